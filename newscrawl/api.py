@@ -1,0 +1,41 @@
+"""``newscrawl.extract``: the crawl's extraction, for pages you already have."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from newscrawl.extraction.article import extract_article
+from newscrawl.sites import site_spiders, spider_for_url
+from newscrawl.spiders.base import NewsSpider
+
+
+class NoSiteError(LookupError):
+    """No site module for a page, and no generic extractor to fall back on yet."""
+
+
+def resolve_site(site: str | None, url: str) -> type[NewsSpider]:
+    spiders = site_spiders()
+    if site is not None:
+        if site not in spiders:
+            raise NoSiteError(f"unknown site {site!r}; known sites: {', '.join(sorted(spiders))}")
+        return spiders[site]
+    spider = spider_for_url(url)
+    if spider is None:
+        raise NoSiteError(
+            f"no site module covers {urlsplit(url).hostname or url!r} and newscrawl has no "
+            f"generic extractor yet; pass site= one of: {', '.join(sorted(spiders))}"
+        )
+    return spider
+
+
+def extract(html: str | bytes, url: str, site: str | None = None) -> dict[str, Any]:
+    """The record the crawl would emit for this page, without fetch-time fields.
+
+    ``site`` is a spider name; without it the site whose domains match ``url`` is used.
+    Raises :class:`NoSiteError` when no site matches.
+    """
+    spider = resolve_site(site, url)
+    path = urlsplit(url).path or "/"
+    language = next((e.language for e in spider.editions.values() if path.startswith(e.path)), None)
+    return extract_article(html, url, spider.rules, language).record

@@ -1,0 +1,219 @@
+"""One page in, one article record out: the crawl and ``newscrawl.extract`` share this."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+from parsel import Selector
+from w3lib.encoding import html_to_unicode
+from w3lib.html import replace_entities
+from w3lib.url import safe_url_string
+
+from newscrawl.extraction import metadata as md
+from newscrawl.extraction.body import extract_body, select_all
+from newscrawl.extraction.dates import iso, parse_date
+from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
+from newscrawl.extraction.text import collapse_whitespace, language_for_text
+
+# Field order of a record; the JSON Schema in newscrawl/schema lists the same.
+RECORD_FIELDS = (
+    "url", "canonical_url", "site", "language", "title", "body", "authors", "published",
+    "published_raw", "modified", "section", "tags", "description", "images", "fetched_at",
+    "extraction",
+)  # fmt: skip
+
+_BYLINE_PREFIX = re.compile(
+    r"^\s*(?:by|written by|reporting by|بقلم|كتب|كتبت|كتبه|إعداد|اعداد|تحرير|نویسنده)"
+    r"\s*[:：\-–]?\s*",
+    re.IGNORECASE,
+)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|،|&|\band\b|\s+و(?=\s*\S))\s*", re.IGNORECASE)
+
+
+def split_authors(raw: str) -> list[str]:
+    """Names from a byline.
+
+    >>> split_authors("By Sara Haddad and Omar Khalil")
+    ['Sara Haddad', 'Omar Khalil']
+    >>> split_authors("بقلم: أحمد علي، منى حسن و سامي يوسف")
+    ['أحمد علي', 'منى حسن', 'سامي يوسف']
+    """
+    text = _BYLINE_PREFIX.sub("", collapse_whitespace(raw))
+    return [name for name in (part.strip(" .:-") for part in _AUTHOR_SPLIT.split(text)) if name]
+
+
+@dataclass
+class Extraction:
+    """The record plus what happened on the way (for stats and logs)."""
+
+    record: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+
+def decode_html(html: str | bytes, declared_encoding: str | None = None) -> str:
+    """Text of a page: BOM, then HTTP charset, then <meta> charset, then detection."""
+    if isinstance(html, str):
+        return html
+    content_type = f"text/html; charset={declared_encoding}" if declared_encoding else None
+    _, text = html_to_unicode(content_type, html)
+    return text
+
+
+def _first_text(root: HtmlElement, selectors: tuple[str, ...]) -> str | None:
+    for el in select_all(root, selectors):
+        text = collapse_whitespace(el.text_content())
+        if text:
+            return text
+    return None
+
+
+def _all_texts(root: HtmlElement, selectors: tuple[str, ...]) -> list[str]:
+    return [
+        t
+        for t in (collapse_whitespace(el.text_content()) for el in select_all(root, selectors))
+        if t
+    ]
+
+
+def _clean_title(title: str | None, rules: SiteRules, site_name: str | None) -> str | None:
+    if not title:
+        return None
+    title = collapse_whitespace(replace_entities(title))
+    for suffix in rules.title_suffixes:
+        title = re.sub(suffix, "", title).strip()
+    if site_name:
+        for sep in (" | ", " - ", " – ", " — ", " :: "):
+            head, _, tail = title.rpartition(sep)
+            if head and tail.strip().casefold() == site_name.strip().casefold():
+                title = head.strip()
+    return title or None
+
+
+def _absolute(base: str, links: list[str]) -> list[str]:
+    result = []
+    for link in links:
+        try:
+            result.append(safe_url_string(urljoin(base, link.strip())))
+        except ValueError:
+            continue
+    return md.unique(result)
+
+
+def _dates(
+    root: HtmlElement, meta: md.Metadata, rules: SiteRules
+) -> tuple[str | None, str | None, str | None]:
+    """(published ISO, published raw, modified ISO): machine dates before printed ones."""
+    machine = [
+        md.text_value(meta.article.get("datePublished")),
+        meta.first("article:published_time", "og:published_time", "datepublished",
+                   "pubdate", "publishdate", "date", "dc.date.issued", "dc.date",
+                   "sailthru.date", "parsely-pub-date"),
+    ]  # fmt: skip
+    machine.extend(el.get("datetime") for el in root.iterfind(".//time[@datetime]"))
+    published = raw_published = None
+    for raw in machine:
+        parsed = parse_date(raw, rules.date_formats, rules.timezone, use_dateparser=False)
+        if parsed:
+            published, raw_published = parsed, raw
+            break
+    if published is None:
+        for raw in _all_texts(root, rules.date_selectors):
+            parsed = parse_date(raw, rules.date_formats, rules.timezone)
+            if parsed:
+                published, raw_published = parsed, raw
+                break
+    modified_raw = md.text_value(meta.article.get("dateModified")) or meta.first(
+        "article:modified_time", "og:updated_time", "datemodified", "dc.date.modified"
+    )
+    modified = parse_date(modified_raw, (), rules.timezone, use_dateparser=False)
+    return iso(published), raw_published, iso(modified)
+
+
+def extract_article(
+    html: str | bytes, url: str, rules: SiteRules = GENERIC_RULES, language: str | None = None
+) -> Extraction:
+    """Extract one article page. ``language`` is the edition's, used when the page says none."""
+    text = decode_html(html)
+    selector = Selector(text=text or "<html></html>", type="html", base_url=url)
+    root: HtmlElement = selector.root
+    meta = md.read_metadata(root)
+    article = meta.article
+    site_name = meta.first("og:site_name")
+
+    body = extract_body(root, rules)
+    notes = list(body.notes)
+    if body.method != "selector":
+        notes.append(f"body_{body.method}")
+
+    title = _clean_title(
+        md.text_value(article.get("headline"))
+        or meta.first("og:title", "twitter:title")
+        or _first_text(root, rules.title_selectors)
+        or _first_text(root, ("title",)),
+        rules,
+        site_name,
+    )
+
+    authors = md.names(article.get("author"))
+    if not authors:
+        byline = _first_text(root, rules.author_selectors) or meta.first("author", "article:author")
+        if byline and not byline.startswith(("http://", "https://")):
+            authors = split_authors(byline)
+    else:
+        authors = [name for raw in authors for name in split_authors(raw)]
+
+    published, published_raw, modified = _dates(root, meta, rules)
+    if published is None:
+        notes.append("no_date")
+
+    section = (
+        md.text_value(md.strings(article.get("articleSection")))
+        or meta.first("article:section")
+        or _first_text(root, rules.section_selectors)
+    )
+    tags = md.unique(
+        md.strings(article.get("keywords"))
+        + meta.all("article:tag")
+        + _all_texts(root, rules.tag_selectors)
+        or md.strings(meta.first("news_keywords", "keywords"))
+    )
+    description = md.text_value(article.get("description")) or meta.first(
+        "og:description", "description", "twitter:description"
+    )
+    images = _absolute(
+        url,
+        md.urls(article.get("image"))
+        + meta.all("og:image")
+        + meta.all("twitter:image")
+        + body.images,
+    )
+    canonical_raw = meta.canonical or meta.first("og:url")
+    canonical_url = _absolute(url, [canonical_raw])[0] if canonical_raw else None
+    declared = (
+        meta.html_lang
+        or md.text_value(article.get("inLanguage"))
+        or meta.first("og:locale", "content-language", "language")
+        or language
+    )
+    record: dict[str, Any] = {
+        "url": url,
+        "canonical_url": canonical_url,
+        "site": rules.name,
+        "language": language_for_text(declared, body.text or title or ""),
+        "title": title,
+        "body": body.text,
+        "authors": md.unique(authors),
+        "published": published,
+        "published_raw": published_raw,
+        "modified": modified,
+        "section": collapse_whitespace(section) if section else None,
+        "tags": tags,
+        "description": collapse_whitespace(replace_entities(description)) if description else None,
+        "images": images,
+        "extraction": body.method,
+    }
+    return Extraction(record, notes)

@@ -1,0 +1,66 @@
+"""What extraction needs to know about one site; site spiders declare it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Class/id tokens that mark page furniture wherever it sits, on any site.
+GENERIC_NOISE_TOKENS = frozenset(
+    """
+    ticker marquee breaking newsbar urgent
+    related relatednews related-news related-articles more-news morenews also readalso
+    read-also read-more readmore see-also inline-related
+    most-read mostread most-viewed mostviewed popular trending
+    share sharing shares social socials sharebar share-bar share-tools addthis sharethis
+    footer copyright newsletter subscribe subscription signup
+    breadcrumb breadcrumbs tags tag-list taglist keywords
+    comments comment disqus
+    ad ads advert advertisement adsbygoogle sponsor sponsored promo banner dfp
+    sidebar widget nav navbar menu pagination pager print
+    caption figcaption credit credits photo-credit
+    """.split()
+)
+
+# Text that introduces an embedded "read also" link box, in the region's languages.
+READ_ALSO_RE = re.compile(
+    r"^\s*(?:read also|read more|also read|see also|related|more on this|"
+    r"اقرأ أيضا|اقرأ أيضاً|اقرا ايضا|إقرأ أيضا|اقرأ ايضا|اقرأ المزيد|طالع أيضا|طالع أيضاً|"
+    r"شاهد أيضا|شاهد أيضاً|مواضيع ذات صلة|أخبار ذات صلة|اخبار ذات صلة|ذات صلة|"
+    r"بیشتر بخوانید|بخوانید|ilgili haberler|ayrıca okuyun)\s*[:：\-–]?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class SiteRules:
+    """Declarative extraction knowledge of one site.
+
+    Selectors are CSS. ``noise_patterns`` are regexes that a whole text block of
+    the body matching (or, for a glued block, containing) marks as noise: the
+    site's ticker timestamp, its footer lines.
+    """
+
+    name: str = "generic"
+    body_selectors: tuple[str, ...] = ()
+    noise_selectors: tuple[str, ...] = ()
+    noise_patterns: tuple[str, ...] = ()
+    boilerplate: tuple[str, ...] = ()
+    title_selectors: tuple[str, ...] = ("h1",)
+    title_suffixes: tuple[str, ...] = ()
+    author_selectors: tuple[str, ...] = ()
+    date_selectors: tuple[str, ...] = ()
+    date_formats: tuple[str, ...] = ()
+    timezone: str = "UTC"
+    section_selectors: tuple[str, ...] = ()
+    tag_selectors: tuple[str, ...] = ()
+    min_body_chars: int = 200
+    compiled_noise: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "compiled_noise", tuple(re.compile(p, re.IGNORECASE) for p in self.noise_patterns)
+        )
+
+
+GENERIC_RULES = SiteRules()

@@ -1,0 +1,48 @@
+"""Project settings. Every value can be overridden with ``-s NAME=VALUE``."""
+
+import os
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+COMMANDS_MODULE = "newscrawl.commands"
+
+# Politeness: identify ourselves, obey robots.txt, adapt to the server's speed.
+NEWSCRAWL_CONTACT_URL = os.environ.get(
+    "NEWSCRAWL_CONTACT_URL", "https://github.com/newscrawl/newscrawl"
+)
+USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+TELNETCONSOLE_ENABLED = False
+COOKIES_ENABLED = False
+LOG_LEVEL = "INFO"
+
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.CleanPipeline": 100,
+    "newscrawl.pipelines.ValidatePipeline": 200,
+    "newscrawl.pipelines.DeduplicatePipeline": 300,
+}
+# Sanity rules of the validation pipeline.
+NEWSCRAWL_MIN_BODY_CHARS = 150
+NEWSCRAWL_FUTURE_TOLERANCE_HOURS = 26
+
+# One file per run, so scheduled runs never overwrite each other; `-O file` replaces this.
+FEEDS = {
+    "output/%(name)s/%(time)s.jsonl": {
+        "format": "jsonlines",
+        "encoding": "utf8",
+    }
+}
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,35 @@
+"""The site registry: every NewsSpider subclass with a name, found by walking the spiders."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from scrapy.utils.misc import walk_modules_iter
+
+from newscrawl.spiders.base import NewsSpider
+from newscrawl.urls import host_matches
+
+
+@lru_cache(maxsize=1)
+def site_spiders() -> dict[str, type[NewsSpider]]:
+    found: dict[str, type[NewsSpider]] = {}
+    for module in walk_modules_iter("newscrawl.spiders"):
+        for obj in vars(module).values():
+            if (
+                isinstance(obj, type)
+                and issubclass(obj, NewsSpider)
+                and obj is not NewsSpider
+                and getattr(obj, "name", None)
+                and hasattr(obj, "rules")
+            ):
+                found[obj.name] = obj
+    return found
+
+
+def spider_for_url(url: str) -> type[NewsSpider] | None:
+    host = urlsplit(url).hostname
+    for spider in site_spiders().values():
+        if host_matches(host, spider.domains):
+            return spider
+    return None

@@ -1,0 +1,1 @@
+"""Site spiders: one module per site, each a declarative NewsSpider subclass."""

@@ -1,0 +1,327 @@
+"""The shared base spider: sites declare, this class discovers, fetches and extracts.
+
+A site module subclasses :class:`NewsSpider` and only sets class attributes
+(name, domains, editions with their feeds and sections, article URL pattern,
+extraction rules). Arguments every site accepts:
+
+``-a edition=en,ar``  editions to crawl (default: all)
+``-a since=YYYY-MM-DD``  skip feed/sitemap entries older than that, before fetching
+``-a limit=N``  stop after N emitted articles
+``-a base_url=http://127.0.0.1:PORT``  send every request to that origin, keeping paths
+``-a max_pages=N``  listing pages followed per section (pagination depth)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from twisted.python.failure import Failure
+
+from newscrawl import __version__
+from newscrawl.discovery import Entry, parse_feed, parse_sitemap, sitemaps_in_robots
+from newscrawl.extraction.article import extract_article
+from newscrawl.extraction.rules import SiteRules
+from newscrawl.items import Article
+from newscrawl.urls import canonicalize, host_matches, rebase
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_PRIORITY = 10  # finish articles before opening more listings: bounded queue
+DISCOVERY_PRIORITY = 20
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One language edition of a site: where its URLs live and how to find them."""
+
+    language: str
+    path: str = "/"
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+
+
+def _parse_since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise ValueError(f"since must be YYYY-MM-DD, got {value!r}") from exc
+
+
+def _parse_limit(value: str | int | None) -> int | None:
+    if value in (None, "", 0, "0"):
+        return None
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"limit must be a positive number, got {value!r}")
+    return number
+
+
+class NewsSpider(scrapy.Spider):
+    """Base of every site spider. Subclasses are declarations only."""
+
+    origin: ClassVar[str] = ""
+    domains: ClassVar[tuple[str, ...]] = ()
+    editions: ClassVar[dict[str, Edition]] = {}
+    robots_sitemaps: ClassVar[bool] = True
+    article_url: ClassVar[str] = ""  # regex on the URL path
+    pagination_url: ClassVar[str] = r"/page/\d+/?$|[?&]page=\d+"
+    rules: ClassVar[SiteRules]
+    max_listing_pages: ClassVar[int] = 5
+
+    def __init__(
+        self,
+        edition: str | None = None,
+        since: str | None = None,
+        limit: str | int | None = None,
+        base_url: str | None = None,
+        max_pages: str | int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        chosen = [e.strip() for e in (edition or "").split(",") if e.strip()] or list(self.editions)
+        unknown = [e for e in chosen if e not in self.editions]
+        if unknown:
+            raise ValueError(
+                f"{self.name}: unknown edition {', '.join(unknown)}; "
+                f"choose from {', '.join(self.editions)}"
+            )
+        self.selected: dict[str, Edition] = {key: self.editions[key] for key in chosen}
+        self.since = _parse_since(since)
+        self.limit = _parse_limit(limit)
+        self.max_pages = int(max_pages) if max_pages else self.max_listing_pages
+        self.base_url = base_url.rstrip("/") if base_url else None
+        if self.base_url and not urlsplit(self.base_url).hostname:
+            raise ValueError(
+                f"base_url must be an origin like http://127.0.0.1:8080, got {base_url!r}"
+            )
+        hosts = list(self.domains)
+        if self.base_url:
+            hosts.append(urlsplit(self.base_url).hostname or "")
+        self.allowed_domains = hosts
+        self.emitted = 0
+        self._article_re = re.compile(self.article_url) if self.article_url else None
+        self._pagination_re = re.compile(self.pagination_url)
+
+    # -- Scrapy plumbing -------------------------------------------------------
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        contact = settings.get("NEWSCRAWL_CONTACT_URL")
+        if contact and settings.getpriority("USER_AGENT") in (None, 0, 20):
+            settings.set("USER_AGENT", f"newscrawl/{__version__} (+{contact})", priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_item_scraped, signal=signals.item_scraped)
+        return spider
+
+    def on_item_scraped(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
+        self.emitted += 1
+
+    def inc(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"newscrawl/{key}", count)
+
+    # -- URLs ------------------------------------------------------------------
+
+    def to_fetch(self, url: str, base: str | None = None) -> str | None:
+        """Absolute, canonical URL to request, on the base_url origin when one is set.
+
+        None for links off the site or not over HTTP(S).
+        """
+        absolute = urljoin(base or self.origin + "/", url.strip())
+        parts = urlsplit(absolute)
+        if parts.scheme not in ("http", "https"):
+            return None
+        on_site = host_matches(parts.hostname, self.domains)
+        on_base = bool(self.base_url) and parts.netloc == urlsplit(self.base_url).netloc
+        if not (on_site or on_base):
+            return None
+        canonical = canonicalize(absolute)
+        if self.base_url and on_site:
+            canonical = rebase(canonical, self.base_url)
+        return canonical
+
+    def edition_of(self, url: str) -> str | None:
+        """Key of the selected edition whose path holds ``url`` (longest path wins)."""
+        path = urlsplit(url).path or "/"
+        best = None
+        for key, edition in self.selected.items():
+            if path.startswith(edition.path) and (
+                best is None or len(edition.path) > len(self.selected[best].path)
+            ):
+                best = key
+        return best
+
+    def is_article_url(self, url: str) -> bool:
+        return bool(self._article_re and self._article_re.search(urlsplit(url).path))
+
+    # -- discovery -------------------------------------------------------------
+
+    def _request(self, url: str, callback: Any, priority: int, **cb_kwargs: Any) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, priority=priority, cb_kwargs=cb_kwargs
+        )
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.discovery_requests():
+            yield request
+
+    def discovery_requests(self) -> Iterator[scrapy.Request]:
+        if self.robots_sitemaps:
+            robots = self.to_fetch("/robots.txt")
+            if robots:
+                yield self._request(robots, self.parse_robots, DISCOVERY_PRIORITY).replace(
+                    dont_filter=True
+                )
+        for edition in self.selected.values():
+            for sitemap in edition.sitemaps:
+                if url := self.to_fetch(sitemap):
+                    yield self._request(url, self.parse_sitemap, DISCOVERY_PRIORITY)
+            for feed in edition.feeds:
+                if url := self.to_fetch(feed):
+                    yield self._request(url, self.parse_feed, DISCOVERY_PRIORITY)
+            for section in edition.sections:
+                if url := self.to_fetch(section):
+                    yield self._request(url, self.parse_listing, 0, page=1)
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        text = (
+            response.text
+            if isinstance(response, TextResponse)
+            else response.body.decode("utf-8", "replace")
+        )
+        for sitemap in sitemaps_in_robots(text):
+            if url := self.to_fetch(sitemap):
+                self.inc("discovery/robots_sitemaps")
+                yield self._request(url, self.parse_sitemap, DISCOVERY_PRIORITY)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except OSError as exc:
+                self.inc("discovery/invalid_sitemap")
+                logger.warning("Sitemap %s is not valid gzip: %s", response.url, exc)
+                return
+        page = parse_sitemap(body)
+        if page.kind == "invalid":
+            self.inc("discovery/invalid_sitemap")
+            logger.warning("Not a sitemap, skipped: %s", response.url)
+            return
+        for child in page.sitemaps:
+            if self.since and child.modified and child.modified < self.since:
+                self.inc("discovery/skipped_old_sitemap")
+                continue
+            if url := self.to_fetch(child.url, response.url):
+                yield self._request(url, self.parse_sitemap, DISCOVERY_PRIORITY)
+        yield from self._entries(page.entries, response.url, "sitemap")
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        entries = parse_feed(response.body)
+        if not entries:
+            self.inc("discovery/empty_feed")
+            logger.warning("Feed has no entries (or is not a feed): %s", response.url)
+        yield from self._entries(entries, response.url, "feed")
+
+    def _entries(
+        self, entries: Sequence[Entry], base: str, source: str
+    ) -> Iterator[scrapy.Request]:
+        for entry in entries:
+            url = self.to_fetch(entry.url, base)
+            if url is None:
+                self.inc(f"discovery/{source}/offsite")
+                continue
+            if self.edition_of(url) is None:
+                self.inc(f"discovery/{source}/other_edition")
+                continue
+            date = entry.published or entry.modified
+            if self.since and date and date < self.since:
+                self.inc(f"discovery/{source}/skipped_old")
+                continue
+            self.inc(f"discovery/{source}/articles")
+            yield self._request(url, self.parse_article, ARTICLE_PRIORITY, entry=entry)
+
+    def parse_listing(self, response: Response, page: int = 1) -> Iterator[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            self.inc("skipped/not_text")
+            logger.warning("Listing page is not text, skipped: %s", response.url)
+            return
+        next_pages = set(response.css('[rel~="next"]::attr(href)').getall())
+        for href in response.css("a::attr(href)").getall():
+            url = self.to_fetch(href, response.url)
+            if url is None or self.edition_of(url) is None:
+                continue
+            if self.is_article_url(url):
+                self.inc("discovery/listing/articles")
+                yield self._request(url, self.parse_article, ARTICLE_PRIORITY, entry=None)
+            elif href in next_pages or self._pagination_re.search(url):
+                if page < self.max_pages:
+                    yield self._request(url, self.parse_listing, 0, page=page + 1)
+
+    # -- articles --------------------------------------------------------------
+
+    def parse_article(self, response: Response, entry: Entry | None = None) -> Iterator[Article]:
+        if self.limit is not None and self.emitted >= self.limit:
+            self.inc("limit/skipped")
+            raise CloseSpider("limit_reached")
+        if not isinstance(response, TextResponse):
+            self.inc("skipped/not_text")
+            content_type = response.headers.get("Content-Type") or b"?"
+            logger.warning(
+                "Not an HTML page (%s), skipped: %s", content_type.decode("latin-1"), response.url
+            )
+            return
+        if not response.body.strip():
+            self.inc("skipped/empty")
+            logger.warning("Empty page, skipped: %s", response.url)
+            return
+        edition_key = self.edition_of(response.url)
+        language = self.selected[edition_key].language if edition_key else None
+        try:
+            extraction = extract_article(response.text, response.url, self.rules, language)
+        except Exception:  # one broken page must not end the run
+            self.inc("extraction/error")
+            logger.exception("Extraction failed on %s", response.url)
+            return
+        for note in extraction.notes:
+            self.inc(f"extraction/{note}")
+        record = extraction.record
+        record["fetched_at"] = datetime.now(UTC).replace(microsecond=0).isoformat()
+        if self.since and record["published"]:
+            if datetime.fromisoformat(record["published"]) < self.since:
+                self.inc("since/skipped_after_fetch")
+                return
+        yield Article(record)
+
+    def on_error(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        if isinstance(failure.value, HttpError):
+            status = failure.value.response.status
+            self.inc(f"http/{status}")
+            logger.warning("HTTP %s, skipped: %s", status, url)
+            return
+        kind = failure.type.__name__ if failure.type else "error"
+        self.inc(f"errors/{kind}")
+        logger.warning("Fetch failed (%s: %s), skipped: %s", kind, failure.getErrorMessage(), url)
