@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from itemadapter import ItemAdapter
-from jsonschema import Draft202012Validator
+import fastjsonschema
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -77,7 +77,8 @@ class ValidatePipeline(_Pipeline):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.validator = Draft202012Validator(article_schema())
+        # fastjsonschema compiles the schema to Python: ~10x jsonschema's speed per item.
+        self.validate_schema = fastjsonschema.compile(article_schema())
         self.min_body = self.settings.getint("NEWSCRAWL_MIN_BODY_CHARS", 150)
         self.future = timedelta(
             hours=self.settings.getfloat("NEWSCRAWL_FUTURE_TOLERANCE_HOURS", 26)
@@ -86,10 +87,10 @@ class ValidatePipeline(_Pipeline):
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         adapter = ItemAdapter(item)
         record = adapter.asdict()
-        error = next(iter(self.validator.iter_errors(record)), None)
-        if error is not None:
-            where = "/".join(str(p) for p in error.absolute_path) or "record"
-            raise self.drop("schema", adapter, f"{where}: {error.message}")
+        try:
+            self.validate_schema(record)
+        except fastjsonschema.JsonSchemaValueException as error:
+            raise self.drop("schema", adapter, error.message) from None
         if not (record.get("title") or "").strip():
             raise self.drop("no_title", adapter)
         body = record.get("body") or ""

@@ -39,33 +39,27 @@ def normalize_paragraph(text: str) -> str:
     return collapse_whitespace(unicodedata.normalize("NFC", text))
 
 
-def _is_arabic_letter(char: str) -> bool:
-    code = ord(char)
-    return (
-        0x0600 <= code <= 0x06FF
-        or 0x0750 <= code <= 0x077F
-        or 0x08A0 <= code <= 0x08FF
-        or 0xFB50 <= code <= 0xFDFF
-        or 0xFE70 <= code <= 0xFEFF
-    )
+_SCRIPTS = {
+    # Letters and marks only: Arabic digits and punctuation say nothing about language.
+    "arabic": re.compile(
+        "[\u0620-\u065f\u066e-\u06d3\u06d5-\u06ef\u06fa-\u06ff\u0750-\u077f"
+        "\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]"
+    ),
+    "latin": re.compile("[A-Za-z\u00c0-\u024f]"),
+    "hebrew": re.compile("[\u05d0-\u05ea]"),
+}
+_LETTER = re.compile(r"[^\W\d_]")
+# Enough text to tell the script of a page, at a bounded cost per page.
+SCRIPT_SAMPLE = 1500
 
 
 def dominant_script(text: str) -> str | None:
     """'arabic', 'latin', 'hebrew' or 'other' by letter count; None without letters."""
-    counts = {"arabic": 0, "latin": 0, "hebrew": 0, "other": 0}
-    for char in text:
-        if not char.isalpha():
-            continue
-        if _is_arabic_letter(char):
-            counts["arabic"] += 1
-        elif char.isascii() or "LATIN" in unicodedata.name(char, ""):
-            counts["latin"] += 1
-        elif 0x0590 <= ord(char) <= 0x05FF:
-            counts["hebrew"] += 1
-        else:
-            counts["other"] += 1
+    sample = text[:SCRIPT_SAMPLE]
+    counts = {name: len(pattern.findall(sample)) for name, pattern in _SCRIPTS.items()}
+    counts["other"] = len(_LETTER.findall(sample)) - sum(counts.values())
     best = max(counts, key=lambda key: counts[key])
-    return best if counts[best] else None
+    return best if counts[best] > 0 else None
 
 
 # Languages written in Arabic script that a page may declare.
@@ -86,7 +80,7 @@ def language_for_text(declared: str | None, text: str) -> str | None:
     >>> language_for_text(None, "")
     """
     primary = declared.split("-")[0].split("_")[0].lower() if declared else None
-    script = dominant_script(text[:5000])
+    script = dominant_script(text)
     if script == "arabic":
         return primary if primary in ARABIC_SCRIPT_LANGUAGES else "ar"
     if script == "latin" and (primary is None or primary in ARABIC_SCRIPT_LANGUAGES):

@@ -1,0 +1,206 @@
+"""Crawl throughput: full arabstoday extraction + pipelines against a bare crawl.
+
+    python bench/crawl.py [--sizes 1000 4000]
+
+For each site size, a site of that many article pages (realistic markup with a
+ticker, related list, share bar and footer, ~25 KB each) is generated into a temp
+folder and served by Twisted's static server in its own process. The arabstoday
+spider crawls it twice, each run in its own process, with the same discovery
+(robots.txt -> sitemap) and the same settings:
+
+* bare: the article callback only yields ``{"url": response.url}``, no pipelines;
+* full: the real extraction and the clean/validate/deduplicate pipelines.
+
+Printed: pages/s of both, their ratio, and the peak RSS of each crawl process.
+Politeness delays are off (local server); everything else is the project's settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parent.parent
+WORDS = (
+    "the minister said government council security economy agreement talks region city "
+    "officials report ministry week people border forces aid water power prices market "
+    "parliament election court decision plan project support crisis meeting president"
+).split()
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return " ".join(words).capitalize() + "."
+
+
+def article_html(rng: random.Random, i: int) -> str:
+    paragraphs = "".join(
+        f"<p>{' '.join(sentence(rng, rng.randint(12, 28)) for _ in range(rng.randint(2, 5)))}</p>"
+        for _ in range(rng.randint(5, 12))
+    )
+    ticker = "".join(
+        f'<li><a href="/en/news/{rng.randint(1, 10**6):07d}/x">{sentence(rng, 8)}</a>'
+        f"<span>GMT 08:5{j} 2017 Sunday ,17 December</span></li>"
+        for j in range(8)
+    )
+    related = "".join(
+        f'<li><a href="/en/news/{rng.randint(1, 10**6):07d}/y">{sentence(rng, 9)}</a></li>'
+        for _ in range(10)
+    )
+    nav = "".join(f'<a href="/en/section{j}">Section {j}</a>' for j in range(30))
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{sentence(rng, 8)} | Arabs Today</title>
+<link rel="canonical" href="https://www.arabstoday.net/en/news/{i:07d}/story">
+<meta property="og:title" content="Story {i}: {sentence(rng, 6)}">
+<meta property="og:image" content="/img/{i}.jpg">
+<meta property="article:published_time" content="2024-01-01T10:00:00+03:00">
+<script>var a = {"x" * 2000!r};</script><style>body {{ color: red; }}</style>
+</head><body><div class="header">{nav}</div>
+<div class="article-details"><h1>Story {i}</h1><span class="author">By Sara Haddad</span>
+<div class="news-ticker"><ul>{ticker}</ul></div>
+<div class="article-body">{paragraphs}</div>
+<div class="share-tools">Share Facebook Twitter WhatsApp</div>
+<div class="related-articles"><h3>Related News</h3><ul>{related}</ul></div></div>
+<div class="footer"><p>Maintained and developed by Arabs Today Group SAL.</p>
+<p>All rights reserved to Arab Today Media Group 2023 ©</p></div></body></html>"""
+
+
+def generate_site(root: Path, size: int) -> None:
+    rng = random.Random(size)
+    urls = []
+    for i in range(size):
+        path = root / "en" / "news" / f"{i:07d}" / "story"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(article_html(rng, i), "utf-8")
+        urls.append(f"https://www.arabstoday.net/en/news/{i:07d}/story")
+    locs = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
+    (root / "sitemap.xml").write_text(
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + locs + "</urlset>"
+    )
+    (root / "robots.txt").write_text(
+        "User-agent: *\nSitemap: https://www.arabstoday.net/sitemap.xml\n"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(root: Path, port: int) -> None:
+    from twisted.internet import reactor
+    from twisted.web.server import Site
+    from twisted.web.static import File
+
+    resource_root = File(str(root), defaultType="text/html")
+    reactor.listenTCP(port, Site(resource_root), interface="127.0.0.1")  # type: ignore[attr-defined]
+    reactor.run()  # type: ignore[attr-defined]
+
+
+def crawl(mode: str, origin: str, out: Path) -> None:
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from newscrawl.spiders.arabstoday import ArabsTodaySpider
+
+    class BareSpider(ArabsTodaySpider):
+        name = "arabstoday_bare"
+
+        def parse_article(self, response: Any, entry: Any = None) -> Iterator[dict[str, str]]:
+            yield {"url": response.url}
+
+    os.chdir(PROJECT)
+    settings = get_project_settings()
+    settings.setdict(
+        {
+            "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOAD_DELAY": 0,
+            "CONCURRENT_REQUESTS": 32,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+            "LOG_LEVEL": "WARNING",
+            "FEEDS": {str(out): {"format": "jsonlines", "encoding": "utf8"}},
+        },
+        priority="cmdline",
+    )
+    if mode == "bare":
+        settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(BareSpider if mode == "bare" else ArabsTodaySpider)
+    process.crawl(crawler, base_url=origin, edition="en")
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    elapsed = (stats["finish_time"] - stats["start_time"]).total_seconds()
+    result = {"pages": stats.get("response_received_count", 0), "seconds": elapsed,
+              "items": stats.get("item_scraped_count", 0)}  # fmt: skip
+    out.with_suffix(".stats.json").write_text(json.dumps(result))
+
+
+def run_crawl(mode: str, origin: str, workdir: Path) -> dict[str, Any]:
+    out = workdir / f"{mode}.jsonl"
+    proc = subprocess.Popen([sys.executable, __file__, "--crawl", mode, origin, str(out)])
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{mode} crawl failed with exit code {proc.returncode}")
+    result: dict[str, Any] = json.loads(out.with_suffix(".stats.json").read_text())
+    result["pages_per_s"] = result["pages"] / result["seconds"]
+    result["peak_rss_mb"] = usage.ru_maxrss / 1024  # KiB on Linux
+    return result
+
+
+def bench(size: int) -> dict[str, dict[str, Any]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "site"
+        generate_site(root, size)
+        port = free_port()
+        server = subprocess.Popen([sys.executable, __file__, "--serve", str(root), str(port)])
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            origin = f"http://127.0.0.1:{port}"
+            return {mode: run_crawl(mode, origin, Path(tmp)) for mode in ("bare", "full")}
+        finally:
+            server.terminate()
+            server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000])
+    args = parser.parse_args()
+    print(f"{'pages':>6} {'mode':>5} {'pages/s':>8} {'items':>6} {'peak RSS MB':>12}")
+    ratios = []
+    for size in args.sizes:
+        results = bench(size)
+        for mode, r in results.items():
+            print(f"{size:>6} {mode:>5} {r['pages_per_s']:>8.1f} {r['items']:>6} "
+                  f"{r['peak_rss_mb']:>12.1f}")  # fmt: skip
+        ratio = results["full"]["pages_per_s"] / results["bare"]["pages_per_s"]
+        ratios.append(ratio)
+        print(f"{size:>6} full/bare pages/s ratio: {ratio:.2f} (goal >= 0.80)")
+    print(f"cores: {os.cpu_count()}, max RSS limit: {resource.getrlimit(resource.RLIMIT_AS)[0]}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 2 and sys.argv[1] == "--serve":
+        serve(Path(sys.argv[2]), int(sys.argv[3]))
+    elif len(sys.argv) >= 2 and sys.argv[1] == "--crawl":
+        crawl(sys.argv[2], sys.argv[3], Path(sys.argv[4]))
+    else:
+        main()

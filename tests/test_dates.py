@@ -1,0 +1,69 @@
+"""Dates of both editions: ISO 8601 with a UTC offset, raw strings as printed."""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawl.extraction.dates import iso, normalize_date_text, parse_date
+from newscrawl.spiders.arabstoday import ArabsTodaySpider
+
+SITE_FORMATS = ArabsTodaySpider.rules.date_formats
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("GMT 16:12 2018 Monday ,01 January", "2018-01-01T16:12:00+00:00"),
+        ("GMT 08:55 2017 Sunday ,17 December", "2017-12-17T08:55:00+00:00"),
+        ("GMT ١٦:١٢ ٢٠١٨ الإثنين ,٠١ يناير", "2018-01-01T16:12:00+00:00"),
+        ("GMT ١٦:١٢ ٢٠١٨ الاثنين ,٠١ كانون الثاني", "2018-01-01T16:12:00+00:00"),
+        ("GMT 09:30 2023 السبت ,05 آب", "2023-08-05T09:30:00+00:00"),
+        ("GMT ٠٧:٠٥ ٢٠٢٤ الثلاثاء ,٠٨ تشرين الأول", "2024-10-08T07:05:00+00:00"),
+        ("GMT 11:00 2022 الأربعاء ,٠٩ شباط", "2022-02-09T11:00:00+00:00"),
+        ("GMT 11:00 2022 السبت ,١٠ كانون الأول", "2022-12-10T11:00:00+00:00"),
+        ("GMT 11:00 2022 السبت ,١٠ ديسمبر", "2022-12-10T11:00:00+00:00"),
+    ],
+)
+def test_site_visible_format_both_editions(raw: str, expected: str) -> None:
+    assert iso(parse_date(raw, SITE_FORMATS)) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2018-01-01T18:12:00+02:00", "2018-01-01T18:12:00+02:00"),
+        ("2018-01-01T16:12:00Z", "2018-01-01T16:12:00+00:00"),
+        ("2018-01-01T16:12:00.123+0300", "2018-01-01T16:12:00+03:00"),
+        ("2018-01-01 16:12", "2018-01-01T16:12:00+00:00"),
+        ("2018-01-01", "2018-01-01T00:00:00+00:00"),
+        ("Mon, 01 Jan 2018 16:12:00 GMT", "2018-01-01T16:12:00+00:00"),
+        ("Mon, 01 Jan 2018 18:12:00 +0200", "2018-01-01T18:12:00+02:00"),
+        ("٢٠١٨-٠١-٠١T١٦:١٢:٠٠+٠٣:٠٠", "2018-01-01T16:12:00+03:00"),
+    ],
+)
+def test_machine_dates(raw: str, expected: str) -> None:
+    assert iso(parse_date(raw)) == expected
+
+
+def test_naive_dates_are_read_in_the_site_timezone() -> None:
+    assert iso(parse_date("2023-05-01 10:00", timezone="Asia/Beirut")) == (
+        "2023-05-01T10:00:00+03:00"
+    )
+
+
+def test_printed_dates_without_site_format_go_through_dateparser() -> None:
+    assert iso(parse_date("١٥ نيسان ٢٠٢٣")) == "2023-04-15T00:00:00+00:00"
+    assert iso(parse_date("Saturday, 15 April 2023 10:30")) == "2023-04-15T10:30:00+00:00"
+    assert iso(parse_date("5 جويلية 2021")) == "2021-07-05T00:00:00+00:00"
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "no date here", "GMT", "13:00", None])
+def test_no_date_is_none_not_invented(raw: str | None) -> None:
+    assert parse_date(raw, SITE_FORMATS) is None
+
+
+def test_normalisation_keeps_month_order_of_levantine_names() -> None:
+    assert normalize_date_text("كانون الثاني") == "January"
+    assert normalize_date_text("كانون الأول") == "December"
+    assert normalize_date_text("تشرين الثاني") == "November"
+    assert normalize_date_text("أيار") == "May"

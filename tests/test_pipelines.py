@@ -1,0 +1,109 @@
+"""Pipelines through a real crawler's settings and stats (scrapy.utils.test.get_crawler)."""
+
+from __future__ import annotations
+
+from dataclasses import make_dataclass
+from typing import Any
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from newscrawl.items import Article
+from newscrawl.pipelines import CleanPipeline, DeduplicatePipeline, ValidatePipeline
+from newscrawl.spiders.arabstoday import ArabsTodaySpider
+
+BODY = (
+    "The ministry said on Sunday that the new crossing would open next month.\n\n"
+    "Traders welcomed the decision, saying it would cut the cost of goods in the south."
+) * 2
+
+
+def record(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "url": "https://www.arabstoday.net/en/news/1234/x",
+        "canonical_url": "https://www.arabstoday.net/en/news/1234/x",
+        "site": "arabstoday",
+        "language": "en",
+        "title": "Crossing to open",
+        "body": BODY,
+        "authors": [],
+        "published": "2024-01-01T10:00:00+03:00",
+        "published_raw": "2024-01-01T10:00:00+03:00",
+        "modified": None,
+        "section": None,
+        "tags": [],
+        "description": None,
+        "images": [],
+        "fetched_at": "2024-01-01T10:00:00+00:00",
+        "extraction": "selector",
+    }
+    base.update(changes)
+    return base
+
+
+@pytest.fixture
+def crawler() -> Any:
+    crawler = get_crawler(ArabsTodaySpider)
+    crawler.stats.open_spider()
+    return crawler
+
+
+def test_clean_normalises_text_and_keeps_paragraphs(crawler: Any) -> None:
+    item = CleanPipeline(crawler).process_item(
+        record(
+            title="  Cafe\u0301   news ",
+            body="one  two\n\n\n\n  \n\nthree\u00a0four",
+            tags=["a", "a", " "],
+        )
+    )
+    assert item["title"] == "Café news"
+    assert item["body"] == "one two\n\nthree four"
+    assert item["tags"] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"title": ""}, "no_title"),
+        ({"body": ""}, "empty_body"),
+        ({"body": "Too short."}, "short_body"),
+        ({"published": "2999-01-01T00:00:00+00:00"}, "future_date"),
+        ({"language": "ar"}, "language_mismatch"),
+        ({"published": "1 Jan 2024"}, "schema"),
+        ({"images": ["/relative.jpg"]}, "schema"),
+    ],
+)
+def test_validate_drops_with_a_counted_reason(
+    crawler: Any, changes: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(DropItem):
+        ValidatePipeline(crawler).process_item(record(**changes))
+    assert crawler.stats.get_value(f"newscrawl/dropped/{reason}") == 1
+
+
+def test_valid_record_passes_as_item_dict_or_dataclass(crawler: Any) -> None:
+    record_class = make_dataclass("Record", [(key, Any) for key in record()])
+    for item in (record(), Article(record()), record_class(**record())):
+        for pipeline in (CleanPipeline(crawler), ValidatePipeline(crawler)):
+            assert pipeline.process_item(item) is item
+    assert not any(k.startswith("newscrawl/dropped") for k in crawler.stats.get_stats())
+
+
+def test_deduplicate_by_canonical_url_and_by_body(crawler: Any) -> None:
+    pipeline = DeduplicatePipeline(crawler)
+    pipeline.process_item(record())
+    with pytest.raises(DropItem):
+        pipeline.process_item(
+            record(url="https://www.arabstoday.net/en/news/1234/x?utm_source=rss")
+        )
+    with pytest.raises(DropItem):
+        pipeline.process_item(
+            record(
+                url="https://www.arabstoday.net/en/news/999/y",
+                canonical_url=None,
+                body=BODY.upper(),
+            )
+        )
+    assert crawler.stats.get_value("newscrawl/dropped/duplicate_url") == 1
+    assert crawler.stats.get_value("newscrawl/dropped/duplicate_body") == 1
