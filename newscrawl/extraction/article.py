@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml.html import HtmlElement
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
@@ -14,7 +15,7 @@ from w3lib.html import replace_entities
 from w3lib.url import safe_url_string
 
 from newscrawl.extraction import metadata as md
-from newscrawl.extraction.body import extract_body, select_all
+from newscrawl.extraction.body import extract_body, is_furniture, select_all
 from newscrawl.extraction.dates import iso, parse_date
 from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
 from newscrawl.extraction.text import collapse_whitespace, language_for_text
@@ -63,6 +64,14 @@ def decode_html(html: str | bytes, declared_encoding: str | None = None) -> str:
     return text
 
 
+# Any element whose class or id says it holds a date or time, on any site.
+_DATE_LIKE = etree.XPath(
+    "//body//*[contains(translate(@class, 'DATE', 'date'), 'date')"
+    " or contains(translate(@id, 'DATE', 'date'), 'date')"
+    " or contains(translate(@class, 'TIME', 'time'), 'time')]"
+)
+
+
 def _first_text(root: HtmlElement, selectors: tuple[str, ...]) -> str | None:
     for el in select_all(root, selectors):
         text = collapse_whitespace(el.text_content())
@@ -83,8 +92,8 @@ def _clean_title(title: str | None, rules: SiteRules, site_name: str | None) -> 
     if not title:
         return None
     title = collapse_whitespace(replace_entities(title))
-    for suffix in rules.title_suffixes:
-        title = re.sub(suffix, "", title).strip()
+    for pattern in rules.title_affixes:
+        title = re.sub(pattern, "", title).strip()
     if site_name:
         for sep in (" | ", " - ", " – ", " — ", " :: "):
             head, _, tail = title.rpartition(sep)
@@ -121,8 +130,12 @@ def _dates(
             published, raw_published = parsed, raw
             break
     if published is None:
-        for raw in _all_texts(root, rules.date_selectors):
-            parsed = parse_date(raw, rules.date_formats, rules.timezone)
+        candidates = select_all(root, rules.date_selectors) + _DATE_LIKE(root)
+        for el in candidates:
+            if any(a.tag in {"a", "li"} or is_furniture(a) for a in el.iterancestors()):
+                continue  # a date in a ticker or headline list belongs to another story
+            raw = collapse_whitespace(el.text_content())
+            parsed = parse_date(raw, rules.date_formats, rules.timezone) if raw else None
             if parsed:
                 published, raw_published = parsed, raw
                 break

@@ -80,7 +80,7 @@ def _class_tokens(el: HtmlElement) -> Iterable[str]:
                 yield from _SPLIT_PART.split(word)
 
 
-def _is_furniture(el: HtmlElement) -> bool:
+def is_furniture(el: HtmlElement) -> bool:
     tag = el.tag
     if tag in NOISE_TAGS or el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
@@ -136,7 +136,7 @@ def find_noise(
             continue
         # Never let a furniture-looking wrapper take the article with it.
         holds_article = size.text > 0.5 * total and size.text > 400
-        if _is_furniture(el) and not holds_article:
+        if is_furniture(el) and not holds_article:
             noise.add(el)
             continue
         if el.tag not in BLOCK_TAGS and el.tag not in {"span", "strong", "b"}:
@@ -251,7 +251,7 @@ def _heuristic_container(root: HtmlElement) -> HtmlElement | None:
         parent = br.getparent()
         if parent is not None:
             scores[parent] = scores.get(parent, 0) + len((br.tail or "").strip())
-    candidates = [el for el in scores if not _is_furniture(el)]
+    candidates = [el for el in scores if not is_furniture(el)]
     if not candidates:
         return None
     return max(candidates, key=lambda el: scores[el])

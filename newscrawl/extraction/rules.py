@@ -47,7 +47,7 @@ class SiteRules:
     noise_patterns: tuple[str, ...] = ()
     boilerplate: tuple[str, ...] = ()
     title_selectors: tuple[str, ...] = ("h1",)
-    title_suffixes: tuple[str, ...] = ()
+    title_affixes: tuple[str, ...] = ()  # regexes removed from titles (site name)
     author_selectors: tuple[str, ...] = ()
     date_selectors: tuple[str, ...] = ()
     date_formats: tuple[str, ...] = ()

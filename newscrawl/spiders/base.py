@@ -24,10 +24,10 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
@@ -115,7 +115,8 @@ class NewsSpider(scrapy.Spider):
         if self.base_url:
             hosts.append(urlsplit(self.base_url).hostname or "")
         self.allowed_domains = hosts
-        self.emitted = 0
+        self.emitted = 0  # items through all pipelines
+        self.pending = 0  # items yielded, not yet through the pipelines
         self._article_re = re.compile(self.article_url) if self.article_url else None
         self._pagination_re = re.compile(self.pagination_url)
 
@@ -132,10 +133,19 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(spider.on_item_lost, signal=signals.item_dropped)
+        crawler.signals.connect(spider.on_item_lost, signal=signals.item_error)
         return spider
 
     def on_item_scraped(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
         self.emitted += 1
+        self.pending -= 1
+        if self.limit is not None and self.emitted == self.limit and self.crawler.engine:
+            logger.info("Reached limit=%d articles, closing", self.limit)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="limit_reached"))
+
+    def on_item_lost(self, item: Any, response: Response, spider: scrapy.Spider, **kw: Any) -> None:
+        self.pending -= 1
 
     def inc(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
@@ -282,9 +292,9 @@ class NewsSpider(scrapy.Spider):
     # -- articles --------------------------------------------------------------
 
     def parse_article(self, response: Response, entry: Entry | None = None) -> Iterator[Article]:
-        if self.limit is not None and self.emitted >= self.limit:
+        if self.limit is not None and self.emitted + self.pending >= self.limit:
             self.inc("limit/skipped")
-            raise CloseSpider("limit_reached")
+            return
         if not isinstance(response, TextResponse):
             self.inc("skipped/not_text")
             content_type = response.headers.get("Content-Type") or b"?"
@@ -312,6 +322,7 @@ class NewsSpider(scrapy.Spider):
             if datetime.fromisoformat(record["published"]) < self.since:
                 self.inc("since/skipped_after_fetch")
                 return
+        self.pending += 1
         yield Article(record)
 
     def on_error(self, failure: Failure) -> None:
