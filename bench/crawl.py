@@ -131,6 +131,7 @@ def crawl(mode: str, origin: str, out: Path) -> None:
             "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
             "LOG_LEVEL": "WARNING",
             "FEEDS": {str(out): {"format": "jsonlines", "encoding": "utf8"}},
+            "NEWSCRAWL_STATE_PATH": str(out.with_suffix(".state.sqlite3")),
         },
         priority="cmdline",
     )

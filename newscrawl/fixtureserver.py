@@ -12,6 +12,7 @@ template answers 404.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -19,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.utils import formatdate
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -83,6 +85,7 @@ def render_seed(template: str, seed: Seed) -> str:
 class FixtureHandler(SimpleHTTPRequestHandler):
     root: Path = FIXTURE_SITE
     seed: Seed | None = None
+    requested: list[str] | None = None  # paths served, for tests that count fetches
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the crawl logs what matters; a request log would drown it
@@ -105,6 +108,8 @@ class FixtureHandler(SimpleHTTPRequestHandler):
         self._serve(head=True)
 
     def _serve(self, head: bool) -> None:
+        if self.requested is not None:
+            self.requested.append(self.path)
         target = self._resolve()
         if target is None:
             self.send_error(404)
@@ -118,7 +123,20 @@ class FixtureHandler(SimpleHTTPRequestHandler):
         else:
             data = target.read_bytes()
             content_type = _CONTENT_TYPES.get(target.suffix, "application/octet-stream")
+        # Validators, so incremental crawls can make conditional requests.
+        etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
+        modified = formatdate(int(target.stat().st_mtime), usegmt=True)
+        if self.headers.get("If-None-Match") == etag or (
+            self.headers.get("If-None-Match") is None
+            and self.headers.get("If-Modified-Since") == modified
+        ):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
         self.send_response(200)
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", modified)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -127,9 +145,16 @@ class FixtureHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(root: Path = FIXTURE_SITE, port: int = 0) -> Iterator[str]:
-    """Serve ``root`` on 127.0.0.1 in a thread; yields the origin URL."""
-    handler = type("Handler", (FixtureHandler,), {"root": root, "seed": load_seed()})
+def serve(
+    root: Path = FIXTURE_SITE, port: int = 0, requested: list[str] | None = None
+) -> Iterator[str]:
+    """Serve ``root`` on 127.0.0.1 in a thread; yields the origin URL.
+
+    Paths requested are appended to ``requested`` when one is given.
+    """
+    handler = type(
+        "Handler", (FixtureHandler,), {"root": root, "seed": load_seed(), "requested": requested}
+    )
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -51,3 +51,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 # yield one article (or a page of links) and pipelines are synchronous, so the default
 # of 100 only costs ~1 ms of task churn per page.
 CONCURRENT_ITEMS = 8
+
+# Incremental state (seen URLs, fingerprints, near-duplicate index, feed validators).
+NEWSCRAWL_STATE_PATH = ".newscrawl/state.sqlite3"
+# Fetch an already-seen article again when its feed or sitemap says it changed.
+NEWSCRAWL_REFETCH_UPDATED = True

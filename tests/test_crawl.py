@@ -27,6 +27,7 @@ def crawl(origin: str, tmp_path: Path, *args: str) -> tuple[list[dict[str, Any]]
         "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
         "-s", "LOG_LEVEL=INFO", "-s", "STATS_CLASS=tests.stats_dump.JsonDumpStats",
         "-s", f"STATS_DUMP_PATH={stats}",
+        "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}",
         *args,
     ]  # fmt: skip
     result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
@@ -96,7 +97,8 @@ def test_since_skips_old_feed_entries_before_fetching(site_origin: str, tmp_path
 def test_bad_edition_is_a_clear_error(site_origin: str, tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "arabstoday", "-a", "edition=fr",
-         "-a", f"base_url={site_origin}", "-O", str(tmp_path / "x.jsonl")],
+         "-a", f"base_url={site_origin}", "-O", str(tmp_path / "x.jsonl"),
+         "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert "unknown edition fr" in result.stderr
@@ -106,7 +108,8 @@ def test_bad_edition_is_a_clear_error(site_origin: str, tmp_path: Path) -> None:
 def test_bad_arguments_are_clear_errors(site_origin: str, tmp_path: Path, argument: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "arabstoday", "-a", argument,
-         "-a", f"base_url={site_origin}", "-O", str(tmp_path / "x.jsonl")],
+         "-a", f"base_url={site_origin}", "-O", str(tmp_path / "x.jsonl"),
+         "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert argument.split("=")[0] in result.stderr

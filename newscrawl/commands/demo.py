@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +39,10 @@ class Command(ScrapyCommand):
                           priority="cmdline")  # fmt: skip
         self.settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
         self.settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
-        with serve(FIXTURE_SITE) as origin:
+        # A fresh state store, so the demo emits every article however often it runs.
+        state_dir = tempfile.TemporaryDirectory(prefix="newscrawl-demo-")
+        self.settings.set("NEWSCRAWL_STATE_PATH", f"{state_dir.name}/state.sqlite3", "cmdline")
+        with state_dir, serve(FIXTURE_SITE) as origin:
             print(f"serving {FIXTURE_SITE} at {origin}")
             crawler = self.crawler_process.create_crawler(opts.spider)
             self.crawler_process.crawl(crawler, base_url=origin)

@@ -9,6 +9,12 @@ extraction rules). Arguments every site accepts:
 ``-a limit=N``  stop after N emitted articles
 ``-a base_url=http://127.0.0.1:PORT``  send every request to that origin, keeping paths
 ``-a max_pages=N``  listing pages followed per section (pagination depth)
+``-a recrawl=1``  ignore the state store for this run (fetch everything; nothing erased)
+
+Incremental runs: an article whose URL the state store has seen is not fetched
+again, unless its feed or sitemap entry says it was modified after we fetched it
+(``NEWSCRAWL_REFETCH_UPDATED``). Feeds and sitemaps are requested with
+If-None-Match / If-Modified-Since from their last response.
 """
 
 from __future__ import annotations
@@ -34,9 +40,11 @@ from twisted.python.failure import Failure
 from newscrawl import __version__
 from newscrawl.discovery import Entry, parse_feed, parse_sitemap, sitemaps_in_robots
 from newscrawl.extraction.article import extract_article
+from newscrawl.extraction.dates import iso
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.items import Article
-from newscrawl.urls import canonicalize, host_matches, rebase
+from newscrawl.state import StateStore, store_for
+from newscrawl.urls import canonicalize, host_matches, rebase, url_key
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +100,7 @@ class NewsSpider(scrapy.Spider):
         limit: str | int | None = None,
         base_url: str | None = None,
         max_pages: str | int | None = None,
+        recrawl: str | int | bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -115,6 +124,8 @@ class NewsSpider(scrapy.Spider):
         if self.base_url:
             hosts.append(urlsplit(self.base_url).hostname or "")
         self.allowed_domains = hosts
+        self.recrawl = str(recrawl).lower() in {"1", "true", "yes"}
+        self.updating: set[str] = set()  # url keys refetched because their source changed
         self.emitted = 0  # items through all pipelines
         self.pending = 0  # items yielded, not yet through the pipelines
         self._article_re = re.compile(self.article_url) if self.article_url else None
@@ -146,6 +157,16 @@ class NewsSpider(scrapy.Spider):
 
     def on_item_lost(self, item: Any, response: Response, spider: scrapy.Spider, **kw: Any) -> None:
         self.pending -= 1
+        # A page that cannot make a record is not fetched again next run either
+        # (`scrapy state forget URL` or `-a recrawl=1` after a fix).
+        self.state.remember(url_key(response.url), response.url, None, None)
+
+    @property
+    def state(self) -> StateStore:
+        return store_for(self.crawler)
+
+    def is_update(self, key: str) -> bool:
+        return key in self.updating
 
     def inc(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
@@ -192,6 +213,55 @@ class NewsSpider(scrapy.Spider):
             url, callback=callback, errback=self.on_error, priority=priority, cb_kwargs=cb_kwargs
         )
 
+    def _source_request(self, url: str, callback: Any) -> scrapy.Request:
+        """A feed or sitemap request, conditional on what it served last time."""
+        headers = {}
+        if not self.recrawl:
+            etag, last_modified = self.state.validators(url)
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            priority=DISCOVERY_PRIORITY,
+            headers=headers,
+            meta={"handle_httpstatus_list": [304]},
+        )
+
+    def _source_unchanged(self, response: Response) -> bool:
+        """True for a 304; otherwise remember the response's validators."""
+        if response.status == 304:
+            self.inc("discovery/not_modified")
+            return True
+        etag = response.headers.get("ETag")
+        last_modified = response.headers.get("Last-Modified")
+        if etag or last_modified:
+            self.state.set_validators(
+                response.request.url if response.request else response.url,
+                etag.decode("latin-1") if etag else None,
+                last_modified.decode("latin-1") if last_modified else None,
+            )
+        return False
+
+    def _article_request(self, url: str, entry: Entry | None) -> scrapy.Request | None:
+        """The request for an article, or None when the store says it is known."""
+        key = url_key(url)
+        if not self.recrawl and (seen := self.state.seen(key)) is not None:
+            changed = entry and (entry.modified or entry.published)
+            if not (
+                changed
+                and self.settings.getbool("NEWSCRAWL_REFETCH_UPDATED", True)
+                and changed.timestamp() > seen.fetched_at
+            ):
+                self.inc("state/skipped_seen")
+                return None
+            self.inc("state/refetch_updated")
+            self.updating.add(key)
+        return self._request(url, self.parse_article, ARTICLE_PRIORITY, entry=entry)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.discovery_requests():
             yield request
@@ -206,10 +276,10 @@ class NewsSpider(scrapy.Spider):
         for edition in self.selected.values():
             for sitemap in edition.sitemaps:
                 if url := self.to_fetch(sitemap):
-                    yield self._request(url, self.parse_sitemap, DISCOVERY_PRIORITY)
+                    yield self._source_request(url, self.parse_sitemap)
             for feed in edition.feeds:
                 if url := self.to_fetch(feed):
-                    yield self._request(url, self.parse_feed, DISCOVERY_PRIORITY)
+                    yield self._source_request(url, self.parse_feed)
             for section in edition.sections:
                 if url := self.to_fetch(section):
                     yield self._request(url, self.parse_listing, 0, page=1)
@@ -223,9 +293,11 @@ class NewsSpider(scrapy.Spider):
         for sitemap in sitemaps_in_robots(text):
             if url := self.to_fetch(sitemap):
                 self.inc("discovery/robots_sitemaps")
-                yield self._request(url, self.parse_sitemap, DISCOVERY_PRIORITY)
+                yield self._source_request(url, self.parse_sitemap)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        if self._source_unchanged(response):
+            return
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
@@ -244,10 +316,12 @@ class NewsSpider(scrapy.Spider):
                 self.inc("discovery/skipped_old_sitemap")
                 continue
             if url := self.to_fetch(child.url, response.url):
-                yield self._request(url, self.parse_sitemap, DISCOVERY_PRIORITY)
+                yield self._source_request(url, self.parse_sitemap)
         yield from self._entries(page.entries, response.url, "sitemap")
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        if self._source_unchanged(response):
+            return
         entries = parse_feed(response.body)
         if not entries:
             self.inc("discovery/empty_feed")
@@ -270,7 +344,8 @@ class NewsSpider(scrapy.Spider):
                 self.inc(f"discovery/{source}/skipped_old")
                 continue
             self.inc(f"discovery/{source}/articles")
-            yield self._request(url, self.parse_article, ARTICLE_PRIORITY, entry=entry)
+            if request := self._article_request(url, entry):
+                yield request
 
     def parse_listing(self, response: Response, page: int = 1) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
@@ -284,7 +359,8 @@ class NewsSpider(scrapy.Spider):
                 continue
             if self.is_article_url(url):
                 self.inc("discovery/listing/articles")
-                yield self._request(url, self.parse_article, ARTICLE_PRIORITY, entry=None)
+                if request := self._article_request(url, None):
+                    yield request
             elif href in next_pages or self._pagination_re.search(url):
                 if page < self.max_pages:
                     yield self._request(url, self.parse_listing, 0, page=page + 1)
@@ -317,6 +393,9 @@ class NewsSpider(scrapy.Spider):
         for note in extraction.notes:
             self.inc(f"extraction/{note}")
         record = extraction.record
+        if record["modified"] is None and self.is_update(url_key(response.url)) and entry:
+            changed = entry.modified or entry.published
+            record["modified"] = iso(changed)
         record["fetched_at"] = datetime.now(UTC).replace(microsecond=0).isoformat()
         if self.since and record["published"]:
             if datetime.fromisoformat(record["published"]) < self.since:

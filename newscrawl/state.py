@@ -1,0 +1,289 @@
+"""State that outlives a run: seen articles, body fingerprints, the near-duplicate
+index and feed/sitemap validators.
+
+Spiders and pipelines talk to :class:`StateStore` only; :class:`SQLiteStore` is the
+default (one file, WAL, one transaction per article, so a run killed at any moment
+leaves a consistent store). A Redis implementation can be added for distributed
+crawls without touching spiders or pipelines.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+import weakref
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
+
+from newscrawl.urls import url_key
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SeenArticle:
+    url: str
+    fetched_at: float  # unix time
+    fingerprint: bytes | None
+
+
+class StateStore(ABC):
+    """What a crawl remembers between runs. Keys are :func:`newscrawl.urls.url_key`."""
+
+    @abstractmethod
+    def seen(self, key: str) -> SeenArticle | None: ...
+
+    @abstractmethod
+    def remember(
+        self, key: str, url: str, fingerprint: bytes | None, signature: int | None
+    ) -> int | None:
+        """Mark an article seen, with its body fingerprint and near-duplicate signature.
+
+        Returns the signature's row id (the near-duplicate index's key), if one was given.
+        """
+
+    @abstractmethod
+    def fingerprint_owner(self, fingerprint: bytes) -> str | None:
+        """URL of the first article whose body had this fingerprint."""
+
+    @abstractmethod
+    def signatures(self) -> Iterator[tuple[int, int]]:
+        """(row id, signature) of every article in the near-duplicate index."""
+
+    @abstractmethod
+    def signature_owner(self, row: int) -> str | None: ...
+
+    @abstractmethod
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) last served for a feed or sitemap."""
+
+    @abstractmethod
+    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None: ...
+
+    @abstractmethod
+    def stats(self) -> dict[str, int]: ...
+
+    @abstractmethod
+    def forget(self, url: str) -> int:
+        """Forget one article (it will be fetched again); returns rows removed."""
+
+    @abstractmethod
+    def prune(self, older_than: timedelta) -> int:
+        """Forget articles fetched longer ago than ``older_than``; returns how many."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    key TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    fetched_at REAL NOT NULL,
+    fingerprint BLOB
+);
+CREATE INDEX IF NOT EXISTS articles_fetched_at ON articles (fetched_at);
+CREATE TABLE IF NOT EXISTS fingerprints (
+    fingerprint BLOB PRIMARY KEY,
+    key TEXT NOT NULL,
+    url TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fingerprints_key ON fingerprints (key);
+CREATE TABLE IF NOT EXISTS signatures (
+    id INTEGER PRIMARY KEY,
+    signature INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    url TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS signatures_key ON signatures (key);
+CREATE TABLE IF NOT EXISTS sources (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    checked_at REAL NOT NULL
+);
+"""
+
+
+def _signed(value: int) -> int:
+    """SQLite integers are signed 64-bit; signatures are unsigned."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _unsigned(value: int) -> int:
+    return value + (1 << 64) if value < 0 else value
+
+
+class SQLiteStore(StateStore):
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode; multi-statement writes use explicit transactions.
+        self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version not in (0, SCHEMA_VERSION):
+            raise RuntimeError(f"{self.path}: state schema {version}, expected {SCHEMA_VERSION}")
+        self.db.executescript(_SCHEMA)
+        self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def seen(self, key: str) -> SeenArticle | None:
+        row = self.db.execute(
+            "SELECT url, fetched_at, fingerprint FROM articles WHERE key = ?", (key,)
+        ).fetchone()
+        return SeenArticle(row[0], row[1], row[2]) if row else None
+
+    def remember(
+        self, key: str, url: str, fingerprint: bytes | None, signature: int | None
+    ) -> int | None:
+        now = time.time()
+        row: int | None = None
+        with self._transaction():
+            self.db.execute(
+                "INSERT INTO articles (key, url, fetched_at, fingerprint) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET url = excluded.url, "
+                "fetched_at = excluded.fetched_at, "
+                "fingerprint = coalesce(excluded.fingerprint, articles.fingerprint)",
+                (key, url, now, fingerprint),
+            )
+            if fingerprint is not None:
+                self.db.execute(
+                    "INSERT OR IGNORE INTO fingerprints (fingerprint, key, url) VALUES (?, ?, ?)",
+                    (fingerprint, key, url),
+                )
+            if signature is not None:
+                cursor = self.db.execute(
+                    "INSERT INTO signatures (signature, key, url) VALUES (?, ?, ?)",
+                    (_signed(signature), key, url),
+                )
+                row = cursor.lastrowid
+        return row
+
+    def fingerprint_owner(self, fingerprint: bytes) -> str | None:
+        row = self.db.execute(
+            "SELECT url FROM fingerprints WHERE fingerprint = ?", (fingerprint,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def signatures(self) -> Iterator[tuple[int, int]]:
+        cursor = self.db.execute("SELECT id, signature FROM signatures ORDER BY id")
+        for row_id, signature in cursor:
+            yield int(row_id), _unsigned(int(signature))
+
+    def signature_owner(self, row: int) -> str | None:
+        found = self.db.execute("SELECT url FROM signatures WHERE id = ?", (row,)).fetchone()
+        return str(found[0]) if found else None
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        row = self.db.execute(
+            "SELECT etag, last_modified FROM sources WHERE url = ?", (url,)
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO sources (url, etag, last_modified, checked_at) "
+            "VALUES (?, ?, ?, ?)",
+            (url, etag, last_modified, time.time()),
+        )
+
+    def stats(self) -> dict[str, int]:
+        counts = {
+            table: int(self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            for table in ("articles", "fingerprints", "signatures", "sources")
+        }
+        counts["bytes"] = sum(
+            p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file()
+        )
+        return counts
+
+    def _forget_keys(self, where: str, args: tuple[Any, ...]) -> int:
+        with self._transaction():
+            keys = [row[0] for row in self.db.execute(f"SELECT key FROM articles {where}", args)]
+            for table in ("fingerprints", "signatures", "articles"):
+                self.db.executemany(f"DELETE FROM {table} WHERE key = ?", [(k,) for k in keys])
+        return len(keys)
+
+    def forget(self, url: str) -> int:
+        return self._forget_keys("WHERE key = ?", (url_key(url),))
+
+    def prune(self, older_than: timedelta) -> int:
+        return self._forget_keys(
+            "WHERE fetched_at < ?", (time.time() - older_than.total_seconds(),)
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def open_store(settings: BaseSettings) -> StateStore:
+    """The store the settings name (NEWSCRAWL_STATE_PATH, SQLite)."""
+    return SQLiteStore(settings.get("NEWSCRAWL_STATE_PATH", ".newscrawl/state.sqlite3"))
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """'90d', '12h', '2w' ...
+
+    >>> parse_duration("90d")
+    datetime.timedelta(days=90)
+    """
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"duration like 90d, 12h or 2w expected, got {text!r}")
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+    return timedelta(**{unit[match.group(2)]: int(match.group(1))})
+
+
+class _CrawlerStores:
+    """One store per crawler, opened on first use and closed with the spider."""
+
+    def __init__(self) -> None:
+        self.stores: weakref.WeakKeyDictionary[Crawler, StateStore] = weakref.WeakKeyDictionary()
+
+    def get(self, crawler: Crawler) -> StateStore:
+        store = self.stores.get(crawler)
+        if store is None:
+            store = open_store(crawler.settings)
+            self.stores[crawler] = store
+            crawler.signals.connect(self.close_for, signal=signals.spider_closed)
+        return store
+
+    def close_for(self, spider: Any, reason: str = "") -> None:
+        crawler = getattr(spider, "crawler", None)
+        store = self.stores.pop(crawler, None) if crawler is not None else None
+        if store is not None:
+            store.close()
+
+
+_STORES = _CrawlerStores()
+
+
+def store_for(crawler: Crawler) -> StateStore:
+    return _STORES.get(crawler)
