@@ -14,6 +14,14 @@ class NoSiteError(LookupError):
     """No site module for a page, and no generic extractor to fall back on yet."""
 
 
+class NotAnArticleError(ValueError):
+    """The page is a bot check, consent wall or JavaScript shell, not an article."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url} is not an article page ({reason})")
+        self.reason = reason
+
+
 def resolve_site(site: str | None, url: str) -> type[NewsSpider]:
     spiders = site_spiders()
     if site is not None:
@@ -33,9 +41,13 @@ def extract(html: str | bytes, url: str, site: str | None = None) -> dict[str, A
     """The record the crawl would emit for this page, without fetch-time fields.
 
     ``site`` is a spider name; without it the site whose domains match ``url`` is used.
-    Raises :class:`NoSiteError` when no site matches.
+    Raises :class:`NoSiteError` when no site matches, :class:`NotAnArticleError` for
+    bot checks, consent walls and JavaScript shells.
     """
     spider = resolve_site(site, url)
     path = urlsplit(url).path or "/"
     language = next((e.language for e in spider.editions.values() if path.startswith(e.path)), None)
-    return extract_article(html, url, spider.rules, language).record
+    extraction = extract_article(html, url, spider.rules, language)
+    if extraction.rejected:
+        raise NotAnArticleError(url, extraction.rejected)
+    return extraction.record

@@ -13,7 +13,7 @@ from typing import Any
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.api import NoSiteError, extract
+from newscrawl.api import NoSiteError, NotAnArticleError, extract
 
 
 class Command(ScrapyCommand):
@@ -52,6 +52,10 @@ class Command(ScrapyCommand):
         except NoSiteError as exc:
             print(f"error: {exc}", file=sys.stderr)
             self.exitcode = 2
+            return
+        except NotAnArticleError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            self.exitcode = 3
             return
         json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -14,9 +14,11 @@ from w3lib.encoding import html_to_unicode
 from w3lib.html import replace_entities
 from w3lib.url import safe_url_string
 
+from newscrawl.cleaning import split_authors
 from newscrawl.extraction import metadata as md
 from newscrawl.extraction.body import extract_body, is_furniture, select_all
 from newscrawl.extraction.dates import iso, parse_date
+from newscrawl.extraction.interstitial import interstitial_reason
 from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
 from newscrawl.extraction.text import collapse_whitespace, language_for_text
 
@@ -27,25 +29,6 @@ RECORD_FIELDS = (
     "extraction",
 )  # fmt: skip
 
-_BYLINE_PREFIX = re.compile(
-    r"^\s*(?:by|written by|reporting by|بقلم|كتب|كتبت|كتبه|إعداد|اعداد|تحرير|نویسنده)"
-    r"\s*[:：\-–]?\s*",
-    re.IGNORECASE,
-)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|،|&|\band\b|\s+و(?=\s*\S))\s*", re.IGNORECASE)
-
-
-def split_authors(raw: str) -> list[str]:
-    """Names from a byline.
-
-    >>> split_authors("By Sara Haddad and Omar Khalil")
-    ['Sara Haddad', 'Omar Khalil']
-    >>> split_authors("بقلم: أحمد علي، منى حسن و سامي يوسف")
-    ['أحمد علي', 'منى حسن', 'سامي يوسف']
-    """
-    text = _BYLINE_PREFIX.sub("", collapse_whitespace(raw))
-    return [name for name in (part.strip(" .:-") for part in _AUTHOR_SPLIT.split(text)) if name]
-
 
 @dataclass
 class Extraction:
@@ -53,6 +36,7 @@ class Extraction:
 
     record: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    rejected: str | None = None  # why the page is not an article (bot check, ...)
 
 
 def decode_html(html: str | bytes, declared_encoding: str | None = None) -> str:
@@ -158,6 +142,7 @@ def extract_article(
     site_name = meta.first("og:site_name")
 
     body = extract_body(root, rules)
+    rejected = interstitial_reason(text, body.text)
     notes = list(body.notes)
     if body.method != "selector":
         notes.append(f"body_{body.method}")
@@ -229,4 +214,6 @@ def extract_article(
         "images": images,
         "extraction": body.method,
     }
-    return Extraction(record, notes)
+    if rules.postprocess is not None:
+        rules.postprocess(record, root)
+    return Extraction(record, notes, rejected)

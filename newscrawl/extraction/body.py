@@ -154,17 +154,24 @@ def find_noise(
     return noise
 
 
-def paragraphs_of(container: HtmlElement, noise: set[HtmlElement]) -> list[str]:
-    """Text of ``container`` split at block boundaries and <br>, noise skipped."""
+def paragraphs_of(
+    container: HtmlElement, noise: set[HtmlElement], split_lines: bool = False
+) -> list[str]:
+    """Text of ``container`` split at block boundaries and <br>, noise skipped.
+
+    With ``split_lines``, line breaks in the text also end a paragraph.
+    """
     paragraphs: list[str] = []
     buffer: list[str] = []
 
     def flush() -> None:
         if buffer:
-            text = normalize_paragraph("".join(buffer))
+            raw = "".join(buffer)
             buffer.clear()
-            if text:
-                paragraphs.append(text)
+            for part in raw.splitlines() if split_lines else (raw,):
+                text = normalize_paragraph(part)
+                if text:
+                    paragraphs.append(text)
 
     walker = etree.iterwalk(container, events=("start", "end"))
     for event, el in walker:
@@ -264,7 +271,7 @@ def _body_from(containers: list[HtmlElement], rules: SiteRules, method: str) -> 
         sizes = _measure(container)
         noise = find_noise(container, rules, sizes)
         noise_all |= noise
-        paragraphs.extend(paragraphs_of(container, noise))
+        paragraphs.extend(paragraphs_of(container, noise, rules.newline_paragraphs))
     notes: list[str] = []
     paragraphs = _filter_patterns(paragraphs, rules, notes)
     return BodyResult(paragraphs, method, _images(containers, noise_all), notes)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 # Class/id tokens that mark page furniture wherever it sits, on any site.
 GENERIC_NOISE_TOKENS = frozenset(
@@ -55,6 +57,11 @@ class SiteRules:
     section_selectors: tuple[str, ...] = ()
     tag_selectors: tuple[str, ...] = ()
     min_body_chars: int = 200
+    # Bodies written as plain text with line breaks (no <p>, no <br>): one paragraph a line.
+    newline_paragraphs: bool = False
+    # Last resort for a quirk no declaration covers: fix the record in place, in the
+    # site's own module. Called with the record and the page's root element.
+    postprocess: Callable[[dict[str, Any], Any], None] | None = field(default=None, compare=False)
     compiled_noise: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -390,12 +390,19 @@ class NewsSpider(scrapy.Spider):
             self.inc("extraction/error")
             logger.exception("Extraction failed on %s", response.url)
             return
+        if extraction.rejected:
+            self.inc(f"skipped/interstitial/{extraction.rejected}")
+            logger.warning("Not an article (%s), skipped: %s", extraction.rejected, response.url)
+            return
         for note in extraction.notes:
             self.inc(f"extraction/{note}")
         record = extraction.record
-        if record["modified"] is None and self.is_update(url_key(response.url)) and entry:
+        if self.is_update(url_key(response.url)) and entry:
+            # The source said it changed after our last fetch: the later date wins.
             changed = entry.modified or entry.published
-            record["modified"] = iso(changed)
+            page_modified = record["modified"]
+            if changed and (not page_modified or datetime.fromisoformat(page_modified) < changed):
+                record["modified"] = iso(changed)
         record["fetched_at"] = datetime.now(UTC).replace(microsecond=0).isoformat()
         if self.since and record["published"]:
             if datetime.fromisoformat(record["published"]) < self.since:
