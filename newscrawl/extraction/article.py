@@ -114,10 +114,16 @@ def _dates(
             published, raw_published = parsed, raw
             break
     if published is None:
-        candidates = select_all(root, rules.date_selectors) + _DATE_LIKE(root)
-        for el in candidates:
-            if any(a.tag in {"a", "li"} or is_furniture(a) for a in el.iterancestors()):
-                continue  # a date in a ticker or headline list belongs to another story
+        site_candidates = select_all(root, rules.date_selectors)
+        for el in site_candidates + _DATE_LIKE(root):
+            # A date in a ticker or headline list belongs to another story. The site's
+            # own selectors are trusted with furniture-looking wrappers (an <article
+            # class="print-active ..."> is still the article); generic guesses are not.
+            generic = el not in site_candidates
+            if any(
+                a.tag in {"a", "li"} or (generic and is_furniture(a)) for a in el.iterancestors()
+            ):
+                continue
             raw = collapse_whitespace(el.text_content())
             parsed = parse_date(raw, rules.date_formats, rules.timezone) if raw else None
             if parsed:
@@ -126,7 +132,7 @@ def _dates(
     modified_raw = md.text_value(meta.article.get("dateModified")) or meta.first(
         "article:modified_time", "og:updated_time", "datemodified", "dc.date.modified"
     )
-    modified = parse_date(modified_raw, (), rules.timezone, use_dateparser=False)
+    modified = parse_date(modified_raw, rules.date_formats, rules.timezone, use_dateparser=False)
     return iso(published), raw_published, iso(modified)
 
 
@@ -165,8 +171,6 @@ def extract_article(
         authors = [name for raw in authors for name in split_authors(raw)]
 
     published, published_raw, modified = _dates(root, meta, rules)
-    if published is None:
-        notes.append("no_date")
 
     section = (
         md.text_value(md.strings(article.get("articleSection")))
@@ -175,12 +179,16 @@ def extract_article(
     )
     tags = md.unique(
         md.strings(article.get("keywords"))
-        + meta.all("article:tag")
+        + md.strings(meta.all("article:tag"))
         + _all_texts(root, rules.tag_selectors)
         or md.strings(meta.first("news_keywords", "keywords"))
     )
-    description = md.text_value(article.get("description")) or meta.first(
-        "og:description", "description", "twitter:description"
+    # A "description" that only repeats the headline says nothing: take the next one.
+    descriptions = [md.text_value(article.get("description"))] + [
+        meta.first(key) for key in ("og:description", "description", "twitter:description")
+    ]
+    description = next(
+        (d for d in descriptions if d and collapse_whitespace(d) != (title or "")), None
     )
     images = _absolute(
         url,
@@ -216,4 +224,6 @@ def extract_article(
     }
     if rules.postprocess is not None:
         rules.postprocess(record, root)
+    if record["published"] is None:
+        notes.append("no_date")
     return Extraction(record, notes, rejected)

@@ -103,7 +103,7 @@ def _measure(container: HtmlElement) -> dict[HtmlElement, _Sizes]:
     for _event, el in etree.iterwalk(container, events=("end",)):
         if not isinstance(el.tag, str):
             continue
-        own = _Sizes(text=len((el.text or "").strip()))
+        own = _Sizes(text=0 if el.tag in NOISE_TAGS else len((el.text or "").strip()))
         for child in el:
             child_sizes = sizes.get(child)
             if child_sizes is not None:
@@ -133,6 +133,9 @@ def find_noise(
             continue
         size = sizes.get(el)
         if size is None:
+            continue
+        if el.tag in NOISE_TAGS:  # scripts, forms, nav ...: never article text
+            noise.add(el)
             continue
         # Never let a furniture-looking wrapper take the article with it.
         holds_article = size.text > 0.5 * total and size.text > 400
