@@ -5,12 +5,18 @@ Order of attempts for one raw string:
 1. ISO 8601 / W3C datetime (JSON-LD, meta tags, sitemaps).
 2. RFC 822 (RSS ``pubDate``).
 3. The site's own ``strptime`` formats, applied after :func:`normalize_date_text`
-   turned Arabic digits, Arabic month names (Egyptian/Gulf, Levantine and Maghreb
-   sets) and weekday names into an English, ASCII form.
+   turned Arabic and Persian digits, Arabic month names (Egyptian/Gulf, Levantine and
+   Maghreb sets), Arabic and Persian weekday names, and Solar Hijri (Jalali) dates
+   into an English, ASCII form.
 4. dateparser on that normalised form.
 
 Our own normalisation exists because dateparser 1.5 knows neither the Levantine
 month names (``كانون الثاني``) nor orders like ``GMT 16:12 2018 Monday ,01 January``.
+
+Iranian sites print the Solar Hijri calendar (``۲۹ بهمن ۱۳۹۸``, ``۱۳۹۹/۰۲/۲۱``):
+such a date is converted to the Gregorian day and written ``D Month YYYY`` in
+place, whatever order the page used, so a site declares formats like
+``%d %B %Y - %H:%M`` for it.
 
 >>> iso(parse_date("2018-01-01T18:12:00+02:00"))
 '2018-01-01T18:12:00+02:00'
@@ -22,13 +28,15 @@ month names (``كانون الثاني``) nor orders like ``GMT 16:12 2018 Monda
 '2018-01-01T16:12:00+00:00'
 >>> iso(parse_date("٣ تشرين الأول ٢٠٢٣"))
 '2023-10-03T00:00:00+00:00'
+>>> iso(parse_date("سه‌شنبه ۲۹ بهمن ۱۳۹۸ - ۰۶:۵۵", ("%d %B %Y - %H:%M",), "Asia/Tehran"))
+'2020-02-18T06:55:00+03:30'
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -57,6 +65,17 @@ _WEEKDAYS = (
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
     "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
 )  # fmt: skip
+# Solar Hijri (Jalali) months in calendar order, Farvardin first; "امرداد" is the
+# older spelling of Mordad. Written with Persian yeh and keheh: _persian() also
+# accepts the Arabic letters that some Iranian sites type (yjc.ir: "ارديبهشت").
+_PERSIAN_MONTHS = (
+    ("فروردین",), ("اردیبهشت",), ("خرداد",), ("تیر",), ("مرداد", "امرداد"), ("شهریور",),
+    ("مهر",), ("آبان",), ("آذر",), ("دی",), ("بهمن",), ("اسفند",),
+)  # fmt: skip
+# A space inside a name stands for the ZWNJ, space or nothing that sites put there.
+_PERSIAN_WEEKDAYS = (
+    "یک شنبه", "دو شنبه", "سه شنبه", "چهار شنبه", "پنج شنبه", "شنبه", "جمعه",
+)  # fmt: skip
 
 # Longest names first so "كانون الثاني" wins over a shorter overlapping name.
 _MONTH_RE = re.compile(
@@ -64,15 +83,145 @@ _MONTH_RE = re.compile(
     + "|".join(sorted((re.escape(m) for m in _ARABIC_MONTHS), key=len, reverse=True))
     + r")(?!\w)"
 )
-_WEEKDAY_RE = re.compile(r"(?<!\w)(?:" + "|".join(_WEEKDAYS) + r")(?!\w)", re.IGNORECASE)
-_ZONE_WORD_RE = re.compile(r"(?<!\w)(?:GMT|UTC|غرينتش|جرينتش|بتوقيت)(?!\w)", re.IGNORECASE)
-_AM_PM_RE = re.compile(r"(?<=\d)\s*(ص|م)(?!\w)|(?<!\w)(صباحا|صباحًا|مساء|مساءً)(?!\w)")
 _ALEF_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 _TATWEEL_AND_MARKS = re.compile("[\u0640\u200e\u200f\u061c\u202a-\u202e]")
 
 
 def _fold_alef(text: str) -> str:
     return text.translate(_ALEF_FORMS)
+
+
+def _persian(word: str) -> str:
+    """Regex for a Persian word as typed: Persian or Arabic yeh and kaf, alef folded."""
+    pattern = []
+    for char in _fold_alef(word):
+        if char == "ی":
+            pattern.append("[یيى]")
+        elif char == "ک":
+            pattern.append("[کك]")
+        elif char == " ":
+            pattern.append("[\u200c ]?")
+        else:
+            pattern.append(re.escape(char))
+    return "".join(pattern)
+
+
+_WEEKDAY_RE = re.compile(
+    r"(?<!\w)(?:"
+    + "|".join([*_WEEKDAYS, *(_persian(day) for day in _PERSIAN_WEEKDAYS)])
+    + r")(?!\w)",
+    re.IGNORECASE,
+)
+_ZONE_WORD_RE = re.compile(r"(?<!\w)(?:GMT|UTC|غرينتش|جرينتش|بتوقيت)(?!\w)", re.IGNORECASE)
+_AM_PM_RE = re.compile(r"(?<=\d)\s*(ص|م)(?!\w)|(?<!\w)(صباحا|صباحًا|مساء|مساءً)(?!\w)")
+# Persian: "ق.ظ" / "قبل از ظهر" (before noon), "ب.ظ" / "بعد از ظهر" (after noon).
+_PERSIAN_AM_PM_RE = re.compile(
+    r"\s*(?<![^\W\d])(ق|ب)(?:\.\s?ظ|(?:بل|عد)[\u200c ]?از[\u200c ]?ظهر)\.?(?!\w)"
+)
+# "ساعت" (o'clock) stands between a Persian date and its time.
+_FILLER_WORD_RE = re.compile(r"(?<!\w)ساعت(?!\w)")
+
+# Solar Hijri years that a news page can carry (1200 = 1821 CE, 1599 = 2221 CE);
+# a Gregorian year never falls in that range on a news page.
+_SOLAR_YEAR = r"1[2-5]\d{2}"
+_PERSIAN_MONTH_NUMBER = {
+    _fold_alef(name): number
+    for number, names in enumerate(_PERSIAN_MONTHS, start=1)
+    for name in names
+}
+# "29 بهمن 1398", "21 ارديبهشت‌ماه 1399", "2 تيرماه، 1399" (ASCII digits, alef folded).
+_SOLAR_NAMED_RE = re.compile(
+    r"(?<!\d)(?P<day>\d{1,2})\s*[,،]?\s*(?P<month>"
+    + "|".join(sorted((_persian(name) for name in _PERSIAN_MONTH_NUMBER), key=len, reverse=True))
+    + r")(?:[\u200c\s]*ماه)?(?![^\W\d])\s*[,،]?\s*(?P<year>"
+    + _SOLAR_YEAR
+    + r")(?!\d)"
+)
+# "۱۳۹۹/۰۲/۲۱": year first, in Persian digits only. In ASCII or Arabic-Indic digits a
+# 14xx year may just as well be a lunar Hijri one (Saudi pages), so those are left.
+_SOLAR_NUMERIC_RE = re.compile(
+    r"(?<!\d)(?P<year>[۰-۹]{4})(?P<sep>[/.-])(?P<month>[۰-۹]{1,2})(?P=sep)(?P<day>[۰-۹]{1,2})(?!\d)"
+)
+# Years at which the 33-year cycles of the Jalali leap rule shift (Borkowski's
+# algorithm, as in jalaali-js); valid for Solar Hijri years -61 to 3177.
+_JALALI_BREAKS = (
+    -61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097, 2192,
+    2262, 2324, 2394, 2456, 3178,
+)  # fmt: skip
+
+
+def _nowruz(year: int) -> date:
+    """The Gregorian date of 1 Farvardin of Solar Hijri ``year`` (1 <= year < 3178)."""
+    if not 1 <= year < _JALALI_BREAKS[-1]:
+        raise ValueError(f"Solar Hijri year out of range: {year}")
+    leap_j = -14  # leap days of the Jalali calendar since 621 CE, up to ``year``
+    previous = _JALALI_BREAKS[0]
+    jump = 0
+    for current in _JALALI_BREAKS[1:]:
+        jump = current - previous
+        if year < current:
+            break
+        leap_j += jump // 33 * 8 + jump % 33 // 4
+        previous = current
+    n = year - previous
+    leap_j += n // 33 * 8 + (n % 33 + 3) // 4
+    if jump % 33 == 4 and jump - n == 4:
+        leap_j += 1
+    gregorian_year = year + 621
+    leap_g = gregorian_year // 4 - (gregorian_year // 100 + 1) * 3 // 4 - 150
+    return date(gregorian_year, 3, 20 + leap_j - leap_g)
+
+
+def jalali_to_gregorian(year: int, month: int, day: int) -> date:
+    """The Gregorian date of a Solar Hijri (Jalali) date; ValueError if there is none.
+
+    >>> jalali_to_gregorian(1398, 11, 29)
+    datetime.date(2020, 2, 18)
+    >>> jalali_to_gregorian(1403, 12, 30)  # 1403 is a leap year
+    datetime.date(2025, 3, 20)
+    """
+    if not 1 <= month <= 12 or not 1 <= day <= (31 if month <= 6 else 30):
+        raise ValueError(f"no such Solar Hijri date: {year}/{month}/{day}")
+    offset = (month - 1) * 31 if month <= 7 else 186 + (month - 7) * 30
+    result = _nowruz(year) + timedelta(days=offset + day - 1)
+    if month == 12 and day == 30 and result >= _nowruz(year + 1):
+        raise ValueError(f"{year} is not a leap year: no 30 Esfand")
+    return result
+
+
+def _gregorian_text(year: str, month: int, day: str, original: str) -> str:
+    try:
+        value = jalali_to_gregorian(int(to_ascii_digits(year)), month, int(to_ascii_digits(day)))
+    except ValueError:
+        return original  # not a real Solar Hijri date: leave the text as it was
+    return f"{value.day} {_ENGLISH_MONTHS[value.month - 1]} {value.year}"
+
+
+def _solar_numeric_dates(text: str) -> str:
+    """Persian-digit ``YYYY/MM/DD`` Solar Hijri dates as Gregorian ``D Month YYYY``."""
+
+    def convert(match: re.Match[str]) -> str:
+        year = int(to_ascii_digits(match["year"]))
+        if not 1200 <= year <= 1599:
+            return match.group(0)
+        month = int(to_ascii_digits(match["month"]))
+        return _gregorian_text(match["year"], month, match["day"], match.group(0))
+
+    return _SOLAR_NUMERIC_RE.sub(convert, text)
+
+
+def _solar_named_dates(text: str) -> str:
+    """``D <Persian month> YYYY`` Solar Hijri dates as Gregorian ``D Month YYYY``.
+
+    ``text`` has ASCII digits and folded alef (as inside :func:`normalize_date_text`).
+    """
+
+    def convert(match: re.Match[str]) -> str:
+        name = re.sub("[يى]", "ی", match["month"]).replace("ك", "ک")
+        month = _PERSIAN_MONTH_NUMBER[name]
+        return _gregorian_text(match["year"], month, match["day"], match.group(0))
+
+    return _SOLAR_NAMED_RE.sub(convert, text)
 
 
 def normalize_date_text(raw: str) -> str:
@@ -82,12 +231,22 @@ def normalize_date_text(raw: str) -> str:
     '16:12 2018 01 January'
     >>> normalize_date_text("السبت، 5 آب 2023 - 10:30 م")
     '5 August 2023 - 10:30 PM'
+    >>> normalize_date_text("سه‌شنبه ۲۹ بهمن ۱۳۹۸ - ۰۶:۵۵")
+    '18 February 2020 - 06:55'
+    >>> normalize_date_text("۱۳۹۹/۰۲/۲۱ - ۱۸:۵۹")
+    '10 May 2020 - 18:59'
+    >>> normalize_date_text("2 تير 1399 - 12:09:08 ب.ظ")
+    '22 June 2020 - 12:09:08 PM'
     """
-    text = _TATWEEL_AND_MARKS.sub("", _fold_alef(to_ascii_digits(raw)))
+    text = _solar_numeric_dates(raw)
+    text = _TATWEEL_AND_MARKS.sub("", _fold_alef(to_ascii_digits(text)))
+    text = _solar_named_dates(text)
     text = _MONTH_RE.sub(lambda m: _ENGLISH_MONTHS[_ARABIC_MONTHS[m.group(0)] - 1], text)
     text = _AM_PM_RE.sub(
         lambda m: " AM" if (m.group(1) or m.group(2) or "").startswith("ص") else " PM", text
     )
+    text = _PERSIAN_AM_PM_RE.sub(lambda m: " AM" if m.group(1) == "ق" else " PM", text)
+    text = _FILLER_WORD_RE.sub(" ", text)
     text = _WEEKDAY_RE.sub(" ", text)
     text = _ZONE_WORD_RE.sub(" ", text)
     # Commas only separate tokens in printed dates ("Monday ,01 January").
@@ -144,7 +303,8 @@ def parse_date(
     if not text:
         return None
     tz = zone(timezone)
-    ascii_text = to_ascii_digits(text)
+    # "۱۳۹۸-۱۱-۲۹" must not pass for an ISO date of the year 1398.
+    ascii_text = to_ascii_digits(_solar_numeric_dates(text))
     parsed = _parse_iso(ascii_text, tz) or _parse_rfc822(ascii_text, tz)
     if parsed:
         return parsed
