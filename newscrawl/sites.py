@@ -28,8 +28,11 @@ def site_spiders() -> dict[str, type[NewsSpider]]:
 
 
 def spider_for_url(url: str) -> type[NewsSpider] | None:
+    """The site whose domain matches ``url`` most specifically (arabic.x.com over x.com)."""
     host = urlsplit(url).hostname
+    best: tuple[int, type[NewsSpider]] | None = None
     for spider in site_spiders().values():
-        if host_matches(host, spider.domains):
-            return spider
-    return None
+        for domain in spider.domains:
+            if host_matches(host, (domain,)) and (best is None or len(domain) > best[0]):
+                best = (len(domain), spider)
+    return best[1] if best else None

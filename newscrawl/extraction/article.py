@@ -130,7 +130,7 @@ def _dates(
                 published, raw_published = parsed, raw
                 break
     modified_raw = md.text_value(meta.article.get("dateModified")) or meta.first(
-        "article:modified_time", "og:updated_time", "datemodified", "dc.date.modified"
+        "article:modified_time", "og:updated_time", "datemodified", "dc.date.modified", "lastmod"
     )
     modified = parse_date(modified_raw, rules.date_formats, rules.timezone, use_dateparser=False)
     return iso(published), raw_published, iso(modified)

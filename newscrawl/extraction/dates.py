@@ -113,7 +113,8 @@ _WEEKDAY_RE = re.compile(
     re.IGNORECASE,
 )
 _ZONE_WORD_RE = re.compile(r"(?<!\w)(?:GMT|UTC|غرينتش|جرينتش|بتوقيت)(?!\w)", re.IGNORECASE)
-_AM_PM_RE = re.compile(r"(?<=\d)\s*(ص|م)(?!\w)|(?<!\w)(صباحا|صباحًا|مساء|مساءً)(?!\w)")
+# Longer spellings first: "مساءً" must not match as "مساء" + a stray tanween.
+_AM_PM_RE = re.compile(r"(?<=\d)\s*(ص|م)(?!\w)|(?<!\w)(صباحًا|صباحا|مساءً|مساء)(?!\w)")
 # Persian: "ق.ظ" / "قبل از ظهر" (before noon), "ب.ظ" / "بعد از ظهر" (after noon).
 _PERSIAN_AM_PM_RE = re.compile(
     r"\s*(?<![^\W\d])(ق|ب)(?:\.\s?ظ|(?:بل|عد)[\u200c ]?از[\u200c ]?ظهر)\.?(?!\w)"
@@ -312,7 +313,7 @@ def parse_date(
     for fmt in formats:
         try:
             parsed = datetime.strptime(normalized, fmt)
-        except ValueError:
+        except (ValueError, re.error):  # re.error: a malformed site format (e.g. two %B)
             continue
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
     if not use_dateparser or not re.search(r"\d{4}", normalized):

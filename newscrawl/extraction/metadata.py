@@ -128,6 +128,8 @@ def names(value: Any) -> list[str]:
     found: list[str] = []
     for entry in _as_list(value):
         if isinstance(entry, dict):
+            if _types(entry) & {"organization", "newsmediaorganization", "corporation"}:
+                continue  # the outlet or an agency, not a person who wrote the story
             entry = entry.get("name")
             if isinstance(entry, list):
                 entry = " ".join(str(part) for part in entry)
@@ -141,7 +143,8 @@ def urls(value: Any) -> list[str]:
     found: list[str] = []
     for entry in _as_list(value):
         if isinstance(entry, dict):
-            entry = entry.get("url") or entry.get("contentUrl") or entry.get("@id")
+            # An "@id" alone is a reference ("...#primaryImage"), not an image file.
+            entry = entry.get("url") or entry.get("contentUrl")
         if isinstance(entry, str) and entry.strip():
             found.append(entry.strip())
     return found
