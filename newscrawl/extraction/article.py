@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,13 +101,14 @@ def _dates(
     root: HtmlElement, meta: md.Metadata, rules: SiteRules
 ) -> tuple[str | None, str | None, str | None]:
     """(published ISO, published raw, modified ISO): machine dates before printed ones."""
-    machine = [
-        md.text_value(meta.article.get("datePublished")),
-        meta.first("article:published_time", "og:published_time", "datepublished",
-                   "pubdate", "publishdate", "date", "dc.date.issued", "dc.date",
-                   "sailthru.date", "parsely-pub-date"),
-    ]  # fmt: skip
-    machine.extend(el.get("datetime") for el in root.iterfind(".//time[@datetime]"))
+    machine = itertools.chain(
+        (md.text_value(meta.article.get("datePublished")),),
+        (meta.first("article:published_time", "og:published_time", "datepublished",
+                    "pubdate", "publishdate", "date", "dc.date.issued", "dc.date",
+                    "sailthru.date", "parsely-pub-date"),),
+        # Lazily: most pages have a JSON-LD or meta date, and walking the tree costs.
+        (el.get("datetime") for el in root.iterfind(".//time[@datetime]")),
+    )  # fmt: skip
     published = raw_published = None
     for raw in machine:
         parsed = parse_date(raw, rules.date_formats, rules.timezone, use_dateparser=False)

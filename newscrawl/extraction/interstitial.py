@@ -42,13 +42,13 @@ def interstitial_reason(html: str, body: str) -> str | None:
     ``body`` is the extracted body text: a real article with a cookie banner or a
     "enable JavaScript for comments" line keeps its long body and is not rejected.
     """
-    short = len(body) < SHORT_BODY
-    if _BOT_MARKERS.search(html[:200_000]) and short:
+    if len(body) >= SHORT_BODY:
+        return None  # an article's worth of text: the page is the article (cheap check first)
+    if _BOT_MARKERS.search(html[:200_000]):
         return "bot_check"
-    if short:
-        scripts = sum(len(m) for m in _SCRIPT.findall(html[:2_000_000]))
-        if scripts > 0.5 * len(html) or _JS_REQUIRED.search(html):
-            return "js_shell"
-        if _CONSENT_OR_PAYWALL.search(html):
-            return "consent_wall"
+    scripts = sum(len(m) for m in _SCRIPT.findall(html[:2_000_000]))
+    if scripts > 0.5 * len(html) or _JS_REQUIRED.search(html):
+        return "js_shell"
+    if _CONSENT_OR_PAYWALL.search(html):
+        return "consent_wall"
     return None
