@@ -27,6 +27,7 @@ class Article(scrapy.Item):
     images = scrapy.Field()
     fetched_at = scrapy.Field()
     extraction = scrapy.Field()
+    duplicate_of = scrapy.Field()  # set by DeduplicatePipeline on near duplicates
 
 
 @lru_cache(maxsize=1)

@@ -7,8 +7,8 @@ logged once, with an example URL.
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,9 +18,13 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newscrawl.extraction.text import language_for_text, normalize_paragraph
+from newscrawl.cleaning import clean_authors, clean_body, clean_text
+from newscrawl.extraction.text import language_for_text
 from newscrawl.items import article_schema
-from newscrawl.urls import canonicalize
+from newscrawl.neardup import NearDuplicateIndex, fingerprint, signature
+from newscrawl.sites import site_spiders
+from newscrawl.state import StateStore, store_for
+from newscrawl.urls import url_key
 
 logger = logging.getLogger(__name__)
 
@@ -55,20 +59,29 @@ class _Pipeline:
 
 
 class CleanPipeline(_Pipeline):
-    """Unicode NFC and collapsed whitespace in every text field; paragraphs kept apart."""
+    """Text fields cleaned (newscrawl.cleaning): entities, NFC, invisible junk, whitespace;
+    body paragraphs kept apart and the site's boilerplate lines removed wherever they
+    survived extraction; bylines split into names."""
+
+    def _boilerplate(self, site: str | None) -> tuple[str | re.Pattern[str], ...]:
+        spider = site_spiders().get(site or "")
+        if spider is None:
+            return ()
+        rules = spider.rules
+        return (*rules.boilerplate, *rules.compiled_noise)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         adapter = ItemAdapter(item)
         for key in ("title", "section", "description", "published_raw"):
             value = adapter.get(key)
             if isinstance(value, str):
-                adapter[key] = normalize_paragraph(value) or None
-        body = adapter.get("body") or ""
-        paragraphs = (normalize_paragraph(p) for p in body.split("\n\n"))
-        adapter["body"] = "\n\n".join(p for p in paragraphs if p)
-        for key in ("authors", "tags"):
-            values = [normalize_paragraph(v) for v in adapter.get(key) or []]
-            adapter[key] = list(dict.fromkeys(v for v in values if v))
+                adapter[key] = clean_text(value) or None
+        adapter["body"] = clean_body(
+            adapter.get("body") or "", self._boilerplate(adapter.get("site"))
+        )
+        adapter["authors"] = clean_authors(adapter.get("authors") or [])
+        tags = (clean_text(tag) for tag in adapter.get("tags") or [])
+        adapter["tags"] = list(dict.fromkeys(tag for tag in tags if tag))
         return item
 
 
@@ -108,29 +121,94 @@ class ValidatePipeline(_Pipeline):
 
 
 class DeduplicatePipeline(_Pipeline):
-    """Within a run: one record per canonical URL and per exact body.
+    """One record per article, across runs: by URL, by exact body, by near-duplicate body.
 
-    Keeps 16-byte digests only, so memory stays small on long runs.
+    * URL: the canonical URL's key (:func:`newscrawl.urls.url_key`) seen in this run or
+      in the state store drops the item (``duplicate_url``), unless the spider refetched
+      it because its feed or sitemap said it changed: then an unchanged body is dropped
+      (``unchanged``) and a changed one is emitted.
+    * Exact body: a fingerprint of the cleaned body seen before drops it (``duplicate_body``).
+    * Near duplicate (same wire story, lightly re-edited): marked with ``duplicate_of``
+      pointing at the first record's canonical URL, or dropped (``near_duplicate``), as
+      ``NEWSCRAWL_NEAR_DUPLICATES`` says (``mark`` | ``drop`` | ``off``).
+
+    Every emitted or duplicate article is remembered in the state store, so the next
+    run does not fetch it. With ``-a recrawl=1`` the store is not consulted, only written.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.urls: set[bytes] = set()
-        self.bodies: set[bytes] = set()
+        self.mode = self.settings.get("NEWSCRAWL_NEAR_DUPLICATES", "mark")
+        if self.mode not in {"mark", "drop", "off"}:
+            raise ValueError(f"NEWSCRAWL_NEAR_DUPLICATES must be mark, drop or off: {self.mode!r}")
+        self.threshold = self.settings.getfloat("NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD", 0.5)
+        self.run_keys: set[str] = set()
+        self.run_fingerprints: set[bytes] = set()
+        self._index: NearDuplicateIndex | None = None
+        self._store: StateStore | None = None
 
-    @staticmethod
-    def _digest(text: str) -> bytes:
-        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+    @property
+    def recrawl(self) -> bool:
+        return bool(getattr(self.crawler.spider, "recrawl", False))
+
+    @property
+    def store(self) -> StateStore:
+        if self._store is None:
+            self._store = store_for(self.crawler)
+        return self._store
+
+    @property
+    def index(self) -> NearDuplicateIndex:
+        """The near-duplicate index, loaded from the store on first use."""
+        if self._index is None:
+            pairs = () if self.recrawl else self.store.signatures()
+            self._index = NearDuplicateIndex.from_items(pairs, threshold=self.threshold)
+        return self._index
+
+    def _is_update(self, key: str) -> bool:
+        check = getattr(self.crawler.spider, "is_update", None)
+        return bool(check(key)) if check else False
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         adapter = ItemAdapter(item)
-        url = canonicalize(adapter.get("canonical_url") or adapter["url"])
-        url_key = self._digest(url)
-        if url_key in self.urls:
+        url = adapter["url"]
+        canonical = adapter.get("canonical_url") or url
+        key, fetched_key = url_key(canonical), url_key(url)
+        body = adapter.get("body") or ""
+        body_fingerprint = fingerprint(body)
+        if key in self.run_keys:
             raise self.drop("duplicate_url", adapter)
-        body_key = self._digest(" ".join(adapter.get("body", "").split()).casefold())
-        if body_key in self.bodies:
-            raise self.drop("duplicate_body", adapter)
-        self.urls.add(url_key)
-        self.bodies.add(body_key)
+        seen = None if self.recrawl else self.store.seen(key)
+        updated = self._is_update(fetched_key) or self._is_update(key)
+        if seen is not None and not updated:
+            self.store.remember(fetched_key, url, None, None)
+            raise self.drop("duplicate_url", adapter, f"seen as {seen.url}")
+        if seen is not None and seen.fingerprint == body_fingerprint:
+            raise self.drop("unchanged", adapter)
+        if seen is None:
+            owner = None if self.recrawl else self.store.fingerprint_owner(body_fingerprint)
+            if body_fingerprint in self.run_fingerprints or owner is not None:
+                self.store.remember(key, canonical, None, None)
+                raise self.drop("duplicate_body", adapter, f"same body as {owner}" if owner else "")
+        sig = None
+        if self.mode != "off" and seen is None:
+            sig = signature(body)
+            row = self.index.query(sig)
+            if row is not None:
+                first = self.store.signature_owner(row)
+                self.inc("duplicates/near")
+                if self.mode == "drop":
+                    self.store.remember(key, canonical, body_fingerprint, None)
+                    raise self.drop("near_duplicate", adapter, f"near {first}")
+                adapter["duplicate_of"] = first
+                sig = None  # index the first version only
+        if "duplicate_of" in adapter.field_names() or isinstance(item, dict):
+            adapter.setdefault("duplicate_of", None)
+        row = self.store.remember(key, canonical, body_fingerprint, sig)
+        if row is not None and sig is not None:
+            self.index.add(row, sig)
+        if fetched_key != key:
+            self.store.remember(fetched_key, url, None, None)
+        self.run_keys.add(key)
+        self.run_fingerprints.add(body_fingerprint)
         return item

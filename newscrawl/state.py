@@ -44,7 +44,7 @@ class StateStore(ABC):
 
     @abstractmethod
     def remember(
-        self, key: str, url: str, fingerprint: bytes | None, signature: int | None
+        self, key: str, url: str, fingerprint: bytes | None, signature: bytes | None
     ) -> int | None:
         """Mark an article seen, with its body fingerprint and near-duplicate signature.
 
@@ -56,7 +56,7 @@ class StateStore(ABC):
         """URL of the first article whose body had this fingerprint."""
 
     @abstractmethod
-    def signatures(self) -> Iterator[tuple[int, int]]:
+    def signatures(self) -> Iterator[tuple[int, bytes]]:
         """(row id, signature) of every article in the near-duplicate index."""
 
     @abstractmethod
@@ -100,7 +100,7 @@ CREATE TABLE IF NOT EXISTS fingerprints (
 CREATE INDEX IF NOT EXISTS fingerprints_key ON fingerprints (key);
 CREATE TABLE IF NOT EXISTS signatures (
     id INTEGER PRIMARY KEY,
-    signature INTEGER NOT NULL,
+    signature BLOB NOT NULL,
     key TEXT NOT NULL,
     url TEXT NOT NULL
 );
@@ -112,15 +112,6 @@ CREATE TABLE IF NOT EXISTS sources (
     checked_at REAL NOT NULL
 );
 """
-
-
-def _signed(value: int) -> int:
-    """SQLite integers are signed 64-bit; signatures are unsigned."""
-    return value - (1 << 64) if value >= 1 << 63 else value
-
-
-def _unsigned(value: int) -> int:
-    return value + (1 << 64) if value < 0 else value
 
 
 class SQLiteStore(StateStore):
@@ -144,7 +135,7 @@ class SQLiteStore(StateStore):
         return SeenArticle(row[0], row[1], row[2]) if row else None
 
     def remember(
-        self, key: str, url: str, fingerprint: bytes | None, signature: int | None
+        self, key: str, url: str, fingerprint: bytes | None, signature: bytes | None
     ) -> int | None:
         now = time.time()
         row: int | None = None
@@ -164,7 +155,7 @@ class SQLiteStore(StateStore):
             if signature is not None:
                 cursor = self.db.execute(
                     "INSERT INTO signatures (signature, key, url) VALUES (?, ?, ?)",
-                    (_signed(signature), key, url),
+                    (signature, key, url),
                 )
                 row = cursor.lastrowid
         return row
@@ -175,10 +166,10 @@ class SQLiteStore(StateStore):
         ).fetchone()
         return str(row[0]) if row else None
 
-    def signatures(self) -> Iterator[tuple[int, int]]:
+    def signatures(self) -> Iterator[tuple[int, bytes]]:
         cursor = self.db.execute("SELECT id, signature FROM signatures ORDER BY id")
         for row_id, signature in cursor:
-            yield int(row_id), _unsigned(int(signature))
+            yield int(row_id), bytes(signature)
 
     def signature_owner(self, row: int) -> str | None:
         found = self.db.execute("SELECT url FROM signatures WHERE id = ?", (row,)).fetchone()

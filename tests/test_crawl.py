@@ -71,6 +71,8 @@ def test_full_crawl_emits_every_article_once_clean(site_origin: str, tmp_path: P
     assert arabic and all("\ufffd" not in r["body"] for r in arabic)
     assert any("،" in r["body"] for r in arabic)
     assert stats.get("newscrawl/extraction/error") is None
+    # /en/news/600001 is a bot-check page served with 200: counted, never emitted.
+    assert stats["newscrawl/skipped/interstitial/bot_check"] == 1
     assert stats["item_scraped_count"] == len(records)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import make_dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from scrapy.utils.test import get_crawler
 from newscrawl.items import Article
 from newscrawl.pipelines import CleanPipeline, DeduplicatePipeline, ValidatePipeline
 from newscrawl.spiders.arabstoday import ArabsTodaySpider
+from newscrawl.state import store_for
 
 BODY = (
     "The ministry said on Sunday that the new crossing would open next month.\n\n"
@@ -43,8 +45,10 @@ def record(**changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def crawler() -> Any:
-    crawler = get_crawler(ArabsTodaySpider)
+def crawler(tmp_path: Path) -> Any:
+    crawler = get_crawler(
+        ArabsTodaySpider, {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3")}
+    )
     crawler.stats.open_spider()
     return crawler
 
@@ -107,3 +111,72 @@ def test_deduplicate_by_canonical_url_and_by_body(crawler: Any) -> None:
         )
     assert crawler.stats.get_value("newscrawl/dropped/duplicate_url") == 1
     assert crawler.stats.get_value("newscrawl/dropped/duplicate_body") == 1
+
+
+STORY = (
+    "Jordan's government on Sunday approved a plan to build a national water carrier that "
+    "would pump desalinated water from the Red Sea port of Aqaba to Amman, the ministry of "
+    "water said in a statement after the weekly cabinet session. The project is expected to "
+    "cost about two billion dollars and to provide 300 million cubic metres a year by 2029, "
+    "officials said, adding that international lenders had shown strong interest."
+)
+
+
+def test_near_duplicate_is_marked_with_the_first_url_across_runs(tmp_path: Path) -> None:
+    settings = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3")}
+    first_run = get_crawler(ArabsTodaySpider, settings)
+    first_run.stats.open_spider()
+    DeduplicatePipeline(first_run).process_item(record(body=STORY))
+    store_for(first_run).close()
+
+    second_run = get_crawler(ArabsTodaySpider, settings)  # a later run, same store
+    second_run.stats.open_spider()
+    edited = STORY.replace("on Sunday", "on Sunday evening").replace("strong", "keen")
+    item = DeduplicatePipeline(second_run).process_item(
+        record(url="https://other.example/story/7", canonical_url=None, body=edited)
+    )
+    assert item["duplicate_of"] == "https://www.arabstoday.net/en/news/1234/x"
+    assert second_run.stats.get_value("newscrawl/duplicates/near") == 1
+
+
+def test_near_duplicates_can_be_dropped(tmp_path: Path) -> None:
+    crawler = get_crawler(
+        ArabsTodaySpider,
+        {"NEWSCRAWL_STATE_PATH": str(tmp_path / "s.sqlite3"), "NEWSCRAWL_NEAR_DUPLICATES": "drop"},
+    )
+    crawler.stats.open_spider()
+    pipeline = DeduplicatePipeline(crawler)
+    pipeline.process_item(record(body=STORY))
+    with pytest.raises(DropItem):
+        pipeline.process_item(
+            record(
+                url="https://x.example/2",
+                canonical_url=None,
+                body=STORY.replace("Sunday", "Monday"),
+            )
+        )
+    assert crawler.stats.get_value("newscrawl/dropped/near_duplicate") == 1
+
+
+def test_different_story_on_the_same_event_is_not_a_duplicate(crawler: Any) -> None:
+    pipeline = DeduplicatePipeline(crawler)
+    pipeline.process_item(record(body=STORY))
+    other = (
+        "Amman residents have faced water cuts for years, and the national carrier approved by "
+        "ministers this week will not change that before the end of the decade, engineers warned. "
+        "The Aqaba-Amman pipeline, which critics say depends on foreign loans, must cross 450 "
+        "kilometres of desert, and its pumping stations will need as much power as a small city."
+    )
+    item = pipeline.process_item(record(url="https://x.example/3", canonical_url=None, body=other))
+    assert item["duplicate_of"] is None
+
+
+def test_clean_removes_site_boilerplate_and_splits_bylines(crawler: Any) -> None:
+    item = CleanPipeline(crawler).process_item(
+        record(
+            body=BODY + "\n\nMaintained and developed by Arabs Today Group SAL.",
+            authors=["By Sara Haddad and Omar Khalil"],
+        )
+    )
+    assert "Maintained and developed" not in item["body"]
+    assert item["authors"] == ["Sara Haddad", "Omar Khalil"]

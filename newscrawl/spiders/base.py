@@ -232,10 +232,16 @@ class NewsSpider(scrapy.Spider):
         )
 
     def _source_unchanged(self, response: Response) -> bool:
-        """True for a 304; otherwise remember the response's validators."""
         if response.status == 304:
             self.inc("discovery/not_modified")
             return True
+        return False
+
+    def _remember_validators(self, response: Response) -> None:
+        """Keep ETag/Last-Modified for the next run's conditional request.
+
+        Not for sitemap indexes: a 304 there would hide changes in the sitemaps it lists.
+        """
         etag = response.headers.get("ETag")
         last_modified = response.headers.get("Last-Modified")
         if etag or last_modified:
@@ -244,13 +250,14 @@ class NewsSpider(scrapy.Spider):
                 etag.decode("latin-1") if etag else None,
                 last_modified.decode("latin-1") if last_modified else None,
             )
-        return False
 
     def _article_request(self, url: str, entry: Entry | None) -> scrapy.Request | None:
         """The request for an article, or None when the store says it is known."""
         key = url_key(url)
         if not self.recrawl and (seen := self.state.seen(key)) is not None:
-            changed = entry and (entry.modified or entry.published)
+            # Only a modification date means "changed": a newer pubDate on a known URL
+            # is a republication, and the article is already ours.
+            changed = entry.modified if entry else None
             if not (
                 changed
                 and self.settings.getbool("NEWSCRAWL_REFETCH_UPDATED", True)
@@ -311,6 +318,8 @@ class NewsSpider(scrapy.Spider):
             self.inc("discovery/invalid_sitemap")
             logger.warning("Not a sitemap, skipped: %s", response.url)
             return
+        if page.kind == "urlset":
+            self._remember_validators(response)
         for child in page.sitemaps:
             if self.since and child.modified and child.modified < self.since:
                 self.inc("discovery/skipped_old_sitemap")
@@ -323,6 +332,8 @@ class NewsSpider(scrapy.Spider):
         if self._source_unchanged(response):
             return
         entries = parse_feed(response.body)
+        if entries:
+            self._remember_validators(response)
         if not entries:
             self.inc("discovery/empty_feed")
             logger.warning("Feed has no entries (or is not a feed): %s", response.url)
@@ -399,7 +410,7 @@ class NewsSpider(scrapy.Spider):
         record = extraction.record
         if self.is_update(url_key(response.url)) and entry:
             # The source said it changed after our last fetch: the later date wins.
-            changed = entry.modified or entry.published
+            changed = entry.modified
             page_modified = record["modified"]
             if changed and (not page_modified or datetime.fromisoformat(page_modified) < changed):
                 record["modified"] = iso(changed)
