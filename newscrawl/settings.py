@@ -54,5 +54,22 @@ CONCURRENT_ITEMS = 8
 
 # Incremental state (seen URLs, fingerprints, near-duplicate index, feed validators).
 NEWSCRAWL_STATE_PATH = ".newscrawl/state.sqlite3"
+# Near duplicates (same story, lightly re-edited): "mark" sets duplicate_of, "drop"
+# drops them, "off" skips the check. Threshold: estimated Jaccard similarity of the
+# bodies' 3-word shingle sets (MinHash) from which two bodies are one story.
+NEWSCRAWL_NEAR_DUPLICATES = "mark"
+NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.5
 # Fetch an already-seen article again when its feed or sitemap says it changed.
 NEWSCRAWL_REFETCH_UPDATED = True
+
+# Unattended runs: a lock per spider and state store, progress lines, a run report
+# next to the feed, a `latest` pointer, and an exit code (newscrawl/exitcodes.py).
+EXTENSIONS = {
+    "newscrawl.extensions.CrawlLock": 10,
+    "newscrawl.extensions.RunReport": 20,
+}
+NEWSCRAWL_LOCK_ENABLED = True
+NEWSCRAWL_PROGRESS_INTERVAL = 60.0
+NEWSCRAWL_MAX_ERROR_RATE = 0.2
+NEWSCRAWL_MAX_FALLBACK_SHARE = 0.2
+LOGSTATS_INTERVAL = 0  # our progress line replaces Scrapy's (it adds articles and queue)

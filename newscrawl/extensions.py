@@ -1,0 +1,295 @@
+"""Unattended runs: a lock per spider, progress lines, a JSON run report, a `latest`
+pointer and a documented exit code (see :mod:`newscrawl.exitcodes`).
+
+``RunReport`` decides the run's health when the spider closes and stores it in the
+stats (``newscrawl/exit_code``, ``newscrawl/exit_reason``); ``scrapy crawl`` (our
+override in newscrawl/commands/crawl.py) exits with it. The report is written next to
+the feed (``<feed>.report.json``) once the feed is closed, and only then does
+``latest`` (a small file beside the feeds) name the new feed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task
+
+from newscrawl import exitcodes
+
+logger = logging.getLogger(__name__)
+
+# Finish reasons of a run that ended as it should.
+NORMAL_FINISH = frozenset({"finished", "limit_reached", "closespider_itemcount"})
+
+
+class CrawlLock:
+    """One run per spider and state store: a second run exits at once (exit code 7).
+
+    An flock on ``<state path>.<spider>.lock``: the kernel releases it when the
+    process dies, so a killed run never leaves a stale lock behind.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.handle: TextIO | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlLock:
+        if not crawler.settings.getbool("NEWSCRAWL_LOCK_ENABLED", True):
+            raise NotConfigured
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def lock_path(self, spider: Spider) -> Path:
+        state = Path(self.crawler.settings.get("NEWSCRAWL_STATE_PATH", ".newscrawl/state.sqlite3"))
+        return state.with_name(f"{state.name}.{spider.name}.lock")
+
+    def spider_opened(self, spider: Spider) -> None:
+        path = self.lock_path(spider)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            logger.error("Another %s run holds %s (%s): exiting", spider.name, path, holder)
+            self._set_exit(exitcodes.LOCKED, f"locked by {holder}")
+            assert self.crawler.engine is not None
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="locked"))
+            return
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}")
+        handle.flush()
+        self.handle = handle
+
+    def _set_exit(self, code: int, reason: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("newscrawl/locked", True)
+            self.crawler.stats.set_value("newscrawl/exit_code", code)
+            self.crawler.stats.set_value("newscrawl/exit_reason", reason)
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.handle is not None:
+            self.handle.truncate(0)
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+            self.handle = None
+
+
+def _sum(stats: dict[str, Any], prefix: str, exclude: tuple[str, ...] = ()) -> int:
+    return sum(
+        int(v) for k, v in stats.items()
+        if k.startswith(prefix) and not k.startswith(exclude) and isinstance(v, int)
+    )  # fmt: skip
+
+
+def _by_suffix(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+
+# Drops that are the pipeline working, not something going wrong.
+NOT_FAILURES = ("newscrawl/dropped/duplicate", "newscrawl/dropped/unchanged",
+                "newscrawl/dropped/near_duplicate")  # fmt: skip
+
+
+def judge(stats: dict[str, Any], max_error_rate: float, max_fallback: float) -> tuple[int, str]:
+    """(exit code, reason) of a finished run from its stats.
+
+    >>> judge({"finish_reason": "shutdown"}, 0.2, 0.2)
+    (6, 'aborted: finish reason shutdown')
+    >>> judge({"finish_reason": "finished", "newscrawl/state/skipped_seen": 4}, 0.2, 0.2)
+    (0, 'ok: nothing new')
+    """
+    reason = stats.get("finish_reason")
+    if reason not in NORMAL_FINISH:
+        return exitcodes.ABORTED, f"aborted: finish reason {reason}"
+    items = int(stats.get("item_scraped_count", 0))
+    pages = int(stats.get("response_received_count", 0))
+    if items == 0:
+        unchanged = _sum(stats, "newscrawl/state/skipped_seen") + _sum(
+            stats, "newscrawl/discovery/not_modified"
+        )
+        if unchanged:
+            return exitcodes.OK, "ok: nothing new"
+        return exitcodes.NO_ITEMS, f"no items from {pages} pages"
+    failures = (
+        _sum(stats, "spider_exceptions/")
+        + _sum(stats, "newscrawl/http/")
+        + _sum(stats, "newscrawl/errors/")
+        + _sum(stats, "newscrawl/extraction/error")
+        + _sum(stats, "newscrawl/dropped/", NOT_FAILURES)
+    )
+    error_rate = failures / max(pages, 1)
+    if error_rate > max_error_rate:
+        return exitcodes.ERROR_RATE, f"error rate {error_rate:.2f} > {max_error_rate}"
+    extracted = items + _sum(stats, "newscrawl/dropped/")
+    fallbacks = _sum(stats, "newscrawl/fallback/")
+    share = fallbacks / max(extracted, 1)
+    if share > max_fallback:
+        return exitcodes.LAYOUT_DRIFT, f"fallback share {share:.2f} > {max_fallback}"
+    return exitcodes.OK, "ok"
+
+
+class RunReport:
+    """Progress lines, the run's exit code, its JSON report, `latest`, a summary."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.settings = crawler.settings
+        self.started = time.time()
+        self.feeds: list[Path] = []
+        self.progress: task.LoopingCall | None = None
+        self.last_pages = 0
+        self.exit_code: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunReport:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.feed_slot_closed, signal=signals.feed_slot_closed)
+        crawler.signals.connect(extension.feed_exporter_closed, signal=signals.feed_exporter_closed)
+        return extension
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.crawler.stats.get_stats() if self.crawler.stats else {}
+
+    # -- progress --------------------------------------------------------------
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started = time.time()
+        interval = self.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 60.0)
+        if interval > 0:
+            self.progress = task.LoopingCall(self.log_progress, spider, interval)
+            self.progress.start(interval, now=False)
+
+    def log_progress(self, spider: Spider, interval: float) -> None:
+        stats = self.stats
+        pages = int(stats.get("response_received_count", 0))
+        scheduler = getattr(getattr(self.crawler.engine, "_slot", None), "scheduler", None)
+        queued = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else "?"
+        logger.info(
+            "%s: %d pages (%.0f/min), %d articles, %s requests queued",
+            spider.name, pages, (pages - self.last_pages) * 60 / interval,
+            stats.get("item_scraped_count", 0), queued,
+        )  # fmt: skip
+        self.last_pages = pages
+
+    # -- end of run ------------------------------------------------------------
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.progress is not None and self.progress.running:
+            self.progress.stop()
+        assert self.crawler.stats is not None
+        if self.crawler.stats.get_value("newscrawl/locked"):
+            self.exit_code = int(self.crawler.stats.get_value("newscrawl/exit_code"))
+            return
+        stats = dict(self.stats, finish_reason=reason)
+        code, why = judge(
+            stats,
+            self.settings.getfloat("NEWSCRAWL_MAX_ERROR_RATE", 0.2),
+            self.settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE", 0.2),
+        )
+        self.exit_code = code
+        self.crawler.stats.set_value("newscrawl/exit_code", code)
+        self.crawler.stats.set_value("newscrawl/exit_reason", why)
+        log = logger.info if code == exitcodes.OK else logger.error
+        log("%s run result: exit code %d (%s): %s", spider.name, code, exitcodes.NAMES[code], why)
+        if not self.settings.getdict("FEEDS"):
+            self.write_report(spider, reason)
+
+    def feed_slot_closed(self, slot: Any) -> None:
+        uri = str(getattr(slot, "uri", ""))
+        if uri.startswith("file://"):
+            uri = uri[len("file://") :]
+        if uri and "://" not in uri:
+            self.feeds.append(Path(uri).resolve())
+
+    def feed_exporter_closed(self) -> None:
+        spider = self.crawler.spider
+        if spider is not None and self.exit_code is not None:
+            self.write_report(spider, str(self.stats.get("finish_reason", "")))
+
+    def report_path(self, spider: Spider) -> Path:
+        if self.feeds:
+            feed = self.feeds[0]
+            return feed.with_name(feed.name.removesuffix(feed.suffix) + ".report.json")
+        stamp = datetime.fromtimestamp(self.started, UTC).strftime("%Y-%m-%dT%H-%M-%S+00-00")
+        return Path("output", spider.name, f"{stamp}.report.json").resolve()
+
+    def write_report(self, spider: Spider, reason: str) -> None:
+        stats = self.stats
+        code = int(stats.get("newscrawl/exit_code", exitcodes.OK))
+        path = self.report_path(spider)
+        drops = _by_suffix(stats, "newscrawl/dropped/")
+        finished = time.time()
+        report = {
+            "spider": spider.name,
+            "started_at": datetime.fromtimestamp(self.started, UTC).isoformat(timespec="seconds"),
+            "finished_at": datetime.fromtimestamp(finished, UTC).isoformat(timespec="seconds"),
+            "duration_s": round(finished - self.started, 3),
+            "finish_reason": reason,
+            "exit_code": code,
+            "exit_name": exitcodes.NAMES.get(code, "?"),
+            "exit_reason": stats.get("newscrawl/exit_reason"),
+            "pages_fetched": stats.get("response_received_count", 0),
+            "bytes": stats.get("downloader/response_bytes", 0),
+            "articles_emitted": stats.get("item_scraped_count", 0),
+            "new": stats.get("newscrawl/items/new", 0),
+            "updated": stats.get("newscrawl/items/updated", 0),
+            "duplicates": sum(v for k, v in drops.items() if k.startswith("duplicate")),
+            "near_duplicates_marked": stats.get("newscrawl/duplicates/near", 0),
+            "skipped_seen": stats.get("newscrawl/state/skipped_seen", 0),
+            "drops": drops,
+            "fallbacks": _by_suffix(stats, "newscrawl/fallback/"),
+            "http_status": _by_suffix(stats, "downloader/response_status_count/"),
+            "errors": _by_suffix(stats, "newscrawl/errors/"),
+            "feeds": [str(feed) for feed in self.feeds],
+            "stats": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
+        if self.feeds and code not in (exitcodes.ABORTED, exitcodes.LOCKED):
+            pointer = {"feed": str(self.feeds[0]), "report": str(path), "exit_code": code,
+                       "finished_at": report["finished_at"]}  # fmt: skip
+            _write_atomic(self.feeds[0].parent / "latest", json.dumps(pointer, indent=2) + "\n")
+        self.summary(report, path)
+
+    @staticmethod
+    def summary(report: dict[str, Any], path: Path) -> None:
+        lines = [
+            f"{report['spider']} finished in {report['duration_s']:.1f}s: "
+            f"exit {report['exit_code']} ({report['exit_name']}) {report['exit_reason'] or ''}",
+            f"  pages {report['pages_fetched']}, articles {report['articles_emitted']} "
+            f"(new {report['new']}, updated {report['updated']}), duplicates "
+            f"{report['duplicates']}, skipped as seen {report['skipped_seen']}",
+            f"  drops {report['drops'] or '-'}; fallbacks {report['fallbacks'] or '-'}; "
+            f"errors {report['errors'] or '-'}; HTTP {report['http_status'] or '-'}",
+            f"  feed {', '.join(report['feeds']) or '-'}",
+            f"  report {path}",
+        ]
+        logger.info("Run summary:\n%s", "\n".join(lines))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, "utf-8")
+    os.replace(tmp, path)
