@@ -133,6 +133,7 @@ def judge(stats: dict[str, Any], max_error_rate: float, max_fallback: float) -> 
         + _sum(stats, "newscrawl/http/")
         + _sum(stats, "newscrawl/errors/")
         + _sum(stats, "newscrawl/extraction/error")
+        + _sum(stats, "newscrawl/skipped/")  # empty, not HTML, bot checks
         + _sum(stats, "newscrawl/dropped/", NOT_FAILURES)
     )
     error_rate = failures / max(pages, 1)

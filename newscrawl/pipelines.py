@@ -211,4 +211,5 @@ class DeduplicatePipeline(_Pipeline):
             self.store.remember(fetched_key, url, None, None)
         self.run_keys.add(key)
         self.run_fingerprints.add(body_fingerprint)
+        self.inc("items/updated" if seen is not None else "items/new")
         return item

@@ -38,13 +38,9 @@ ITEM_PIPELINES = {
 NEWSCRAWL_MIN_BODY_CHARS = 150
 NEWSCRAWL_FUTURE_TOLERANCE_HOURS = 26
 
-# One file per run, so scheduled runs never overwrite each other; `-O file` replaces this.
-FEEDS = {
-    "output/%(name)s/%(time)s.jsonl": {
-        "format": "jsonlines",
-        "encoding": "utf8",
-    }
-}
+# One file per run, so scheduled runs never overwrite each other. Used when no feed
+# is given (`-o`/`-O`/FEEDS); Scrapy would otherwise merge it with those.
+NEWSCRAWL_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Scrapy starts this many asyncio tasks for *every* callback's output; our callbacks

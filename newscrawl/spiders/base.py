@@ -136,6 +136,10 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
+        default_feed = settings.get("NEWSCRAWL_DEFAULT_FEED")
+        if default_feed and not settings.getdict("FEEDS"):
+            feed = {"format": "jsonlines", "encoding": "utf8"}
+            settings.set("FEEDS", {default_feed: feed}, priority="spider")
         contact = settings.get("NEWSCRAWL_CONTACT_URL")
         if contact and settings.getpriority("USER_AGENT") in (None, 0, 20):
             settings.set("USER_AGENT", f"newscrawl/{__version__} (+{contact})", priority="spider")
