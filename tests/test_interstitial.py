@@ -48,6 +48,7 @@ def test_interstitial_kinds(html: str, reason: str) -> None:
 def test_real_article_with_cookie_banner_and_scripts_is_kept() -> None:
     html = (
         "<html><body><div class=cookie>We value your privacy. Accept cookies.</div>"
-        f"<script>{'x=1;' * 5000}</script><article><p>{ARTICLE_TEXT}</p></article></body></html>"
+        f"<script>{'x=1;' * 5000}</script>"
+        f"<article><p>{ARTICLE_TEXT}</p></article></body></html>"
     )
     assert interstitial_reason(html, ARTICLE_TEXT) is None
