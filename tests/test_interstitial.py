@@ -24,11 +24,11 @@ def test_israel_hayom_bot_check_page_is_not_an_article() -> None:
     ("html", "reason"),
     [
         (
-            "<html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>",
+            "<title>Just a moment...</title><body>Checking your browser</body>",
             "bot_check",
         ),
         (
-            "<html><body><noscript>Please enable JavaScript to view this site.</noscript></body></html>",
+            "<body><noscript>Please enable JavaScript to view this site.</noscript></body>",
             "js_shell",
         ),
         (
@@ -36,7 +36,7 @@ def test_israel_hayom_bot_check_page_is_not_an_article() -> None:
             "js_shell",
         ),
         (
-            "<html><body><h2>We value your privacy</h2><button>Accept all cookies</button></body></html>",
+            "<body><h2>We value your privacy</h2><button>Accept all cookies</button></body>",
             "consent_wall",
         ),
     ],
