@@ -53,11 +53,13 @@ def post(url: str, fields: dict[str, str], files: dict[str, Path] | None = None)
     parts = []
     for name, value in fields.items():
         parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
         )
     for name, path in (files or {}).items():
         parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{path.name}"\r\n'
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="{name}"; filename="{path.name}"\r\n'
             "Content-Type: application/octet-stream\r\n\r\n".encode()
             + path.read_bytes()
             + b"\r\n"
