@@ -69,3 +69,9 @@ NEWSCRAWL_PROGRESS_INTERVAL = 60.0
 NEWSCRAWL_MAX_ERROR_RATE = 0.2
 NEWSCRAWL_MAX_FALLBACK_SHARE = 0.2
 LOGSTATS_INTERVAL = 0  # our progress line replaces Scrapy's (it adds articles and queue)
+
+# WARC archive of every fetched page (-s NEWSCRAWL_WARC=dir/), rotated by size;
+# `scrapy reextract` replays it offline. Order 580: sees bodies after decompression.
+DOWNLOADER_MIDDLEWARES = {"newscrawl.middlewares.WarcArchiveMiddleware": 580}
+NEWSCRAWL_WARC = None
+NEWSCRAWL_WARC_MAX_BYTES = 1024**3

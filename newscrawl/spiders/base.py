@@ -43,6 +43,7 @@ from newscrawl.extraction.article import extract_article
 from newscrawl.extraction.dates import iso
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.items import Article
+from newscrawl.middlewares import FETCHED_AT
 from newscrawl.state import StateStore, store_for
 from newscrawl.urls import canonicalize, host_matches, rebase, url_key
 
@@ -418,7 +419,10 @@ class NewsSpider(scrapy.Spider):
             page_modified = record["modified"]
             if changed and (not page_modified or datetime.fromisoformat(page_modified) < changed):
                 record["modified"] = iso(changed)
-        record["fetched_at"] = datetime.now(UTC).replace(microsecond=0).isoformat()
+        # The archive's fetch time when there is one, so re-extraction gives equal records.
+        record["fetched_at"] = response.meta.get(FETCHED_AT) or (
+            datetime.now(UTC).replace(microsecond=0).isoformat()
+        )
         if self.since and record["published"]:
             if datetime.fromisoformat(record["published"]) < self.since:
                 self.inc("since/skipped_after_fetch")
