@@ -9,6 +9,7 @@ ERROR_RATE = 4  # spider errors, HTTP errors and dropped items above NEWSCRAWL_M
 LAYOUT_DRIFT = 5  # share of pages extracted by fallback above NEWSCRAWL_MAX_FALLBACK_SHARE
 ABORTED = 6  # killed, interrupted or closed early (finish reason not a normal one)
 LOCKED = 7  # another run of this spider on this state store is in progress
+MONITORS_FAILED = 8  # a spidermon monitor (newscrawl/monitors.py) failed
 
 NAMES = {
     OK: "ok",
@@ -17,4 +18,5 @@ NAMES = {
     LAYOUT_DRIFT: "layout_drift",
     ABORTED: "aborted",
     LOCKED: "locked",
+    MONITORS_FAILED: "monitors_failed",
 }

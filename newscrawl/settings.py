@@ -63,7 +63,14 @@ NEWSCRAWL_REFETCH_UPDATED = True
 EXTENSIONS = {
     "newscrawl.extensions.CrawlLock": 10,
     "newscrawl.extensions.RunReport": 20,
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
+# spidermon: monitors run at close; a failure becomes exit code 8 (newscrawl/monitors.py).
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("newscrawl.monitors.CloseMonitors",)
+SPIDERMON_MAX_ERRORS = 20
+SPIDERMON_MAX_WARNINGS = 1000
+SPIDERMON_UNWANTED_HTTP_CODES_MAX_COUNT = 50
 NEWSCRAWL_LOCK_ENABLED = True
 NEWSCRAWL_PROGRESS_INTERVAL = 60.0
 NEWSCRAWL_MAX_ERROR_RATE = 0.2

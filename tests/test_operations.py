@@ -92,3 +92,12 @@ def test_second_run_while_one_is_running_exits_locked(site_origin: str, tmp_path
     assert "Another arabstoday run holds" in stderr
     code, stderr, _ = crawl(site_origin, tmp_path)  # lock released: runs normally
     assert code == exitcodes.OK, stderr[-2000:]
+
+
+def test_failing_spidermon_monitor_changes_the_exit_code(site_origin: str, tmp_path: Path) -> None:
+    # The bot-check page logs one warning; no warning allowed makes the monitor fail.
+    code, stderr, feed = crawl(site_origin, tmp_path, "-s", "SPIDERMON_MAX_WARNINGS=0")
+    assert code == exitcodes.MONITORS_FAILED, stderr[-3000:]
+    report = report_of(feed)
+    assert report["exit_code"] == exitcodes.MONITORS_FAILED
+    assert "Warning Count Monitor" in report["exit_reason"]
