@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newscrawl.extraction.article import extract_article
+from newscrawl.extraction.generic import extract_generic
 from newscrawl.sites import site_spiders, spider_for_url
 from newscrawl.spiders.base import NewsSpider
 
@@ -30,24 +31,26 @@ def resolve_site(site: str | None, url: str) -> type[NewsSpider]:
         return spiders[site]
     spider = spider_for_url(url)
     if spider is None:
-        raise NoSiteError(
-            f"no site module covers {urlsplit(url).hostname or url!r} and newscrawl has no "
-            f"generic extractor yet; pass site= one of: {', '.join(sorted(spiders))}"
-        )
+        raise NoSiteError(f"no site module covers {urlsplit(url).hostname or url!r}")
     return spider
 
 
 def extract(html: str | bytes, url: str, site: str | None = None) -> dict[str, Any]:
     """The record the crawl would emit for this page, without fetch-time fields.
 
-    ``site`` is a spider name; without it the site whose domains match ``url`` is used.
-    Raises :class:`NoSiteError` when no site matches, :class:`NotAnArticleError` for
-    bot checks, consent walls and JavaScript shells.
+    ``site`` is a spider name; without it the site whose domains match ``url`` is used,
+    and the generic extractor when none does (``site: "generic"``). Raises
+    :class:`NoSiteError` for an unknown ``site``, :class:`NotAnArticleError` for bot
+    checks, consent walls and JavaScript shells.
     """
-    spider = resolve_site(site, url)
-    path = urlsplit(url).path or "/"
-    language = next((e.language for e in spider.editions.values() if path.startswith(e.path)), None)
-    extraction = extract_article(html, url, spider.rules, language)
+    if site is None and spider_for_url(url) is None:
+        extraction = extract_generic(html, url)
+    else:
+        spider = resolve_site(site, url)
+        path = urlsplit(url).path or "/"
+        editions = spider.editions.values()
+        language = next((e.language for e in editions if path.startswith(e.path)), None)
+        extraction = extract_article(html, url, spider.rules, language)
     if extraction.rejected:
         raise NotAnArticleError(url, extraction.rejected)
     return extraction.record

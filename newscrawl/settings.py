@@ -82,3 +82,7 @@ LOGSTATS_INTERVAL = 0  # our progress line replaces Scrapy's (it adds articles a
 DOWNLOADER_MIDDLEWARES = {"newscrawl.middlewares.WarcArchiveMiddleware": 580}
 NEWSCRAWL_WARC = None
 NEWSCRAWL_WARC_MAX_BYTES = 1024**3
+
+# Layout drift: a page the site's selectors fail on is extracted by the generic
+# extractor ("fallback"); above NEWSCRAWL_MAX_FALLBACK_SHARE of a run, exit code 5.
+NEWSCRAWL_FALLBACK = True

@@ -22,6 +22,7 @@ def site_spiders() -> dict[str, type[NewsSpider]]:
                 and obj is not NewsSpider
                 and getattr(obj, "name", None)
                 and hasattr(obj, "rules")
+                and getattr(obj, "is_site", True)
             ):
                 found[obj.name] = obj
     return found

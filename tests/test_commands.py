@@ -53,12 +53,24 @@ def test_extract_gzipped_page_with_named_spider(tmp_path: Path) -> None:
     assert record["body"].split("\n\n") == page["body"]
 
 
-def test_extract_without_a_matching_site_says_so(tmp_path: Path) -> None:
+def test_extract_without_a_matching_site_uses_the_generic_extractor(tmp_path: Path) -> None:
+    page = fixture_pages()[0]
+    saved = tmp_path / "page.html"
+    saved.write_bytes((FIXTURE_SITE / page["file"]).read_bytes())
+    result = scrapy("extract", str(saved), "--url", "https://unknown.example/news/123456/x")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["site"] == "generic" and record["extraction"] == "generic"
+    assert record["title"] == page["title"]
+    assert record["body"].split("\n\n")[0] == page["body"][0]
+
+
+def test_extract_with_an_unknown_spider_says_so(tmp_path: Path) -> None:
     saved = tmp_path / "page.html"
     saved.write_text("<html><body><p>x</p></body></html>")
-    result = scrapy("extract", str(saved), "--url", "https://unknown.example/a")
+    result = scrapy("extract", str(saved), "--spider", "nosuch", "--url", "https://x.example/a")
     assert result.returncode == 2
-    assert "no generic extractor" in result.stderr
+    assert "unknown site 'nosuch'" in result.stderr
 
 
 def test_demo_serves_crawls_and_summarises(tmp_path: Path) -> None:

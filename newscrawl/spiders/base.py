@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from types import MappingProxyType
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -39,8 +41,10 @@ from twisted.python.failure import Failure
 
 from newscrawl import __version__
 from newscrawl.discovery import Entry, parse_feed, parse_sitemap, sitemaps_in_robots
-from newscrawl.extraction.article import extract_article
+from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.dates import iso
+from newscrawl.extraction.drift import layout_problems
+from newscrawl.extraction.generic import generic_body
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.items import Article
 from newscrawl.middlewares import FETCHED_AT
@@ -85,14 +89,15 @@ def _parse_limit(value: str | int | None) -> int | None:
 class NewsSpider(scrapy.Spider):
     """Base of every site spider. Subclasses are declarations only."""
 
-    origin: ClassVar[str] = ""
-    domains: ClassVar[tuple[str, ...]] = ()
-    editions: ClassVar[dict[str, Edition]] = {}
-    robots_sitemaps: ClassVar[bool] = True
-    article_url: ClassVar[str] = ""  # regex on the URL path
-    pagination_url: ClassVar[str] = r"/page/\d+/?$|[?&]page=\d+"
-    rules: ClassVar[SiteRules]
-    max_listing_pages: ClassVar[int] = 5
+    # Declared by each site's class; the `news` spider sets them per run instead.
+    origin: str = ""
+    domains: tuple[str, ...] = ()
+    editions: Mapping[str, Edition] = MappingProxyType({})
+    robots_sitemaps: bool = True
+    article_url: str = ""  # regex on the URL path
+    pagination_url: str = r"/page/\d+/?$|[?&]page=\d+"
+    rules: SiteRules
+    max_listing_pages: int = 5
 
     def __init__(
         self,
@@ -127,6 +132,7 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = hosts
         self.recrawl = str(recrawl).lower() in {"1", "true", "yes"}
         self.updating: set[str] = set()  # url keys refetched because their source changed
+        self.fallback_problems: Counter[str] = Counter()
         self.emitted = 0  # items through all pipelines
         self.pending = 0  # items yielded, not yet through the pipelines
         self._article_re = re.compile(self.article_url) if self.article_url else None
@@ -401,7 +407,7 @@ class NewsSpider(scrapy.Spider):
         edition_key = self.edition_of(response.url)
         language = self.selected[edition_key].language if edition_key else None
         try:
-            extraction = extract_article(response.text, response.url, self.rules, language)
+            extraction = self.extract(response.text, response.url, language)
         except Exception:  # one broken page must not end the run
             self.inc("extraction/error")
             logger.exception("Extraction failed on %s", response.url)
@@ -429,6 +435,41 @@ class NewsSpider(scrapy.Spider):
                 return
         self.pending += 1
         yield Article(record)
+
+    def extract(self, html: str, url: str, language: str | None) -> Extraction:
+        """The site's extraction; the generic one when the site's selectors fail here.
+
+        A fallback record says ``extraction: "fallback"`` and is counted in
+        ``newscrawl/fallback/<site>``; when too many pages of a run fall back, the
+        run ends with an ERROR naming what failed (and exit code 5).
+        """
+        site = extract_article(html, url, self.rules, language)
+        problems = layout_problems(site.record, site.record["extraction"], self.rules)
+        if site.rejected or not problems or not self.settings.getbool("NEWSCRAWL_FALLBACK", True):
+            return site
+        generic = extract_article(html, url, self.rules, language, body_extractor=generic_body)
+        generic_ok = len(generic.record["body"]) >= self.rules.min_body_chars
+        if not generic_ok and len(generic.record["body"]) <= len(site.record["body"]):
+            return site  # the generic extractor does no better: keep the site's record
+        generic.record["extraction"] = "fallback"
+        self.inc(f"fallback/{self.name}")
+        self.fallback_problems.update(problems)
+        return Extraction(generic.record, generic.notes + problems, generic.rejected)
+
+    def closed(self, reason: str) -> None:
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        fallbacks = int(stats.get(f"newscrawl/fallback/{self.name}", 0))
+        extracted = int(stats.get("item_scraped_count", 0)) + sum(
+            int(v) for k, v in stats.items() if k.startswith("newscrawl/dropped/")
+        )
+        limit = self.settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE", 0.2)
+        if fallbacks and fallbacks / max(extracted, 1) > limit:
+            logger.error(
+                "Layout drift on %s: %d of %d pages fell back to generic extraction (%s); "
+                "body selectors %s, problems %s",
+                self.name, fallbacks, extracted, f"> {limit:.0%}", list(self.rules.body_selectors),
+                dict(self.fallback_problems),
+            )  # fmt: skip
 
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
