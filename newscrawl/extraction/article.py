@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -17,7 +18,7 @@ from w3lib.url import safe_url_string
 
 from newscrawl.cleaning import split_authors
 from newscrawl.extraction import metadata as md
-from newscrawl.extraction.body import extract_body, is_furniture, select_all
+from newscrawl.extraction.body import BodyResult, extract_body, is_furniture, select_all
 from newscrawl.extraction.dates import iso, parse_date
 from newscrawl.extraction.interstitial import interstitial_reason
 from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
@@ -139,9 +140,17 @@ def _dates(
 
 
 def extract_article(
-    html: str | bytes, url: str, rules: SiteRules = GENERIC_RULES, language: str | None = None
+    html: str | bytes,
+    url: str,
+    rules: SiteRules = GENERIC_RULES,
+    language: str | None = None,
+    body_extractor: Callable[[HtmlElement, SiteRules], BodyResult] = extract_body,
 ) -> Extraction:
-    """Extract one article page. ``language`` is the edition's, used when the page says none."""
+    """Extract one article page. ``language`` is the edition's, used when the page says none.
+
+    ``body_extractor`` finds the body (``extract_body`` unless a caller such as the
+    generic extractor brings its own); it must leave the tree as it found it.
+    """
     text = decode_html(html)
     selector = Selector(text=text or "<html></html>", type="html", base_url=url)
     root: HtmlElement = selector.root
@@ -149,7 +158,7 @@ def extract_article(
     article = meta.article
     site_name = meta.first("og:site_name")
 
-    body = extract_body(root, rules)
+    body = body_extractor(root, rules)
     rejected = interstitial_reason(text, body.text)
     notes = list(body.notes)
     if body.method != "selector":
