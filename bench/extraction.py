@@ -1,8 +1,9 @@
-"""Site extraction against trafilatura on the real regional pages of ../shared/corpus.
+"""Site and generic extraction against trafilatura on the real pages of ../shared/corpus.
 
     python bench/extraction.py [--repeat 5]
+    python bench/extraction.py --generic [--repeat 3] [--ablate]
 
-For every corpus page whose URL a site module covers, in one process:
+Default mode: for every corpus page whose URL a site module covers, in one process:
 
 * pages/s of ``newscrawl.extract`` (the site module) and of ``trafilatura.extract``
   (defaults, and ``favor_precision=True``), each over the same decoded pages;
@@ -12,26 +13,48 @@ For every corpus page whose URL a site module covers, in one process:
 
 Site extraction is measured on decoded text, like trafilatura, so neither pays for
 charset detection; both parse the HTML themselves.
+
+``--generic``: the generic extractor (``newscrawl.extraction.generic``, no site
+module) against ``trafilatura.extract`` with its defaults and with
+``favor_precision=True``, in one run, on EVERY corpus page with a body answer: gold
+text (fundus, aeb) or with/without snippets (the trafilatura folder). Scores per
+page, averaged, for the whole corpus and for its Arabic pages (manifest language
+"ar"):
+
+* gold pages: precision, recall and F1 of whitespace-split tokens (bag of words,
+  the issue's definition), and F1 of ``\\w+`` 4-token shingles (the corpus README's);
+* snippet pages: recall = share of ``with`` snippets found in the body, precision =
+  share of ``without`` snippets absent; F1 of the two (the same number in both
+  column sets);
+* pages/s of each, over the same decoded pages, timed passes interleaved;
+* the pages where generic is more than 0.05 below either trafilatura mode;
+* the regional pages of tests/sites (their bodies as the site modules give them,
+  checked by hand): the same token scores, a check on unseen-site-like pages.
+
+``--ablate`` adds the mean F1 with each rule of ``generic.RULES`` switched off.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import trafilatura  # noqa: E402
+import trafilatura
 
-from newscrawl.api import NotAnArticleError, extract  # noqa: E402
-from newscrawl.evaluation import f1  # noqa: E402
-from newscrawl.extraction.article import decode_html  # noqa: E402
-from newscrawl.sites import spider_for_url  # noqa: E402
-from tests.corpus import CORPUS, gold_body, manifest, read_page  # noqa: E402
+from newscrawl.api import NotAnArticleError, extract
+from newscrawl.evaluation import f1, precision_recall_f1
+from newscrawl.extraction.article import decode_html
+from newscrawl.extraction.generic import RULES, extract_generic
+from newscrawl.sites import spider_for_url
+from tests.corpus import CORPUS, gold_body, manifest, read_page
 
 
 def site_pages() -> list[dict[str, Any]]:
@@ -79,12 +102,202 @@ def snippet_score(body: str, expected: dict[str, Any]) -> float | None:
     return sum(checks) / len(checks) if checks else None
 
 
+# --- generic mode ----------------------------------------------------------------------
+
+Scores = tuple[float, float, float, float]  # token precision, recall, F1; shingle F1
+
+
+def token_scores(body: str, gold: str) -> tuple[float, float, float]:
+    """Precision, recall, F1 of whitespace-split tokens, counted with multiplicity."""
+    guess, truth = Counter(body.split()), Counter(gold.split())
+    if not guess and not truth:
+        return 1.0, 1.0, 1.0
+    overlap = sum((guess & truth).values())
+    precision = overlap / sum(guess.values()) if guess else 0.0
+    recall = overlap / sum(truth.values()) if truth else 0.0
+    f1_score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1_score
+
+
+def snippet_scores(body: str, expected: dict[str, Any]) -> tuple[float, float, float]:
+    """Precision = share of ``without`` snippets absent, recall = share of ``with`` found."""
+    wanted, unwanted = expected.get("with", []), expected.get("without", [])
+    recall = sum(s in body for s in wanted) / len(wanted) if wanted else 1.0
+    precision = sum(s not in body for s in unwanted) / len(unwanted) if unwanted else 1.0
+    f1_score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1_score
+
+
+def score(body: str, page: dict[str, Any]) -> Scores:
+    if page["gold"] is not None:
+        return (*token_scores(body, page["gold"]), precision_recall_f1(body, page["gold"])[2])
+    p, r, f = snippet_scores(body, page["expected"])
+    return p, r, f, f
+
+
+def answer_pages() -> list[dict[str, Any]]:
+    """Every corpus page with a gold body or with/without snippets."""
+    pages = []
+    for file, entry in manifest().items():
+        gold = gold_body(file)
+        if gold is None and "with" not in entry["expected"]:
+            continue
+        html = decode_html(read_page({"corpus": file}))
+        pages.append({"file": file, "url": entry["url"], "language": entry["language"],
+                      "regional": entry["regional"], "html": html, "gold": gold,
+                      "expected": entry["expected"]})  # fmt: skip
+    return pages
+
+
+def generic(page: dict[str, Any]) -> str:
+    return str(extract_generic(page["html"], page["url"]).record["body"] or "")
+
+
+def interleaved(
+    funcs: dict[str, Callable[[dict[str, Any]], str]], pages: list[dict[str, Any]], repeat: int
+) -> dict[str, tuple[list[str], float]]:
+    """Bodies (from a warm-up pass) and pages/s of each function; passes alternate
+    between the functions so that a busy machine slows all of them alike."""
+    bodies = {name: [func(p) for p in pages] for name, func in funcs.items()}
+    elapsed = dict.fromkeys(funcs, 0.0)
+    for _ in range(repeat):
+        for name, func in funcs.items():
+            start = time.perf_counter()
+            for page in pages:
+                func(page)
+            elapsed[name] += time.perf_counter() - start
+    return {name: (bodies[name], len(pages) * repeat / elapsed[name]) for name in funcs}
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else float("nan")
+
+
+def _summary(label: str, rows: list[list[Scores]], names: list[str]) -> str:
+    cells = [
+        " ".join(f"{_mean([r[i][k] for r in rows]):>6.4f}" for k in range(4))
+        for i in range(len(names))
+    ]
+    return f"{label:<24} {len(rows):>4}  " + "  ".join(cells)
+
+
+def _headers(titles: list[str], columns: tuple[str, ...]) -> str:
+    width = len(columns) * 7 - 1
+    top = f"{'':<24} {'':>4}  " + "  ".join(f"{t:^{width}}" for t in titles)
+    sub = " ".join(f"{c:>6}" for c in columns)
+    return top + "\n" + f"{'pages':<24} {'n':>4}  " + "  ".join(sub for _ in titles)
+
+
+def regional_site_pages() -> list[dict[str, Any]]:
+    """tests/sites goldens on corpus pages: the site modules' bodies, checked by hand."""
+    pages = []
+    for path in sorted((Path(__file__).resolve().parent.parent / "tests" / "sites").glob("*.json")):
+        for case in json.loads(path.read_text("utf-8")):
+            if "corpus" not in case:
+                continue
+            html = decode_html(read_page({"corpus": case["corpus"]}))
+            pages.append({"file": case["corpus"], "url": case["url"], "html": html,
+                          "gold": case["expected"]["body"], "site": path.stem})  # fmt: skip
+    return pages
+
+
+def generic_main(repeat: int, ablate: bool) -> None:
+    pages = answer_pages()
+    funcs: dict[str, Callable[[dict[str, Any]], str]] = {
+        "generic": generic,
+        "trafilatura": trafilatura_default,
+        "traf-precision": trafilatura_precision,
+    }
+    names = list(funcs)
+    runs = interleaved(funcs, pages, repeat)
+    rows = [[score(runs[n][0][i], page) for n in names] for i, page in enumerate(pages)]
+    gold = [r for r, p in zip(rows, pages, strict=True) if p["gold"] is not None]
+    snippets = [r for r, p in zip(rows, pages, strict=True) if p["gold"] is None]
+    arabic = [r for r, p in zip(rows, pages, strict=True) if p["language"] == "ar"]
+    print(
+        f"{len(pages)} corpus pages with a body answer ({len(gold)} gold bodies: fundus, aeb; "
+        f"{len(snippets)} with/without snippet pages: trafilatura), {len(arabic)} Arabic; "
+        f"{repeat} timed passes each, interleaved\n"
+    )
+    print("Per page, averaged. Gold pages: P R F1 of whitespace-split tokens, then F1 of")
+    print("\\w+ 4-token shingles (F1-4). Snippet pages: recall = share of `with` snippets")
+    print("found, precision = share of `without` snippets absent; F1-4 = F1 there.\n")
+    titles = ["generic", "trafilatura (defaults)", "trafilatura favor_precision"]
+    print(_headers(titles, ("P", "R", "F1", "F1-4")))
+    regional_rows = [r for r, p in zip(rows, pages, strict=True) if p["regional"]]
+    print(_summary("whole corpus", rows, names))
+    print(_summary("  gold bodies", gold, names))
+    print(_summary("  snippet pages", snippets, names))
+    print(_summary("Arabic (language ar)", arabic, names))
+    print(_summary("regional (manifest)", regional_rows, names))
+    rates = "  ".join(f"{runs[n][1]:>27.1f}" for n in names)
+    print(f"{'pages/s':<24} {'':>4}  {rates}")
+    ratio = runs["generic"][1] / runs["trafilatura"][1]
+    print(f"\ngeneric runs at {ratio:.2f}x trafilatura's default speed (goal >= 0.7)")
+
+    print("\nPages where generic's token F1 is more than 0.05 below a trafilatura mode:")
+    losses = 0
+    for page, row in zip(pages, rows, strict=True):
+        best = max(row[1][2], row[2][2])
+        if row[0][2] < best - 0.05:
+            losses += 1
+            print(f"  {Path(page['file']).name[:48]:<48} generic {row[0][2]:.3f}  "
+                  f"trafilatura {row[1][2]:.3f}  traf-precision {row[2][2]:.3f}")  # fmt: skip
+    if not losses:
+        print("  none")
+
+    regional = regional_site_pages()
+    print(f"\nRegional pages of tests/sites ({len(regional)}), scored against the bodies the")
+    print("site modules give (checked by hand): whitespace tokens")
+    scored = {n: [token_scores(f(p), p["gold"]) for p in regional] for n, f in funcs.items()}
+    print(_headers(titles, ("P", "R", "F1")))
+    print(f"{'regional site pages':<24} {len(regional):>4}  " + "  ".join(
+        " ".join(f"{_mean([s[k] for s in scored[n]]):>6.4f}" for k in range(3))
+        for n in names))  # fmt: skip
+
+    if ablate:
+        print("\nAblation: mean token F1 with one rule of generic.RULES switched off")
+        print("(delta = F1 with the rule - F1 without it: what the rule contributes)")
+        base_all = _mean([r[0][2] for r in rows])
+        base_ar = _mean([r[0][2] for r in arabic])
+        base_reg = _mean([s[2] for s in scored["generic"]])
+        print(f"{'rule':<15} {'corpus':>8} {'delta':>8} {'Arabic':>8} {'delta':>8} "
+              f"{'regional':>8} {'delta':>8}")  # fmt: skip
+        print(f"{'(none off)':<15} {base_all:>8.4f} {'':>8} {base_ar:>8.4f} {'':>8} "
+              f"{base_reg:>8.4f}")  # fmt: skip
+        for rule in RULES:
+            bodies = [
+                str(extract_generic(p["html"], p["url"], disabled=[rule]).record["body"] or "")
+                for p in pages
+            ]
+            f_all = [score(b, p)[2] for b, p in zip(bodies, pages, strict=True)]
+            f_ar = [f for f, p in zip(f_all, pages, strict=True) if p["language"] == "ar"]
+            f_reg = [
+                token_scores(
+                    str(extract_generic(p["html"], p["url"], disabled=[rule]).record["body"]),
+                    p["gold"],
+                )[2]
+                for p in regional
+            ]
+            print(
+                f"{rule:<15} {_mean(f_all):>8.4f} {base_all - _mean(f_all):>+8.4f} "
+                f"{_mean(f_ar):>8.4f} {base_ar - _mean(f_ar):>+8.4f} "
+                f"{_mean(f_reg):>8.4f} {base_reg - _mean(f_reg):>+8.4f}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=None, help="timed passes (5; generic: 3)")
+    parser.add_argument("--generic", action="store_true", help="generic extractor on all pages")
+    parser.add_argument("--ablate", action="store_true", help="with --generic: rule ablation")
     args = parser.parse_args()
     if not (CORPUS / "MANIFEST.json").is_file():
         raise SystemExit(f"needs the corpus at {CORPUS}")
+    if args.generic:
+        generic_main(args.repeat or 3, args.ablate)
+        return
+    args.repeat = args.repeat or 5
     pages = site_pages()
     runs = {
         "newscrawl": timed(ours, pages, args.repeat),

@@ -16,8 +16,10 @@ kept, unlike Scrapy's SitemapSpider.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -59,6 +61,25 @@ def _root(data: bytes) -> etree._Element | None:
     except etree.XMLSyntaxError:
         return None
     return root
+
+
+_CLOSED = re.compile(rb"</[\w:.-]+>\s*$")
+
+
+def _whole(entries: list[Entry], data: bytes) -> list[Entry]:
+    """Without the last entry of a document cut short, if its URL may be cut too.
+
+    Recovery keeps the text before the cut, so a feed or sitemap truncated inside a
+    ``<loc>`` would yield ``/en/news/12345`` for ``/en/news/123456``: another page, or
+    none. The last URL stays only if a closing tag or quote follows it in the bytes.
+    """
+    if not entries or _CLOSED.search(data[-256:]) or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return entries
+    url = entries[-1].url
+    for form in {url, escape(url), escape(url, {'"': "&quot;"})}:
+        if re.search(re.escape(form.encode("utf-8")) + rb"\s*[<\"'\]]", data):
+            return entries
+    return entries[:-1]
 
 
 def _local(tag: object) -> str:
@@ -109,7 +130,7 @@ def parse_feed(data: bytes) -> list[Entry]:
                 title=_child_text(el, "title"),
             )
         )
-    return entries
+    return _whole(entries, data)
 
 
 def parse_sitemap(data: bytes) -> SitemapPage:
@@ -124,7 +145,7 @@ def parse_sitemap(data: bytes) -> SitemapPage:
             for el in root
             if _local(el.tag) == "sitemap" and (loc := _child_text(el, "loc"))
         )
-        return SitemapPage("index", sitemaps=found)
+        return SitemapPage("index", sitemaps=tuple(_whole(list(found), data)))
     if kind != "urlset":
         return SitemapPage("invalid")
     entries = []
@@ -156,7 +177,7 @@ def parse_sitemap(data: bytes) -> SitemapPage:
                 keywords=keywords,
             )
         )
-    return SitemapPage("urlset", entries=tuple(entries))
+    return SitemapPage("urlset", entries=tuple(_whole(entries, data)))
 
 
 def sitemaps_in_robots(text: str) -> list[str]:

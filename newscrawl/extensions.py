@@ -127,6 +127,11 @@ def judge(stats: dict[str, Any], max_error_rate: float, max_fallback: float) -> 
         )
         if unchanged:
             return exitcodes.OK, "ok: nothing new"
+        if seeded := int(stats.get("newscrawl/redis/seeded", 0)):  # a distributed seed
+            return exitcodes.OK, f"ok: seeded {seeded} article requests to the shared queue"
+        if stats.get("newscrawl/redis/worker") and stats.get("newscrawl/redis/discovers") is False:
+            if pages == 0:  # a distributed worker that others left nothing to
+                return exitcodes.OK, "ok: nothing left for this worker in the shared queue"
         return exitcodes.NO_ITEMS, f"no items from {pages} pages"
     failures = (
         _sum(stats, "spider_exceptions/")

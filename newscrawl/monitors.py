@@ -22,7 +22,6 @@ from spidermon.core.actions import Action
 
 from newscrawl import exitcodes
 
-
 # spidermon 1.27 still logs through the deprecated Spider.log(): not our run's warning.
 warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated", module="spidermon")
 

@@ -19,6 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.cleaning import clean_authors, clean_body, clean_text
+from newscrawl.durable import emitting
 from newscrawl.extraction.text import language_for_text
 from newscrawl.items import article_schema
 from newscrawl.neardup import NearDuplicateIndex, fingerprint, signature
@@ -185,6 +186,8 @@ class DeduplicatePipeline(_Pipeline):
             raise self.drop("duplicate_url", adapter, f"seen as {seen.url}")
         if seen is not None and seen.fingerprint == body_fingerprint:
             raise self.drop("unchanged", adapter)
+        if not self.store.claim(key):  # atomic across the workers of a distributed crawl
+            raise self.drop("duplicate_url", adapter, "claimed by another worker")
         if seen is None:
             owner = None if self.recrawl else self.store.fingerprint_owner(body_fingerprint)
             if body_fingerprint in self.run_fingerprints or owner is not None:
@@ -193,9 +196,12 @@ class DeduplicatePipeline(_Pipeline):
         sig = None
         if self.mode != "off" and seen is None:
             sig = signature(body)
-            row = self.index.query(sig)
-            if row is not None:
-                first = self.store.signature_owner(row)
+            index = self.index
+            for added in self.store.new_signatures():  # by other workers, since last read
+                index.add(*added)
+            row = index.query(sig)
+            first = self.store.signature_owner(row) if row is not None else None
+            if first is not None:  # None: that entry was forgotten meanwhile
                 self.inc("duplicates/near")
                 if self.mode == "drop":
                     self.store.remember(key, canonical, body_fingerprint, None)
@@ -204,6 +210,7 @@ class DeduplicatePipeline(_Pipeline):
                 sig = None  # index the first version only
         if "duplicate_of" in adapter.field_names() or isinstance(item, dict):
             adapter.setdefault("duplicate_of", None)
+        emitting(self.crawler, key, canonical, url)  # journaled first: crash-safe (durable.py)
         row = self.store.remember(key, canonical, body_fingerprint, sig)
         if row is not None and sig is not None:
             self.index.add(row, sig)

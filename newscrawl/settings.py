@@ -26,6 +26,7 @@ REDIRECT_MAX_TIMES = 5
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's code-execution HTTP server: off, like telnet
 COOKIES_ENABLED = False
 LOG_LEVEL = "INFO"
 
@@ -61,8 +62,11 @@ NEWSCRAWL_REFETCH_UPDATED = True
 # Unattended runs: a lock per spider and state store, progress lines, a run report
 # next to the feed, a `latest` pointer, and an exit code (newscrawl/exitcodes.py).
 EXTENSIONS = {
+    "newscrawl.redact.RedactSecrets": 0,  # first: no secret reaches a log line
     "newscrawl.extensions.CrawlLock": 10,
     "newscrawl.extensions.RunReport": 20,
+    "newscrawl.durable.EmitJournal": 30,  # crash-safe emission (newscrawl/durable.py)
+    "newscrawl.durable.JobdirGuard": 31,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
 # spidermon: monitors run at close; a failure becomes exit code 8 (newscrawl/monitors.py).
@@ -79,10 +83,42 @@ LOGSTATS_INTERVAL = 0  # our progress line replaces Scrapy's (it adds articles a
 
 # WARC archive of every fetched page (-s NEWSCRAWL_WARC=dir/), rotated by size;
 # `scrapy reextract` replays it offline. Order 580: sees bodies after decompression.
-DOWNLOADER_MIDDLEWARES = {"newscrawl.middlewares.WarcArchiveMiddleware": 580}
+DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.middlewares.WarcArchiveMiddleware": 580,
+    # A hostile web (newscrawl/ssrf.py, robots.py, faults.py, charset.py).
+    "newscrawl.ssrf.SsrfGuardMiddleware": 40,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newscrawl.robots.Rfc9309RobotsTxtMiddleware": 100,
+    "newscrawl.faults.RetryAfterMiddleware": 560,
+    "newscrawl.charset.CharsetMiddleware": 584,
+    "newscrawl.faults.ResponseGuardMiddleware": 585,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawl.faults.CompressionGuardMiddleware": 590,
+    "newscrawl.faults.RedirectGuardMiddleware": 610,
+}
 NEWSCRAWL_WARC = None
 NEWSCRAWL_WARC_MAX_BYTES = 1024**3
 
 # Layout drift: a page the site's selectors fail on is extracted by the generic
 # extractor ("fallback"); above NEWSCRAWL_MAX_FALLBACK_SHARE of a run, exit code 5.
 NEWSCRAWL_FALLBACK = True
+
+# A hostile web. SSRF guard: never request loopback/private/link-local/... addresses
+# (the -a base_url= origin is allowed for its run); exceptions: host names, ".domain"
+# suffixes, addresses or CIDR networks.
+NEWSCRAWL_SSRF_GUARD = True
+NEWSCRAWL_SSRF_ALLOW: list[str] = []
+NEWSCRAWL_SSRF_DNS_TTL = 300
+# Retry-After (429/503) pauses the domain that long, at most this many seconds.
+NEWSCRAWL_RETRY_AFTER_MAX = 120
+# The errback logs a page given up on (once, with its URL); Scrapy need not as well.
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
+SPIDER_MIDDLEWARES = {"newscrawl.faults.DiscoveryGuardMiddleware": 950}
+# Crash-safe feeds: one write(2) per record, fsynced; a journal makes "seen" mean "in
+# a feed" across SIGKILL; a JOBDIR left by a killed run is set aside (newscrawl/durable.py).
+FEED_STORAGES = {
+    "": "newscrawl.durable.DurableFileFeedStorage",
+    "file": "newscrawl.durable.DurableFileFeedStorage",
+}
+NEWSCRAWL_FEED_FSYNC = True
+NEWSCRAWL_EMIT_JOURNAL = True

@@ -83,6 +83,17 @@ class StateStore(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def claim(self, key: str) -> bool:
+        """Claim the right to emit ``key`` in this run; False if another worker has it.
+
+        Atomic in :class:`newscrawl.redisstore.RedisStore`; one process needs no claim.
+        """
+        return True
+
+    def new_signatures(self) -> Iterator[tuple[int, bytes]]:
+        """Signatures other processes added since this store was read (none here)."""
+        return iter(())
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -232,7 +243,14 @@ class _Transaction:
 
 
 def open_store(settings: BaseSettings) -> StateStore:
-    """The store the settings name (NEWSCRAWL_STATE_PATH, SQLite)."""
+    """The store the settings name: Redis with NEWSCRAWL_REDIS_URL, else SQLite
+    (NEWSCRAWL_STATE_PATH)."""
+    from newscrawl.distributed import redis_url
+
+    if url := redis_url(settings):
+        from newscrawl.redisstore import RedisStore
+
+        return RedisStore(url, settings.get("NEWSCRAWL_REDIS_PREFIX") or "newscrawl")
     return SQLiteStore(settings.get("NEWSCRAWL_STATE_PATH", ".newscrawl/state.sqlite3"))
 
 

@@ -39,15 +39,19 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # AMP copies of a page: ".../amp", ".../amp/", "....amp", "....amp.html".
 _AMP_DIR = re.compile(r"/amp/?$", re.IGNORECASE)
 _AMP_SUFFIX = re.compile(r"\.amp(?=(?:\.html?)?$)", re.IGNORECASE)
+_AFTER_NETLOC = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^/?#]*")
 _VARIANT_HOST = re.compile(r"^(?:www\d?|m|mobile|amp)\.", re.IGNORECASE)
 
 
 def canonicalize(url: str) -> str:
-    """The URL to fetch for ``url``: one spelling per page."""
-    parts = urlsplit(canonicalize_url(url.strip(), keep_fragments=False))
+    """The URL to fetch for ``url``: one spelling per page (as given, if unparsable)."""
+    try:
+        parts = urlsplit(canonicalize_url(url.strip(), keep_fragments=False))
+        port = parts.port
+    except ValueError:  # a bad port or IPv6 literal: no canonical form, and no page
+        return url.strip()
     scheme = parts.scheme
     host = parts.hostname or ""
-    port = parts.port
     netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
     path = _AMP_SUFFIX.sub("", _AMP_DIR.sub("/", parts.path or "/"))
     query = urlencode(
@@ -59,7 +63,10 @@ def canonicalize(url: str) -> str:
 
 def url_key(url: str) -> str:
     """The key two URLs of one page share: scheme, host variant and trailing slash ignored."""
-    parts = urlsplit(canonicalize(url))
+    try:
+        parts = urlsplit(canonicalize(url))
+    except ValueError:  # unparsable: its own key
+        return url.strip()
     host = _VARIANT_HOST.sub("", parts.netloc)
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("", host, path, parts.query, "")).lstrip("/")
@@ -73,5 +80,10 @@ def host_matches(host: str | None, domains: Iterable[str]) -> bool:
 def rebase(url: str, origin: str) -> str:
     """``url`` with scheme and host of ``origin``, path and query kept."""
     target = urlsplit(origin)
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unparsable host: keep what follows it
+        rest = _AFTER_NETLOC.sub("", url.split("#", 1)[0])
+        path, _, query = rest.partition("?")
+        return urlunsplit((target.scheme, target.netloc, path or "/", query, ""))
     return urlunsplit((target.scheme, target.netloc, parts.path or "/", parts.query, ""))

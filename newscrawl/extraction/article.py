@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,10 +13,11 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml.html import HtmlElement
 from parsel import Selector
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 from w3lib.html import replace_entities
 from w3lib.url import safe_url_string
 
+from newscrawl.charset import choose_encoding, guess_encoding, repair_mojibake
 from newscrawl.cleaning import split_authors
 from newscrawl.extraction import metadata as md
 from newscrawl.extraction.body import BodyResult, extract_body, is_furniture, select_all
@@ -23,6 +25,8 @@ from newscrawl.extraction.dates import iso, parse_date
 from newscrawl.extraction.interstitial import interstitial_reason
 from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
 from newscrawl.extraction.text import collapse_whitespace, language_for_text
+
+logger = logging.getLogger(__name__)
 
 # Field order of a record; the JSON Schema in newscrawl/schema lists the same.
 RECORD_FIELDS = (
@@ -45,8 +49,11 @@ def decode_html(html: str | bytes, declared_encoding: str | None = None) -> str:
     """Text of a page: BOM, then HTTP charset, then <meta> charset, then detection."""
     if isinstance(html, str):
         return html
+    # A declaration the bytes contradict is overridden; none at all: UTF-8 or windows-1256.
+    fixed, _ = choose_encoding(html, declared_encoding, html_body_declared_encoding(html[:4096]))
+    declared_encoding = fixed or declared_encoding
     content_type = f"text/html; charset={declared_encoding}" if declared_encoding else None
-    _, text = html_to_unicode(content_type, html)
+    _, text = html_to_unicode(content_type, html, auto_detect_fun=guess_encoding)
     return text
 
 
@@ -92,9 +99,11 @@ def _absolute(base: str, links: list[str]) -> list[str]:
     result = []
     for link in links:
         try:
-            result.append(safe_url_string(urljoin(base, link.strip())))
+            absolute = safe_url_string(urljoin(base, link.strip()))
         except ValueError:
             continue
+        if absolute.startswith(("http://", "https://")):  # not javascript:, data:, ftp:
+            result.append(absolute)
     return md.unique(result)
 
 
@@ -151,7 +160,9 @@ def extract_article(
     ``body_extractor`` finds the body (``extract_body`` unless a caller such as the
     generic extractor brings its own); it must leave the tree as it found it.
     """
-    text = decode_html(html)
+    text, mojibake = repair_mojibake(decode_html(html))  # UTF-8 once misread as cp1256/1252
+    if mojibake:
+        logger.info("Mojibake (UTF-8 once read as %s) repaired: %s", mojibake, url)
     selector = Selector(text=text or "<html></html>", type="html", base_url=url)
     root: HtmlElement = selector.root
     meta = md.read_metadata(root)
@@ -160,7 +171,7 @@ def extract_article(
 
     body = body_extractor(root, rules)
     rejected = interstitial_reason(text, body.text)
-    notes = list(body.notes)
+    notes = list(body.notes) + (["mojibake"] if mojibake else [])
     if body.method != "selector":
         notes.append(f"body_{body.method}")
 
@@ -209,7 +220,7 @@ def extract_article(
         + body.images,
     )
     canonical_raw = meta.canonical or meta.first("og:url")
-    canonical_url = _absolute(url, [canonical_raw])[0] if canonical_raw else None
+    canonical_url = next(iter(_absolute(url, [canonical_raw])), None) if canonical_raw else None
     declared = (
         meta.html_lang
         or md.text_value(article.get("inLanguage"))

@@ -65,6 +65,7 @@ def dominant_script(text: str) -> str | None:
     return best if counts[best] > 0 else None
 
 
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 # Languages written in Arabic script that a page may declare.
 ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ku", "ckb", "ps", "sd", "ug"})
 
@@ -82,7 +83,9 @@ def language_for_text(declared: str | None, text: str) -> str | None:
     'en'
     >>> language_for_text(None, "")
     """
-    primary = declared.split("-")[0].split("_")[0].lower() if declared else None
+    primary = declared.split("-")[0].split("_")[0].strip().lower() if declared else None
+    if primary is not None and not _LANGUAGE_CODE.fullmatch(primary):
+        primary = None  # "english", "0", "x": not an ISO 639 code, and not in a record
     script = dominant_script(text)
     if script == "arabic":
         return primary if primary in ARABIC_SCRIPT_LANGUAGES else "ar"

@@ -39,13 +39,14 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
-from newscrawl import __version__
+from newscrawl import __version__, distributed
 from newscrawl.discovery import Entry, parse_feed, parse_sitemap, sitemaps_in_robots
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.dates import iso
 from newscrawl.extraction.drift import layout_problems
 from newscrawl.extraction.generic import generic_body
 from newscrawl.extraction.rules import SiteRules
+from newscrawl.faults import GUNZIP_ERRORS
 from newscrawl.items import Article
 from newscrawl.middlewares import FETCHED_AT
 from newscrawl.state import StateStore, store_for
@@ -132,6 +133,7 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = hosts
         self.recrawl = str(recrawl).lower() in {"1", "true", "yes"}
         self.updating: set[str] = set()  # url keys refetched because their source changed
+        self.validators_seen: dict[str, tuple[str | None, str | None]] = {}
         self.fallback_problems: Counter[str] = Counter()
         self.emitted = 0  # items through all pipelines
         self.pending = 0  # items yielded, not yet through the pipelines
@@ -143,6 +145,7 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
+        distributed.apply_settings(settings)  # NEWSCRAWL_REDIS_URL: queue, state, lock in Redis
         default_feed = settings.get("NEWSCRAWL_DEFAULT_FEED")
         if default_feed and not settings.getdict("FEEDS"):
             feed = {"format": "jsonlines", "encoding": "utf8"}
@@ -188,10 +191,14 @@ class NewsSpider(scrapy.Spider):
     def to_fetch(self, url: str, base: str | None = None) -> str | None:
         """Absolute, canonical URL to request, on the base_url origin when one is set.
 
-        None for links off the site or not over HTTP(S).
+        None for links off the site, not over HTTP(S), or unparsable.
         """
-        absolute = urljoin(base or self.origin + "/", url.strip())
-        parts = urlsplit(absolute)
+        try:
+            absolute = urljoin(base or self.origin + "/", url.strip())
+            parts = urlsplit(absolute)
+            parts.port  # noqa: B018 - raises on a bad port
+        except ValueError:  # a bad port or IPv6 literal in a feed must not end the callback
+            return None
         if parts.scheme not in ("http", "https"):
             return None
         on_site = host_matches(parts.hostname, self.domains)
@@ -255,9 +262,8 @@ class NewsSpider(scrapy.Spider):
         """
         etag = response.headers.get("ETag")
         last_modified = response.headers.get("Last-Modified")
-        if etag or last_modified:
-            self.state.set_validators(
-                response.request.url if response.request else response.url,
+        if etag or last_modified:  # stored by closed() if the run finishes
+            self.validators_seen[response.request.url if response.request else response.url] = (
                 etag.decode("latin-1") if etag else None,
                 last_modified.decode("latin-1") if last_modified else None,
             )
@@ -320,7 +326,7 @@ class NewsSpider(scrapy.Spider):
         if body[:2] == b"\x1f\x8b":
             try:
                 body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-            except OSError as exc:
+            except GUNZIP_ERRORS as exc:  # not gzip, cut short, or unpacks past the limit
                 self.inc("discovery/invalid_sitemap")
                 logger.warning("Sitemap %s is not valid gzip: %s", response.url, exc)
                 return
@@ -457,6 +463,9 @@ class NewsSpider(scrapy.Spider):
         return Extraction(generic.record, generic.notes + problems, generic.rejected)
 
     def closed(self, reason: str) -> None:
+        if reason == "finished":  # a run cut short (killed, limit) reads its sources in full again
+            for url, (etag, last_modified) in self.validators_seen.items():
+                self.state.set_validators(url, etag, last_modified)
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         fallbacks = int(stats.get(f"newscrawl/fallback/{self.name}", 0))
         extracted = int(stats.get("item_scraped_count", 0)) + sum(
@@ -472,6 +481,8 @@ class NewsSpider(scrapy.Spider):
             )  # fmt: skip
 
     def on_error(self, failure: Failure) -> None:
+        if getattr(failure.value, "reported", False):
+            return  # refused on purpose, counted and logged there (newscrawl.faults, ssrf)
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         if isinstance(failure.value, HttpError):

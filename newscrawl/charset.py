@@ -1,0 +1,256 @@
+"""Charsets of hostile pages: wrong declarations, no declaration, mojibake.
+
+Scrapy decodes a page with the BOM, else the HTTP header's charset, else the
+``<meta>`` charset, else a guess. That is right for honest pages; Arab-world sites
+often are not honest. :func:`choose_encoding` overrides the declaration only when the
+bytes prove it wrong:
+
+* declared UTF-8 but the bytes are not valid UTF-8: the ``<meta>`` charset if it
+  names another one, else windows-1256 when that reads as Arabic, else windows-1252;
+* declared single-byte (ISO-8859-1, windows-1252, windows-1256, ...) but the bytes are
+  valid UTF-8 with non-ASCII in them: UTF-8 (legacy text is almost never valid UTF-8);
+* declared Latin (ISO-8859-1/windows-1252/ASCII) but the bytes read as Arabic in
+  windows-1256: windows-1256 (French or English Latin-1 stays Latin-1: the accented
+  letters of windows-1252 sit at the same bytes in windows-1256 and are not Arabic).
+
+:func:`repair_mojibake` handles text that was *stored* wrongly: UTF-8 bytes that a
+CMS decoded as windows-1256 (``ظ…ط­ظ…ط¯`` for ``محمد``) or windows-1252/Latin-1
+(``Ù…Ø­Ù…Ø¯``) and saved. It is detected by its telltale pairs (a lead-byte letter
+such as ``ط``/``ظ``/``Ø``/``Ù`` before a continuation-byte character) and repaired
+word by word, only where the round trip is exact: a word is replaced only if it
+re-encodes in that codec to bytes that are *strictly* valid UTF-8. Real Arabic words
+practically never do (their windows-1256 bytes are mostly lead bytes in a row), so
+correct text next to the mojibake is left alone.
+
+>>> repair_mojibake("قال ظ…ط­ظ…ط¯ ظˆ ط¹ظ„ظٹ ظپظٹ ط¨ظٹط§ظ†")
+('قال محمد و علي في بيان', 'cp1256')
+>>> garbled = "محمد و علي في بيان".encode("utf-8").decode("latin-1")  # Ù…Ø­Ù…Ø¯ ...
+>>> repair_mojibake(garbled)
+('محمد و علي في بيان', 'cp1252')
+>>> repair_mojibake("ضغط، ثم صمت")
+('ضغط، ثم صمت', None)
+>>> choose_encoding("نص عربي طويل بما يكفي للتعرف عليه".encode("cp1256") * 3, "utf-8", None)
+('cp1256', 'header')
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse, Response
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
+
+logger = logging.getLogger(__name__)
+
+_UTF8 = {"utf-8", "utf8"}
+_LATIN = {"cp1252", "latin-1", "latin_1", "iso8859-1", "iso-8859-1", "ascii"}
+_ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3]")
+# Enough bytes to judge a page by; the head and body of any article fit in this.
+_SAMPLE = 64 * 1024
+
+
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _utf8_with_non_ascii(data: bytes) -> bool:
+    # A cut in the middle of a character at the sample's end is not an error.
+    return not data.isascii() and _valid_utf8_prefix(data)
+
+
+def _valid_utf8_prefix(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start >= len(data) - 3 and error.reason == "unexpected end of data"
+    return True
+
+
+def reads_as_arabic(data: bytes) -> bool:
+    """Do these bytes, read as windows-1256, give mostly Arabic letters?"""
+    text = data[:_SAMPLE].decode("cp1256", "replace")
+    non_ascii = [c for c in text if ord(c) > 0x7F and not c.isspace()]
+    if len(non_ascii) < 20:
+        return False
+    arabic = sum(1 for c in non_ascii if _ARABIC_LETTER.match(c))
+    return arabic >= 0.7 * len(non_ascii)
+
+
+def guess_encoding(data: bytes) -> str | None:
+    """Encoding of undeclared bytes: UTF-8 if valid, windows-1256 if that reads as Arabic."""
+    sample = data[:_SAMPLE]
+    if sample.isascii() or _valid_utf8_prefix(sample):
+        return "utf-8"
+    if reads_as_arabic(sample):
+        return "cp1256"
+    return None
+
+
+def _normal(encoding: str | None) -> str | None:
+    if not encoding:
+        return None
+    found = http_content_type_encoding(f"text/html; charset={encoding}")
+    return found or encoding.lower()
+
+
+def choose_encoding(
+    body: bytes, header: str | None, meta: str | None
+) -> tuple[str | None, str | None]:
+    """(encoding to decode with, which declaration was wrong: 'header' | 'meta'), or
+    (None, None) when the declaration (or Scrapy's own guess, without one) stands."""
+    if read_bom(body[:4])[0]:
+        return None, None
+    header, meta = _normal(header), _normal(meta)
+    declared, source = (header, "header") if header else (meta, "meta")
+    if declared is None:
+        return None, None
+    sample = body[:_SAMPLE]
+    if declared in _UTF8:
+        if _valid_utf8_prefix(sample):
+            return None, None
+        if meta and meta not in _UTF8 and source == "header":
+            return meta, source
+        return ("cp1256" if reads_as_arabic(sample) else "cp1252"), source
+    if _utf8_with_non_ascii(sample) and _is_single_byte(declared):
+        return "utf-8", source
+    if declared in _LATIN and not sample.isascii() and reads_as_arabic(sample):
+        return "cp1256", source
+    return None, None
+
+
+def _is_single_byte(encoding: str) -> bool:
+    try:
+        return len(bytes(range(0x80, 0x100)).decode(encoding, "replace")) == 0x80
+    except LookupError:
+        return False
+
+
+# -- mojibake ------------------------------------------------------------------
+
+_CODECS = ("cp1256", "cp1252")
+
+
+def _chars(codec: str, low: int, high: int) -> str:
+    found = {bytes([b]).decode(codec, "ignore") for b in range(low, high + 1)}
+    if codec == "cp1252":  # and the same bytes read as Latin-1 (C1 controls)
+        found |= {bytes([b]).decode("latin-1") for b in range(low, high + 1)}
+    return "".join(re.escape(c) for c in sorted(found) if c)
+
+
+# A lead-byte character followed by a continuation-byte character, per codec.
+_TELLTALE = {
+    codec: re.compile(f"[{_chars(codec, 0xC2, 0xF4)}][{_chars(codec, 0x80, 0xBF)}]")
+    for codec in _CODECS
+}
+# Pairs worth a closer look, and words that must round-trip, before a text counts as
+# mojibake (real Arabic has telltale pairs too, but its words do not round-trip).
+MIN_TELLTALES = 3
+MIN_REPAIRED = 3
+# Words split on ASCII whitespace only: NEL and NBSP are bytes 0x85 and 0xA0 of mojibake.
+_WORD = re.compile(r"[^\t\n\r\f\v ]+")
+
+
+def _encode(word: str, codec: str) -> bytes | None:
+    try:
+        return word.encode(codec)
+    except UnicodeEncodeError:
+        if codec != "cp1252":
+            return None
+    try:  # bytes cp1252 leaves undefined come through Latin-1 as C1 controls
+        return b"".join(c.encode("cp1252") if ord(c) > 0x9F or ord(c) < 0x80
+                        else c.encode("latin-1") for c in word)  # fmt: skip
+    except UnicodeEncodeError:
+        return None
+
+
+def _repair_word(match: re.Match[str], codec: str) -> str:
+    word = match.group()
+    if word.isascii():
+        return word
+    data = _encode(word, codec)
+    if data is None:
+        return word
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return word
+
+
+def _telltales(text: str, codec: str) -> bool:
+    """At least MIN_TELLTALES lead/continuation pairs: worth a closer look."""
+    found = 0
+    for _ in _TELLTALE[codec].finditer(text):
+        found += 1
+        if found >= MIN_TELLTALES:
+            return True
+    return False
+
+
+def repair_mojibake(text: str) -> tuple[str, str | None]:
+    """(text with its mojibake words repaired, the codec it was misread with or None).
+
+    Telltale pairs alone are no proof (an Arabic letter before an Arabic comma is
+    one); mojibake is declared only when at least MIN_REPAIRED words round-trip.
+    """
+    for codec in _CODECS:
+        if not _telltales(text, codec):
+            continue
+        repaired = 0
+
+        def fix(match: re.Match[str], codec: str = codec) -> str:
+            nonlocal repaired
+            word = _repair_word(match, codec)
+            repaired += word != match.group()
+            return word
+
+        fixed = _WORD.sub(fix, text)
+        if repaired >= MIN_REPAIRED:
+            return fixed, codec
+    return text, None
+
+
+# -- the downloader middleware -----------------------------------------------------
+
+
+class CharsetMiddleware:
+    """Re-decodes HTML whose declared charset the bytes contradict (see module doc).
+
+    Counted as ``newscrawl/charset/<header|meta>_mismatch`` and logged once per page.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CharsetMiddleware:
+        return cls(crawler)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Any:
+        if not isinstance(response, HtmlResponse) or not response.body:
+            return response
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        header = http_content_type_encoding(content_type)
+        meta = html_body_declared_encoding(response.body[:4096])
+        encoding, wrong = choose_encoding(response.body, header, meta)
+        if encoding is None:
+            return response
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"newscrawl/charset/{wrong}_mismatch")
+        logger.info(
+            "Charset declared in the %s (%s) does not fit the bytes; decoded as %s: %s",
+            "HTTP header" if wrong == "header" else "<meta>",
+            header if wrong == "header" else meta,
+            encoding,
+            response.url,
+        )
+        return response.replace(encoding=encoding)

@@ -1,0 +1,342 @@
+"""Crash-safe runs: every article lands in a feed exactly once, even across SIGKILL.
+
+Three pieces, each closing one way a killed run used to lose or repeat articles:
+
+``DurableFileFeedStorage`` (FEED_STORAGES ``file``)
+    A local feed file written with no user-space buffer: each record is one
+    ``write(2)`` (then an ``fsync`` with ``NEWSCRAWL_FEED_FSYNC``, the default), so a
+    record the run emitted is in the file when the process dies, whatever kills it.
+    A killed run's feed may end in a cut line only if the kernel cut a write
+    (power loss); :func:`repair_tail` trims such a line on the next start.
+
+``EmitJournal`` (extension)
+    The deduplicate pipeline marks an article seen in the state store *before* the
+    feed exporter writes it; a kill between the two used to lose the article (seen,
+    so never fetched again, but in no feed). Now the pipeline first appends the
+    article's key to a journal (``<state path>.<spider>.journal``) and the journal
+    notes when the feed write is done. On the next start, a key the killed run
+    journaled but never finished is looked up in that run's feed files: found, it
+    stays seen; missing, it is forgotten in the store (``newscrawl/resume/forgotten``)
+    and fetched again. So "seen" always means "in a feed". Not used in distributed
+    crawls (NEWSCRAWL_REDIS_URL), which have their own claims.
+
+``JobdirGuard`` (extension)
+    Scrapy keeps a ``JOBDIR``'s queue state (``active.json``) and pending writes of
+    its ``requests.seen`` only on a clean close. After SIGKILL the two disagree: the
+    seen file lists feeds and sitemaps whose queued articles died with the process,
+    so a resume would filter the rediscovery that could find them again. A marker
+    file says a run is using the directory; finding it at start means the last run
+    died, and the directory's queue and seen file are moved aside
+    (``crashed-<time>/``, ``newscrawl/resume/unclean_jobdir``). Discovery then runs
+    afresh and the state store skips what the killed run emitted. A run stopped with
+    SIGTERM/SIGINT closes cleanly and resumes from its queue, as Scrapy intends.
+
+Feed and sitemap validators (ETag, Last-Modified) are kept only by a run that
+finished (NewsSpider.closed), so a resumed run reads its sources in full again.
+
+The guarantee is exactly once across the death of the process (SIGKILL, the OOM
+killer, a crash). Power loss is another matter: the feed keeps every record it
+fsynced, but the state store (SQLite in WAL mode, ``synchronous=NORMAL``) may lose
+its last commits, so an article can then be fetched and emitted again.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import json
+import logging
+import os
+import shutil
+import time
+import weakref
+from pathlib import Path
+from typing import Any, TextIO
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.extensions.feedexport import FileFeedStorage
+
+from newscrawl.distributed import redis_url
+from newscrawl.state import store_for
+from newscrawl.urls import url_key
+
+logger = logging.getLogger(__name__)
+
+RUNNING_MARKER = "newscrawl.running"
+
+
+class DurableFile(io.FileIO):
+    """An unbuffered binary file: every write(data) reaches the kernel whole, then fsync."""
+
+    fsync = True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        written = 0
+        while written < len(view):
+            count = super().write(view[written:])
+            written += count or 0
+        if self.fsync and written:
+            os.fsync(self.fileno())
+        return written
+
+
+class DurableFileFeedStorage(FileFeedStorage):
+    def __init__(
+        self,
+        uri: str,
+        *,
+        feed_options: dict[str, Any] | None = None,
+        crawler: Crawler | None = None,
+    ) -> None:
+        super().__init__(uri, feed_options=feed_options)
+        self.crawler = crawler
+        self.fsync = crawler.settings.getbool("NEWSCRAWL_FEED_FSYNC", True) if crawler else True
+
+    @classmethod
+    def from_crawler(
+        cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
+    ) -> DurableFileFeedStorage:
+        return cls(uri, feed_options=feed_options, crawler=crawler)
+
+    def open(self, spider: Spider) -> DurableFile:
+        path = Path(self.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = DurableFile(path, "wb" if self.write_mode == "wb" else "ab")
+        handle.fsync = self.fsync
+        if self.crawler is not None and (journal := _JOURNALS.get(self.crawler)) is not None:
+            journal.feed_opened(path.resolve())
+        return handle
+
+
+def repair_tail(path: Path) -> bool:
+    """Cut a partial last line (no newline) off a feed file; True if there was one."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    if size == 0:
+        return False
+    with path.open("rb+") as handle:
+        handle.seek(max(0, size - 1))
+        if handle.read(1) == b"\n":
+            return False
+        chunk = min(size, 1 << 20)
+        handle.seek(size - chunk)
+        tail = handle.read(chunk)
+        cut = tail.rfind(b"\n")
+        handle.truncate(size - chunk + cut + 1 if cut >= 0 else 0)
+    return True
+
+
+def _feed_urls(path: Path) -> set[str]:
+    found: set[str] = set()
+    try:
+        with path.open("rb") as handle:
+            for line in handle:
+                if not line.endswith(b"\n"):
+                    break
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(record, dict):
+                    for key in ("url", "canonical_url"):
+                        if isinstance(record.get(key), str):
+                            found.add(url_key(record[key]))
+    except OSError:
+        pass
+    return found
+
+
+class EmitJournal:
+    """Write-ahead journal of emitted articles (see the module doc)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.path: Path | None = None
+        self.handle: DurableFile | None = None
+        self.feeds: list[Path] = []
+        self.pending: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> EmitJournal:
+        settings = crawler.settings
+        if not settings.getbool("NEWSCRAWL_EMIT_JOURNAL", True) or redis_url(settings):
+            raise NotConfigured
+        journal = cls(crawler)
+        _JOURNALS[crawler] = journal
+        crawler.signals.connect(journal.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(journal.spider_closed, signal=signals.spider_closed)
+        # Connected after the FeedExporter's handler (extensions load after it is built),
+        # so this runs once the record is written.
+        crawler.signals.connect(journal.item_scraped, signal=signals.item_scraped)
+        return journal
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"newscrawl/{key}", count)
+
+    def _write(self, entry: dict[str, Any]) -> None:
+        if self.handle is not None:
+            self.handle.write((json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
+
+    # -- start: settle what a killed run left ------------------------------------
+
+    def spider_opened(self, spider: Spider) -> None:
+        stats = self.crawler.stats
+        if stats is not None and stats.get_value("newscrawl/locked"):
+            return  # another run holds the crawl lock: its journal is not ours to settle
+        state = Path(self.crawler.settings.get("NEWSCRAWL_STATE_PATH", ".newscrawl/state.sqlite3"))
+        self.path = state.with_name(f"{state.name}.{spider.name}.journal")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists():
+            self.recover(self.path)
+        self.handle = DurableFile(self.path, "wb")
+        self.handle.fsync = False  # write(2) outlives the process; see "power loss" above
+
+    def recover(self, path: Path) -> None:
+        intents: dict[str, list[str]] = {}
+        feeds: list[Path] = []
+        for line in path.read_bytes().splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # a line cut by the kill: its write never finished
+            if "feed" in entry:
+                feeds.append(Path(entry["feed"]))
+            elif "emit" in entry:
+                intents[entry["emit"]] = entry.get("urls", [])
+            elif "done" in entry:
+                intents.pop(entry["done"], None)
+        if not intents:
+            return
+        in_feeds: set[str] = set()
+        for feed in feeds:
+            if repair_tail(feed):
+                logger.warning("Cut the partial last record off %s (the run was killed)", feed)
+            in_feeds |= _feed_urls(feed)
+        store = store_for(self.crawler)
+        lost = []
+        for key, urls in intents.items():
+            if key in in_feeds:
+                continue
+            lost.append(urls[0] if urls else key)
+            for url in urls:
+                store.forget(url)
+        self._inc("resume/checked", len(intents))
+        if lost:
+            self._inc("resume/forgotten", len(lost))
+            logger.warning(
+                "The last run was killed after marking %d article(s) seen but before its feed "
+                "had them; forgotten, so this run fetches them again: %s",
+                len(lost), ", ".join(lost[:10]) + (" ..." if len(lost) > 10 else ""),
+            )  # fmt: skip
+
+    # -- during the run ----------------------------------------------------------------
+
+    def feed_opened(self, path: Path) -> None:
+        if path not in self.feeds:
+            self.feeds.append(path)
+            self._write({"feed": str(path)})
+
+    def emitting(self, key: str, *urls: str) -> None:
+        """Called by the deduplicate pipeline just before it marks ``key`` seen."""
+        self.pending.add(key)
+        self._write({"emit": key, "urls": list(dict.fromkeys(u for u in urls if u))})
+
+    def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
+        url = (item.get("canonical_url") or item.get("url")) if hasattr(item, "get") else None
+        key = url_key(url) if isinstance(url, str) else None
+        if key is not None and key in self.pending:
+            self.pending.discard(key)
+            self._write({"done": key})
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.handle is None or self.path is None:
+            return
+        self.handle.close()
+        self.handle = None
+        if self.pending:  # passed the pipelines, reached no feed: not seen after all
+            self.recover(self.path)
+        self.path.unlink(missing_ok=True)
+
+
+_JOURNALS: weakref.WeakKeyDictionary[Crawler, EmitJournal] = weakref.WeakKeyDictionary()
+
+
+def emitting(crawler: Crawler | None, key: str, *urls: str) -> None:
+    """Journal an article about to be marked seen (no-op without the journal)."""
+    journal = _JOURNALS.get(crawler) if crawler is not None else None
+    if journal is not None:
+        journal.emitting(key, *urls)
+
+
+class JobdirGuard:
+    """Moves a JOBDIR's queue aside when the run that used it did not close cleanly.
+
+    The marker is flocked while a run uses the directory: the kernel drops the lock
+    when the process dies, so a marker with a pid in it and no lock on it is the
+    trace of a killed run, and a locked one is a live run (left alone: the crawl
+    lock stops this one).
+    """
+
+    def __init__(self, crawler: Crawler, jobdir: Path) -> None:
+        self.crawler = crawler
+        self.jobdir = jobdir
+        self.marker = jobdir / RUNNING_MARKER
+        self.moved_aside: Path | None = None
+        self.handle: TextIO | None = None
+        jobdir.mkdir(parents=True, exist_ok=True)
+        handle = self.marker.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return  # another live run uses this JOBDIR
+        handle.seek(0)
+        holder = handle.read().strip()
+        if holder:
+            self.moved_aside = self.quarantine(holder)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        self.handle = handle
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> JobdirGuard:
+        jobdir = crawler.settings.get("JOBDIR")
+        if not jobdir:
+            raise NotConfigured
+        return cls(crawler, Path(jobdir))
+
+    def quarantine(self, holder: str) -> Path:
+        aside = self.jobdir / time.strftime("crashed-%Y%m%dT%H%M%S")
+        aside.mkdir(parents=True, exist_ok=True)
+        for name in ("requests.queue", "requests.seen"):
+            if (self.jobdir / name).exists():
+                shutil.move(str(self.jobdir / name), str(aside / name))
+        logger.warning(
+            "JOBDIR %s was left by a run that did not close (%s): its queue cannot be "
+            "trusted, moved to %s; discovery starts afresh and the state store skips the "
+            "articles that run emitted", self.jobdir, holder, aside,
+        )  # fmt: skip
+        return aside
+
+    def spider_opened(self, spider: Spider) -> None:
+        if self.moved_aside is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value("newscrawl/resume/unclean_jobdir")
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        # The scheduler has written its queue state by now (it closes before this signal).
+        if self.handle is not None:
+            self.handle.truncate(0)
+            self.marker.unlink(missing_ok=True)
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+            self.handle = None

@@ -1,0 +1,300 @@
+"""The state store in Redis, shared by every worker of a distributed crawl.
+
+Same contract as :class:`newscrawl.state.SQLiteStore` (one store for all spiders,
+keys are :func:`newscrawl.urls.url_key`), in these keys (``<p>`` is
+``NEWSCRAWL_REDIS_PREFIX``, ``newscrawl`` by default):
+
+============================  ====================================================
+``<p>:state:articles``        hash: url key -> JSON {u: url, t: fetched_at, f:
+                              fingerprint (hex), fps: fingerprints it owns, sigs:
+                              signature row ids it owns}
+``<p>:state:fetched``         sorted set: url key by fetched_at (for ``prune``)
+``<p>:state:fingerprints``    hash: fingerprint (hex) -> JSON {k: url key, u: url}
+``<p>:state:sigseq``          counter: the last signature row id (INCR)
+``<p>:state:sigids``          sorted set: signature row ids, by id (ordered reads)
+``<p>:state:sigs``            hash: row id -> 72-byte MinHash signature
+``<p>:state:sig_urls``        hash: row id -> "<url key>\\n<url>"
+``<p>:state:sources``         hash: feed/sitemap URL -> JSON {etag, lm, t}
+============================  ====================================================
+
+Every write that touches several keys is one Lua script, so it is atomic and
+other workers see it whole: in particular a signature's row id (INCR) and its entry
+become visible together, in id order, which is what :meth:`new_signatures` relies on.
+
+Claims (per spider and run, set up by :meth:`bind`): :meth:`claim` is the atomic
+"I emit this article" (SADD on the run's claim set); until the record is in the
+worker's feed the key is also *pending* under the worker, so if the worker dies the
+claim is released (and what it remembered of the article forgotten) by whoever
+recovers its in-flight requests, and the article is fetched and emitted again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import redis
+
+from newscrawl.state import SeenArticle, StateStore
+from newscrawl.urls import url_key
+
+_PAGE = 1000  # ids / keys per round trip when reading or pruning in bulk
+
+# KEYS: articles fetched fingerprints sigseq sigids sigs sig_urls
+# ARGV: key url now fingerprint_hex_or_empty has_sig sig
+_REMEMBER = """
+local rec = redis.call('HGET', KEYS[1], ARGV[1])
+local a
+if rec then a = cjson.decode(rec) else a = {} end
+if type(a.fps) ~= 'table' then a.fps = {} end
+if type(a.sigs) ~= 'table' then a.sigs = {} end
+a.u = ARGV[2]
+a.t = tonumber(ARGV[3])
+if ARGV[4] ~= '' then
+  a.f = ARGV[4]
+  local owner = cjson.encode({k = ARGV[1], u = ARGV[2]})
+  if redis.call('HSETNX', KEYS[3], ARGV[4], owner) == 1 then
+    table.insert(a.fps, ARGV[4])
+  end
+end
+local row = false
+if ARGV[5] == '1' then
+  row = redis.call('INCR', KEYS[4])
+  redis.call('ZADD', KEYS[5], row, row)
+  redis.call('HSET', KEYS[6], row, ARGV[6])
+  redis.call('HSET', KEYS[7], row, ARGV[1] .. '\\n' .. ARGV[2])
+  table.insert(a.sigs, row)
+end
+if #a.fps == 0 then a.fps = nil end
+if #a.sigs == 0 then a.sigs = nil end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(a))
+redis.call('ZADD', KEYS[2], a.t, ARGV[1])
+return row
+"""
+
+# KEYS: articles fetched fingerprints sigids sigs sig_urls; ARGV: url keys
+_FORGET = """
+local n = 0
+for _, key in ipairs(ARGV) do
+  local rec = redis.call('HGET', KEYS[1], key)
+  if rec then
+    local a = cjson.decode(rec)
+    if type(a.fps) == 'table' then
+      for _, fp in ipairs(a.fps) do
+        local owner = redis.call('HGET', KEYS[3], fp)
+        if owner and cjson.decode(owner).k == key then redis.call('HDEL', KEYS[3], fp) end
+      end
+    end
+    if type(a.sigs) == 'table' then
+      for _, row in ipairs(a.sigs) do
+        local id = string.format('%d', row)
+        redis.call('ZREM', KEYS[4], id)
+        redis.call('HDEL', KEYS[5], id)
+        redis.call('HDEL', KEYS[6], id)
+      end
+    end
+    redis.call('HDEL', KEYS[1], key)
+    n = n + 1
+  end
+  redis.call('ZREM', KEYS[2], key)
+end
+return n
+"""
+
+# KEYS: claims pending; ARGV: url key, now
+_CLAIM = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return 1
+"""
+
+
+def connect(url: str) -> Any:
+    """A Redis client for ``url`` (bytes in, bytes out), checked with a PING.
+
+    Failures name the server with its password masked.
+    """
+    from newscrawl.distributed import mask_url
+
+    try:
+        client = redis.Redis.from_url(
+            url, socket_timeout=30, socket_connect_timeout=10, retry_on_timeout=True
+        )
+        client.ping()
+    except (redis.RedisError, ValueError) as exc:
+        message = str(exc).replace(url, mask_url(url))
+        raise ConnectionError(f"Redis at {mask_url(url)}: {message}") from None
+    return client
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+class RedisStore(StateStore):
+    """The incremental state in Redis (see the module docstring for the keys)."""
+
+    def __init__(self, url: str, prefix: str = "newscrawl", client: Any = None) -> None:
+        self.redis: Any = client if client is not None else connect(url)
+        self.prefix = prefix
+        k = f"{prefix}:state:"
+        self.k_articles, self.k_fetched = k + "articles", k + "fetched"
+        self.k_fingerprints, self.k_sigseq = k + "fingerprints", k + "sigseq"
+        self.k_sigids, self.k_sigs, self.k_sig_urls = k + "sigids", k + "sigs", k + "sig_urls"
+        self.k_sources = k + "sources"
+        self._remember = self.redis.register_script(_REMEMBER)
+        self._forget = self.redis.register_script(_FORGET)
+        self._claim = self.redis.register_script(_CLAIM)
+        self._cursor: int | None = None  # the last signature row id read
+        self._own_rows: set[int] = set()  # rows this store added since the cursor
+        self.claims_key: str | None = None
+        self.pending_key: str | None = None
+
+    # -- the StateStore contract -------------------------------------------------
+
+    def seen(self, key: str) -> SeenArticle | None:
+        raw = self.redis.hget(self.k_articles, key)
+        if raw is None:
+            return None
+        record = json.loads(raw)
+        fingerprint = bytes.fromhex(record["f"]) if record.get("f") else None
+        return SeenArticle(str(record["u"]), float(record["t"]), fingerprint)
+
+    def remember(
+        self, key: str, url: str, fingerprint: bytes | None, signature: bytes | None
+    ) -> int | None:
+        row = self._remember(
+            keys=[self.k_articles, self.k_fetched, self.k_fingerprints, self.k_sigseq,
+                  self.k_sigids, self.k_sigs, self.k_sig_urls],
+            args=[key, url, repr(time.time()), fingerprint.hex() if fingerprint else "",
+                  "1" if signature is not None else "0", signature or b""],
+        )  # fmt: skip
+        if row is None:
+            return None
+        self._own_rows.add(int(row))
+        return int(row)
+
+    def fingerprint_owner(self, fingerprint: bytes) -> str | None:
+        raw = self.redis.hget(self.k_fingerprints, fingerprint.hex())
+        return str(json.loads(raw)["u"]) if raw is not None else None
+
+    def signatures(self) -> Iterator[tuple[int, bytes]]:
+        last = 0
+        while True:
+            ids = self.redis.zrangebyscore(self.k_sigids, f"({last}", "+inf", start=0, num=_PAGE)
+            if not ids:
+                return
+            rows = [int(i) for i in ids]
+            for row, sig in zip(rows, self.redis.hmget(self.k_sigs, ids), strict=True):
+                if sig is not None:
+                    yield row, bytes(sig)
+            last = rows[-1]
+            self._cursor = max(self._cursor or 0, last)
+
+    def new_signatures(self) -> Iterator[tuple[int, bytes]]:
+        """Signatures other workers added since the last read, in row id order."""
+        if self._cursor is None:
+            self._cursor = int(self.redis.get(self.k_sigseq) or 0)
+            return
+        ids = self.redis.zrangebyscore(self.k_sigids, f"({self._cursor}", "+inf")
+        if not ids:
+            return
+        rows = [int(i) for i in ids]
+        self._cursor = rows[-1]
+        wanted = [(row, i) for row, i in zip(rows, ids, strict=True) if row not in self._own_rows]
+        self._own_rows = {row for row in self._own_rows if row > self._cursor}
+        if not wanted:
+            return
+        sigs = self.redis.hmget(self.k_sigs, [i for _, i in wanted])
+        for (row, _), sig in zip(wanted, sigs, strict=True):
+            if sig is not None:
+                yield row, bytes(sig)
+
+    def signature_owner(self, row: int) -> str | None:
+        raw = self.redis.hget(self.k_sig_urls, str(row))
+        return _text(raw).split("\n", 1)[1] if raw is not None else None
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        raw = self.redis.hget(self.k_sources, url)
+        if raw is None:
+            return None, None
+        record = json.loads(raw)
+        return record.get("etag"), record.get("lm")
+
+    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        record = {"etag": etag, "lm": last_modified, "t": time.time()}
+        self.redis.hset(self.k_sources, url, json.dumps(record))
+
+    def stats(self) -> dict[str, int]:
+        pipe = self.redis.pipeline(transaction=False)
+        for key in (self.k_articles, self.k_fingerprints, self.k_sigs, self.k_sources):
+            pipe.hlen(key)
+        articles, fingerprints, signatures, sources = (int(n) for n in pipe.execute())
+        size = 0
+        for key in self._keys():
+            size += int(self.redis.memory_usage(key) or 0)
+        return {"articles": articles, "fingerprints": fingerprints, "signatures": signatures,
+                "sources": sources, "bytes": size}  # fmt: skip
+
+    def forget(self, url: str) -> int:
+        return self._forget_keys([url_key(url)])
+
+    def prune(self, older_than: timedelta) -> int:
+        cutoff = time.time() - older_than.total_seconds()
+        removed = 0
+        while True:
+            keys = self.redis.zrangebyscore(
+                self.k_fetched, "-inf", f"({cutoff}", start=0, num=_PAGE
+            )
+            if not keys:
+                return removed
+            removed += self._forget_keys([_text(k) for k in keys])
+
+    def close(self) -> None:
+        self.redis.close()
+
+    # -- claims (distributed runs) -------------------------------------------------
+
+    def bind(self, claims_key: str, pending_key: str) -> None:
+        """Claim in this run's claim set, as the worker whose pending hash is given."""
+        self.claims_key, self.pending_key = claims_key, pending_key
+
+    def claim(self, key: str) -> bool:
+        if self.claims_key is None or self.pending_key is None:
+            return True
+        return bool(self._claim(keys=[self.claims_key, self.pending_key],
+                                args=[key, repr(time.time())]))  # fmt: skip
+
+    def commit(self, keys: Iterable[str]) -> None:
+        """The records of these claimed keys are in the feed: nothing to undo any more."""
+        keys = list(keys)
+        if self.pending_key is not None and keys:
+            self.redis.hdel(self.pending_key, *keys)
+
+    def release(self, claims_key: str, pending_key: str) -> list[str]:
+        """Undo a dead worker's unconfirmed claims: forget the keys, drop the claims."""
+        keys = [_text(k) for k in self.redis.hkeys(pending_key)]
+        for start in range(0, len(keys), _PAGE):
+            page = keys[start : start + _PAGE]
+            self._forget_keys(page)
+            self.redis.srem(claims_key, *page)
+        self.redis.delete(pending_key)
+        return keys
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _forget_keys(self, keys: list[str]) -> int:
+        if not keys:
+            return 0
+        return int(self._forget(
+            keys=[self.k_articles, self.k_fetched, self.k_fingerprints, self.k_sigids,
+                  self.k_sigs, self.k_sig_urls],
+            args=keys,
+        ))  # fmt: skip
+
+    def _keys(self) -> tuple[str, ...]:
+        return (self.k_articles, self.k_fetched, self.k_fingerprints, self.k_sigseq,
+                self.k_sigids, self.k_sigs, self.k_sig_urls, self.k_sources)  # fmt: skip
