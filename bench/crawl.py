@@ -31,6 +31,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from newscrawl.localservers import free_port
+
 PROJECT = Path(__file__).resolve().parent.parent
 WORDS = (
     "the minister said government council security economy agreement talks region city "
@@ -91,12 +93,6 @@ def generate_site(root: Path, size: int) -> None:
     (root / "robots.txt").write_text(
         "User-agent: *\nSitemap: https://www.arabstoday.net/sitemap.xml\n"
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def serve(root: Path, port: int) -> None:

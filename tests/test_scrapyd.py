@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 
 from newscrawl.fixtureserver import PROJECT_ROOT
+from newscrawl.localservers import free_port
 
 SETUP = """
 from setuptools import find_packages, setup
@@ -26,12 +26,6 @@ setup(
     entry_points={"scrapy": ["settings = newscrawl.settings"]},
 )
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def build_egg(workdir: Path) -> Path:
