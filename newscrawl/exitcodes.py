@@ -10,6 +10,11 @@ LAYOUT_DRIFT = 5  # share of pages extracted by fallback above NEWSCRAWL_MAX_FAL
 ABORTED = 6  # killed, interrupted or closed early (finish reason not a normal one)
 LOCKED = 7  # another run of this spider on this state store is in progress
 MONITORS_FAILED = 8  # a spidermon monitor (newscrawl/monitors.py) failed
+OUTPUT_FAILED = 9  # a feed failed mid-run (disk full, upload error): unwritten records not seen
+STATE_CORRUPT = 10  # the state store is unreadable (corrupt or not a database): one line names it
+STORE_UNAVAILABLE = 11  # the Redis store stayed unreachable past NEWSCRAWL_REDIS_OUTAGE_TIMEOUT
+MISSING_DEPENDENCY = 12  # a declared dependency fails to import: one line names the package
+USAGE = 2  # Scrapy's own: bad argument, unknown spider, feed that cannot be opened
 
 NAMES = {
     OK: "ok",
@@ -19,4 +24,9 @@ NAMES = {
     ABORTED: "aborted",
     LOCKED: "locked",
     MONITORS_FAILED: "monitors_failed",
+    OUTPUT_FAILED: "output_failed",
+    STATE_CORRUPT: "state_corrupt",
+    STORE_UNAVAILABLE: "store_unavailable",
+    MISSING_DEPENDENCY: "missing_dependency",
+    USAGE: "usage",
 }
