@@ -44,6 +44,8 @@ ARTICLE_CALLBACKS = frozenset({"parse_article"})
 DEFAULTS = {
     "NEWSCRAWL_REDIS_HEARTBEAT": 10.0,  # seconds between heartbeats; TTL is 3 beats
     "NEWSCRAWL_REDIS_IDLE_TIMEOUT": 60.0,  # a worker leaves after this long with no work
+    # Redis unreachable: every worker pauses and retries this long, then exits 11.
+    "NEWSCRAWL_REDIS_OUTAGE_TIMEOUT": 60.0,
 }
 
 
@@ -178,6 +180,8 @@ def apply_settings(settings: BaseSettings) -> None:
     prefix = str(settings.get("NEWSCRAWL_REDIS_PREFIX") or "newscrawl")
     spider_settings = {
         "REDIS_URL": url,  # scrapy-redis's connection setting
+        # The scheduler's client too rides out outages (newscrawl.redisstore.OUTAGE).
+        "REDIS_PARAMS": {"redis_cls": "newscrawl.redisstore.GuardedRedis"},
         "SCHEDULER": "newscrawl.rediscrawl.Scheduler",
         "SCHEDULER_QUEUE_CLASS": "newscrawl.rediscrawl.ReliableQueue",
         "DUPEFILTER_CLASS": "newscrawl.rediscrawl.DupeFilter",

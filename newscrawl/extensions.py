@@ -117,6 +117,8 @@ def judge(stats: dict[str, Any], max_error_rate: float, max_fallback: float) -> 
     (0, 'ok: nothing new')
     """
     reason = stats.get("finish_reason")
+    if reason == "store_unavailable":  # rediscrawl.Coordinator: Redis gone past its timeout
+        return exitcodes.STORE_UNAVAILABLE, str(stats.get("newscrawl/redis/unavailable"))
     if reason not in NORMAL_FINISH:
         return exitcodes.ABORTED, f"aborted: finish reason {reason}"
     items = int(stats.get("item_scraped_count", 0))
@@ -272,7 +274,11 @@ class RunReport:
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomic(path, json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
-        if self.feeds and code not in (exitcodes.ABORTED, exitcodes.LOCKED):
+        if self.feeds and code not in (
+            exitcodes.ABORTED,
+            exitcodes.LOCKED,
+            exitcodes.STORE_UNAVAILABLE,
+        ):
             pointer = {"feed": str(self.feeds[0]), "report": str(path), "exit_code": code,
                        "finished_at": report["finished_at"]}  # fmt: skip
             _write_atomic(self.feeds[0].parent / "latest", json.dumps(pointer, indent=2) + "\n")

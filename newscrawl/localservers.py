@@ -234,19 +234,34 @@ class RedisServer:
     def stop(self) -> None:
         _stop(self.process)
 
+    def kill(self) -> None:
+        """SIGKILL: a crash, for outage tests (a persistent server keeps its data)."""
+        self.process.kill()
+        self.process.wait()
+
 
 def start_redis_server(
-    datadir: Path, *, password: str | None = None, binary: str | None = None
+    datadir: Path,
+    *,
+    password: str | None = None,
+    binary: str | None = None,
+    port: int | None = None,
+    persistent: bool = False,
 ) -> RedisServer:
-    """redis-server on 127.0.0.1 (a free port), data in ``datadir``, nothing saved."""
+    """redis-server on 127.0.0.1 (``port``, or a free one), data in ``datadir``; nothing
+    saved unless ``persistent`` (an append-only file fsynced on every write, so a
+    SIGKILLed server restarted on the same folder has every acknowledged write)."""
     binary = binary or redis_server_binary()
     if binary is None:
         raise FileNotFoundError("no redis-server binary (apt-get install redis-server)")
     datadir.mkdir(parents=True, exist_ok=True)
+    chosen = port
     for _ in range(3):  # the free port may be taken between choosing and binding
-        port = free_port()
+        port = chosen or free_port()
+        aof = ["--appendonly", "yes", "--appendfsync", "always"] if persistent else [
+            "--appendonly", "no"]  # fmt: skip
         args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(datadir),
-                "--save", "", "--appendonly", "no", "--daemonize", "no",
+                "--save", "", *aof, "--daemonize", "no",
                 "--logfile", str(datadir / "redis.log")]  # fmt: skip
         if password:
             args += ["--requirepass", password]

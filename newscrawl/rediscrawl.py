@@ -23,6 +23,14 @@ those articles are fetched and emitted again by someone else. An article is
 confirmed right after its record is written to the feed; the only way to get a
 record twice is a kill between that write and the confirmation (microseconds), and
 ``scrapy merge`` removes such a duplicate.
+
+Redis outages (:class:`newscrawl.redisstore.Outage`): while Redis is unreachable the
+worker pauses, its commands retrying with backoff, and carries on where it was when
+Redis is back (its in-flight requests and items included); for one heartbeat TTL after
+that it judges no other worker dead (their heartbeats expired during the outage too).
+Past ``NEWSCRAWL_REDIS_OUTAGE_TIMEOUT`` it stops with exit code 11: what it had in
+flight stays in its processing set and pending claims in Redis, and whoever recovers
+it (the next worker, the next run) fetches that again.
 """
 
 from __future__ import annotations
@@ -49,6 +57,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
+from twisted.internet import reactor as _reactor
 from twisted.internet import task
 
 from newscrawl import exitcodes
@@ -61,7 +70,7 @@ from newscrawl.distributed import (
     redis_url,
     setting,
 )
-from newscrawl.redisstore import RedisStore, connect
+from newscrawl.redisstore import OUTAGE, RedisStore, StoreUnavailable, connect
 from newscrawl.state import store_for
 from newscrawl.urls import url_key
 
@@ -76,6 +85,14 @@ if #r == 0 then return false end
 redis.call('ZREM', KEYS[1], r[1])
 redis.call('ZADD', KEYS[2], r[2], r[1])
 return r[1]
+"""
+
+# KEYS: dupefilter queue; ARGV: fingerprint score member. 1 if queued, 0 if seen before.
+# One script, so that a retry after a lost reply finds it queued rather than lost.
+_PUSH_UNSEEN = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
 """
 
 # KEYS: processing queue workers; ARGV: worker id. Moves everything back, forgets it.
@@ -134,6 +151,12 @@ def _engine_inprogress(crawler: Crawler | None) -> set[Request] | None:
     return inprogress if isinstance(inprogress, set) else None
 
 
+def _soon(function: Any) -> None:
+    """Call ``function`` on the reactor's next turn (not inside the current call)."""
+    installed: Any = _reactor  # twisted's reactor is not typed as an instance
+    installed.callLater(0, function)
+
+
 def _nudge(crawler: Crawler | None) -> None:
     """Ask the engine to look at the scheduler now rather than at its next heartbeat."""
     engine = getattr(crawler, "engine", None)
@@ -178,9 +201,11 @@ class DupeFilter(RFPDupeFilter):  # type: ignore[misc]
             server, keys.dupefilter, debug, discovery_key=keys.discovery_dupefilter, crawler=crawler
         )
 
+    def key_for(self, request: Request) -> str:
+        return self.key if is_article(request) else self.discovery_key
+
     def request_seen(self, request: Request) -> bool:
-        key = self.key if is_article(request) else self.discovery_key
-        return int(self.server.sadd(key, self.request_fingerprint(request))) == 0
+        return int(self.server.sadd(self.key_for(request), self.request_fingerprint(request))) == 0
 
     def log(self, request: Request, spider: Spider) -> None:
         _inc(self.crawler, "newscrawl/redis/dupefilter_dropped")
@@ -205,6 +230,7 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
         self.processing_key: str = f"{self.key}:processing"
         self.inflight: dict[Request, bytes] = {}
         self._pop = server.register_script(_POP)
+        self._push_unseen = server.register_script(_PUSH_UNSEEN)
 
     def pop(self, timeout: int = 0) -> Request | None:
         data = self._pop(keys=[self.key, self.processing_key])
@@ -214,11 +240,35 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
         self.inflight[request] = bytes(data)
         return request
 
+    def push_unseen(self, request: Request, seen_key: str, fingerprint: str) -> bool:
+        """Queue ``request`` unless ``fingerprint`` is in ``seen_key`` (the dupefilter)."""
+        data = self._encode_request(request)
+        args = [fingerprint, -request.priority, data]
+        return bool(self._push_unseen(keys=[seen_key, self.key], args=args))
+
     def ack(self, requests: Iterable[Request]) -> int:
-        members = [self.inflight.pop(r) for r in requests if r in self.inflight]
-        if members:
-            self.server.zrem(self.processing_key, *members)
-        return len(members)
+        done = [r for r in requests if r in self.inflight]
+        if done:
+            # Out of Redis first: a failure leaves them in flight here, to ack again.
+            self.server.zrem(self.processing_key, *(self.inflight[r] for r in done))
+        for request in done:
+            del self.inflight[request]
+        return len(done)
+
+    def requeue_orphans(self) -> int:
+        """Put back in the queue what the processing set holds but this worker does
+        not: a pop whose reply an outage lost. Left there, it would keep every worker
+        from ever seeing the crawl idle."""
+        mine = set(self.inflight.values())
+        orphans = {
+            bytes(member): score
+            for member, score in self.server.zrange(self.processing_key, 0, -1, withscores=True)
+            if bytes(member) not in mine
+        }
+        if orphans:
+            self.server.zadd(self.key, orphans)
+            self.server.zrem(self.processing_key, *orphans)
+        return len(orphans)
 
 
 class _LocalQueue:
@@ -276,13 +326,24 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
     def enqueue_request(self, request: Request) -> bool:
         if self.local is not None and not is_article(request):
             return self.local.push(request)
+        try:
+            return self._enqueue(request)
+        except StoreUnavailable:
+            # Not queued; the request it came from stays in flight in Redis, so the
+            # worker that re-fetches that one finds this one again.
+            return False
+
+    def _enqueue(self, request: Request) -> bool:
         updating = getattr(self.spider, "updating", None)
         if updating and url_key(request.url) in updating:
             request.meta[UPDATE_META] = True
-        if not request.dont_filter and self.df.request_seen(request):
+        if request.dont_filter:
+            self.queue.push(request)
+        elif not self.queue.push_unseen(
+            request, self.df.key_for(request), self.df.request_fingerprint(request)
+        ):
             self.df.log(request, self.spider)
             return False
-        self.queue.push(request)
         _inc(self.crawler, "scheduler/enqueued/redis")
         if self.local is not None:
             _inc(self.crawler, "newscrawl/redis/seeded")
@@ -291,8 +352,11 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
     def next_request(self) -> Request | None:
         if self.local is not None:
             return self.local.pop()
-        self.ack_finished()
-        request = self.queue.pop()
+        try:
+            self.ack_finished()
+            request = self.queue.pop()
+        except StoreUnavailable:
+            return None  # the worker is closing (Coordinator.store_unavailable)
         if request is None:
             return None
         _inc(self.crawler, "scheduler/dequeued/redis")
@@ -303,12 +367,15 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
         return request
 
     def has_pending_requests(self) -> bool:
-        if self.local is not None:
-            return len(self.local) > 0
-        return len(self.queue) > 0
+        return len(self) > 0
 
     def __len__(self) -> int:
-        return len(self.local) if self.local is not None else len(self.queue)
+        if self.local is not None:
+            return len(self.local)
+        try:
+            return len(self.queue)
+        except StoreUnavailable:
+            return 0
 
     def ack_finished(self, everything: bool = False) -> int:
         """Drop from the processing set the requests the engine is done with."""
@@ -325,7 +392,10 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
 
     def close(self, reason: str) -> None:
         # The engine has finished every request it started before closing the scheduler.
-        self.ack_finished(everything=True)
+        try:
+            self.ack_finished(everything=True)
+        except StoreUnavailable:
+            return  # left in the processing set: the next worker re-queues them
         super().close(reason)
 
 
@@ -364,6 +434,11 @@ class Coordinator:
         self.loop: task.LoopingCall | None = None
         self.closed = False
         self.store: RedisStore | None = None
+        # After an outage every heartbeat key has expired: judge no one dead before
+        # the others have had a TTL to beat again.
+        self.trust_heartbeats_at = 0.0
+        OUTAGE.arm(url, setting(self.settings, "NEWSCRAWL_REDIS_OUTAGE_TIMEOUT"), crawler.stats,
+                   on_up=self.redis_back, on_give_up=self.store_unavailable)  # fmt: skip
         self._requeue = self.redis.register_script(_REQUEUE)
         self._idle = self.redis.register_script(_IDLE)
         self._refresh = self.redis.register_script(_REFRESH)
@@ -470,7 +545,7 @@ class Coordinator:
 
     def tick(self) -> None:
         """Every heartbeat: beat, keep the lock, recover dead workers, confirm requests."""
-        if self.keys is None or self.closed:
+        if self.keys is None or self.closed or OUTAGE.gave_up:
             return
         try:
             self.redis.set(self.keys.alive(self.worker), self.role, px=self.ttl_ms)
@@ -478,9 +553,11 @@ class Coordinator:
             if self.lock_token is not None and not self._refresh(
                 keys=[self.keys.lock], args=[self.lock_token, self.ttl_ms]
             ):
-                logger.error("Lost the crawl lock %s (expired): another seed may start",
-                             self.keys.lock)  # fmt: skip
                 self.lock_token = None
+                # Expired while Redis was away: take it again if no one else has.
+                if not self.acquire_lock():
+                    logger.error("Lost the crawl lock %s (expired): another seed may start",
+                                 self.keys.lock)  # fmt: skip
             self.recover_dead()
             scheduler = self._scheduler()
             if scheduler is not None:
@@ -489,12 +566,50 @@ class Coordinator:
                 self.idle_since is not None or self.redis.zcard(self.keys.queue)
             ):
                 _nudge(self.crawler)  # new work, or time to look at the idle clock again
-        except Exception:  # a Redis hiccup must not stop the beat
+        except StoreUnavailable:
+            pass  # the worker is closing (store_unavailable)
+        except Exception:  # a bug must not stop the beat (Redis outages wait in OUTAGE)
             logger.exception("Distributed heartbeat failed; retrying in %.0fs", self.heartbeat)
+
+    def redis_back(self, seconds: float) -> None:
+        """OUTAGE: Redis answers again after ``seconds``."""
+        self.trust_heartbeats_at = time.monotonic() + (self.ttl_ms / 1000) + self.heartbeat
+        self.idle_since = None  # the idle clock counts time with Redis, not without
+        _soon(self.requeue_orphans)
+
+    def requeue_orphans(self) -> None:
+        scheduler = self._scheduler()
+        if scheduler is None or scheduler.local is not None or OUTAGE.gave_up:
+            return
+        try:
+            orphans = scheduler.queue.requeue_orphans()
+        except StoreUnavailable:
+            return
+        if orphans:
+            logger.warning("Put back %d requests whose pop an outage cut short", orphans)
+            _inc(self.crawler, "newscrawl/redis/requeued_orphans", orphans)
+
+    def store_unavailable(self, message: str) -> None:
+        """OUTAGE gave up: end this worker with exit code 11, leaving its work in Redis."""
+        logger.error(
+            "%s: worker %s stops (exit %d); its in-flight requests stay in Redis for the next "
+            "worker", message, self.worker, exitcodes.STORE_UNAVAILABLE,
+        )  # fmt: skip
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.set_value("newscrawl/redis/unavailable", message)
+            stats.set_value("newscrawl/exit_code", exitcodes.STORE_UNAVAILABLE)
+            stats.set_value("newscrawl/exit_reason", message)
+        engine = self.crawler.engine
+        if engine is not None:
+            # Later: this runs inside whichever Redis command gave up.
+            _soon(lambda: deferred_from_coro(engine.close_spider_async(reason="store_unavailable")))
 
     def recover_dead(self) -> int:
         """Re-queue the in-flight requests of workers whose heartbeat expired."""
         assert self.keys is not None
+        if time.monotonic() < self.trust_heartbeats_at:
+            return 0
         recovered = 0
         for raw in self.redis.hkeys(self.keys.workers):
             worker = raw.decode()
@@ -556,12 +671,16 @@ class Coordinator:
         return False
 
     def spider_idle(self, spider: Spider) -> None:
-        if self.role == "seed" or self.keys is None or self.closed:
+        if self.role == "seed" or self.keys is None or self.closed or OUTAGE.gave_up:
             return
         scheduler = self._scheduler()
-        if scheduler is not None:
-            scheduler.ack_finished()
-        if self.busy():
+        try:
+            if scheduler is not None:
+                scheduler.ack_finished()
+            busy = self.busy()
+        except StoreUnavailable:
+            return  # closing (store_unavailable)
+        if busy:
             self.idle_since = None
             raise DontCloseSpider
         now = time.monotonic()
@@ -579,7 +698,16 @@ class Coordinator:
             self.loop.stop()
         if self.keys is None:
             return
-        keys = self.keys
+        if OUTAGE.gave_up:
+            # Nothing to tell Redis: the heartbeat expires, and the next worker
+            # re-queues the processing set and releases the pending claims.
+            return
+        try:
+            self._leave(self.keys)
+        except StoreUnavailable:
+            pass  # as above: left to the next worker
+
+    def _leave(self, keys: Keys) -> None:
         store = self.store
         if store is not None:
             left = store.release(keys.claims, keys.pending(self.worker))
@@ -618,7 +746,12 @@ def _now() -> str:
 
 
 class RoleMiddleware:
-    """Discovery (the spider's start requests) only where the coordinator says so."""
+    """Discovery (the spider's start requests) only where the coordinator says so.
+
+    Also, once Redis is given up (:class:`StoreUnavailable`), nothing the spider yields
+    goes further: an article not claimed, confirmed or queued now is fetched again by
+    the worker that re-queues this one's in-flight requests.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -631,8 +764,32 @@ class RoleMiddleware:
         coordinator = _COORDINATORS.get(self.crawler)
         if coordinator is not None and not coordinator.discovers:
             return
-        async for item_or_request in start:
+        async for item_or_request in self._unless_unavailable(start):
             yield item_or_request
+
+    async def process_spider_output(
+        self, response: Any, result: AsyncIterator[Any], spider: Spider | None = None
+    ) -> AsyncIterator[Any]:
+        async for item_or_request in self._unless_unavailable(result):
+            yield item_or_request
+
+    def process_spider_exception(
+        self, response: Any, exception: Exception, spider: Spider | None = None
+    ) -> Iterable[Any] | None:
+        if isinstance(exception, StoreUnavailable):
+            _inc(self.crawler, "newscrawl/redis/abandoned_responses")
+            return ()
+        return None
+
+    async def _unless_unavailable(self, results: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        try:
+            async for item_or_request in results:
+                if OUTAGE.gave_up:
+                    _inc(self.crawler, "newscrawl/redis/abandoned_responses")
+                    return
+                yield item_or_request
+        except StoreUnavailable:
+            _inc(self.crawler, "newscrawl/redis/abandoned_responses")
 
 
 class LineFileFeedStorage(FileFeedStorage):

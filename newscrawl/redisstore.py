@@ -26,22 +26,36 @@ Claims (per spider and run, set up by :meth:`bind`): :meth:`claim` is the atomic
 worker's feed the key is also *pending* under the worker, so if the worker dies the
 claim is released (and what it remembered of the article forgotten) by whoever
 recovers its in-flight requests, and the article is fetched and emitted again.
+
+Outages: every client made by :func:`connect` is a :class:`GuardedRedis`, whose
+commands go through the process's :data:`OUTAGE` guard once a distributed crawl has
+armed it. A command that cannot reach Redis waits and retries with exponential
+backoff (the whole worker pauses: nothing can be claimed, confirmed or queued without
+Redis anyway), so an outage of a few seconds costs one WARNING and one INFO line.
+Past ``NEWSCRAWL_REDIS_OUTAGE_TIMEOUT`` every command raises :class:`StoreUnavailable`
+at once and the worker ends with exit code 11 (see :mod:`newscrawl.rediscrawl`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
+from redis.backoff import ExponentialBackoff
+from scrapy.exceptions import DropItem
 
 from newscrawl.state import SeenArticle, StateStore
 from newscrawl.urls import url_key
 
+logger = logging.getLogger(__name__)
+
 _PAGE = 1000  # ids / keys per round trip when reading or pruning in bulk
+_T = TypeVar("_T")
 
 # KEYS: articles fetched fingerprints sigseq sigids sigs sig_urls
 # ARGV: key url now fingerprint_hex_or_empty has_sig sig
@@ -104,12 +118,147 @@ end
 return n
 """
 
-# KEYS: claims pending; ARGV: url key, now
+# KEYS: claims pending; ARGV: url key, now. Claimed already and still pending under
+# this worker can only be a retry whose reply an outage lost (an item's claim is
+# committed or released before another item of that key reaches the claim): ours.
 _CLAIM = """
-if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return redis.call('HEXISTS', KEYS[2], ARGV[1]) end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return 1
 """
+
+
+class StoreUnavailable(DropItem, redis.ConnectionError):
+    """Redis stayed unreachable past ``NEWSCRAWL_REDIS_OUTAGE_TIMEOUT``.
+
+    A :class:`DropItem` too, so that an article whose pipeline step meets it is
+    dropped quietly (one DEBUG line; the ERROR that ends the worker says why): it is
+    neither written nor seen, and its request stays in the worker's processing set in
+    Redis, for the next worker to re-queue.
+    """
+
+    def __init__(self, message: str) -> None:
+        DropItem.__init__(self, message, log_level="DEBUG")
+
+
+class Outage:
+    """Rides out Redis outages for every client of this process.
+
+    One per process (:data:`OUTAGE`): Scrapy runs one crawl per process, and all the
+    clients of a crawl (scheduler, dupefilter, coordinator, state store) must agree
+    on when an outage started and whether it was given up. Unarmed (``scrapy state``,
+    tests, no distributed crawl) it only passes commands through.
+    """
+
+    def __init__(self) -> None:
+        self.armed = False
+        self.timeout = 60.0
+        self.url = ""
+        self.stats: Any = None
+        self.on_up: Callable[[float], None] | None = None
+        self.on_give_up: Callable[[str], None] | None = None
+        self.started: float | None = None  # time.monotonic() of the first failure
+        self.gave_up = False
+        self.message = ""
+        # Quick at first (a restart takes a few seconds), at most 1 s between tries.
+        self.backoff = ExponentialBackoff(cap=1.0, base=0.05)
+
+    def arm(
+        self,
+        url: str,
+        timeout: float,
+        stats: Any = None,
+        on_up: Callable[[float], None] | None = None,
+        on_give_up: Callable[[str], None] | None = None,
+    ) -> None:
+        self.armed, self.url, self.timeout, self.stats = True, url, timeout, stats
+        self.on_up, self.on_give_up = on_up, on_give_up
+        self.started, self.gave_up, self.message = None, False, ""
+
+    def disarm(self) -> None:
+        self.armed = False
+
+    def call(self, command: Callable[[], _T]) -> _T:
+        if not self.armed:
+            return command()
+        if self.gave_up:
+            raise StoreUnavailable(self.message)
+        failures = 0
+        while True:
+            try:
+                result = command()
+            except redis.AuthenticationError:
+                raise  # a wrong password does not heal by waiting
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                failures += 1
+                waited = self._failed(exc)
+                if waited >= self.timeout:
+                    raise self._give_up(waited) from None
+                time.sleep(min(self.backoff.compute(failures), self.timeout - waited))
+                continue
+            if self.started is not None:
+                self._up()
+            return result
+
+    def _failed(self, exc: Exception) -> float:
+        from newscrawl.distributed import mask_url
+
+        now = time.monotonic()
+        if self.started is None:
+            self.started = now
+            logger.warning(
+                "Redis at %s unreachable (%s): this worker pauses and retries for up to %.0fs "
+                "(NEWSCRAWL_REDIS_OUTAGE_TIMEOUT)",
+                mask_url(self.url), str(exc).replace(self.url, mask_url(self.url)), self.timeout,
+            )  # fmt: skip
+            self._inc("newscrawl/redis/outages", 1)
+        return now - self.started
+
+    def _up(self) -> None:
+        from newscrawl.distributed import mask_url
+
+        assert self.started is not None
+        seconds = time.monotonic() - self.started
+        self.started = None
+        logger.info("Redis at %s is back after %.1fs: carrying on", mask_url(self.url), seconds)
+        self._inc("newscrawl/redis/outage_seconds", round(seconds, 3))
+        if self.on_up is not None:
+            self.on_up(seconds)
+
+    def _give_up(self, waited: float) -> StoreUnavailable:
+        from newscrawl.distributed import mask_url
+
+        if not self.gave_up:
+            self.gave_up = True
+            self.message = (
+                f"Redis at {mask_url(self.url)} unreachable for {waited:.0f}s "
+                f"(NEWSCRAWL_REDIS_OUTAGE_TIMEOUT {self.timeout:g}s)"
+            )
+            self._inc("newscrawl/redis/outage_seconds", round(waited, 3))
+            if self.on_give_up is not None:
+                self.on_give_up(self.message)
+        return StoreUnavailable(self.message)
+
+    def _inc(self, key: str, value: float) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key, value)
+
+
+#: The outage guard of this process (see :class:`Outage`).
+OUTAGE = Outage()
+
+
+class GuardedRedis(redis.Redis):
+    """A Redis client whose every command goes through :data:`OUTAGE`.
+
+    Scripts (EVALSHA, and SCRIPT LOAD after a restart emptied the script cache) are
+    commands too. redis-py's own retry (one immediate reconnect) still runs inside, so
+    a pooled connection that a restart left stale costs nothing.
+    """
+
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        run = super().execute_command
+        return OUTAGE.call(lambda: run(*args, **options))  # type: ignore[no-untyped-call]
 
 
 def connect(url: str) -> Any:
@@ -120,7 +269,7 @@ def connect(url: str) -> Any:
     from newscrawl.distributed import mask_url
 
     try:
-        client = redis.Redis.from_url(
+        client = GuardedRedis.from_url(
             url, socket_timeout=30, socket_connect_timeout=10, retry_on_timeout=True
         )
         client.ping()
@@ -166,6 +315,11 @@ class RedisStore(StateStore):
     def remember(
         self, key: str, url: str, fingerprint: bytes | None, signature: bytes | None
     ) -> int | None:
+        # Redis given up: not remembered is safe (the article is fetched again later),
+        # and a lost item's signal handler (NewsSpider.on_item_lost) must not fail for it.
+        # The call that meets the timeout raises (in a pipeline: the article is dropped).
+        if OUTAGE.gave_up:
+            return None
         row = self._remember(
             keys=[self.k_articles, self.k_fetched, self.k_fingerprints, self.k_sigseq,
                   self.k_sigids, self.k_sigs, self.k_sig_urls],
@@ -226,7 +380,8 @@ class RedisStore(StateStore):
 
     def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
         record = {"etag": etag, "lm": last_modified, "t": time.time()}
-        self.redis.hset(self.k_sources, url, json.dumps(record))
+        if not OUTAGE.gave_up:  # not kept: the next run reads the source in full
+            self.redis.hset(self.k_sources, url, json.dumps(record))
 
     def stats(self) -> dict[str, int]:
         pipe = self.redis.pipeline(transaction=False)
@@ -271,8 +426,13 @@ class RedisStore(StateStore):
     def commit(self, keys: Iterable[str]) -> None:
         """The records of these claimed keys are in the feed: nothing to undo any more."""
         keys = list(keys)
-        if self.pending_key is not None and keys:
-            self.redis.hdel(self.pending_key, *keys)
+        if self.pending_key is not None and keys and not OUTAGE.gave_up:
+            # Given up: the claims stay pending; whoever recovers this worker releases
+            # them, so these articles may be emitted once more (scrapy merge drops that).
+            try:
+                self.redis.hdel(self.pending_key, *keys)
+            except StoreUnavailable:
+                pass
 
     def release(self, claims_key: str, pending_key: str) -> list[str]:
         """Undo a dead worker's unconfirmed claims: forget the keys, drop the claims."""
