@@ -57,7 +57,6 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
-from twisted.internet import reactor as _reactor
 from twisted.internet import task
 
 from newscrawl import exitcodes
@@ -153,7 +152,10 @@ def _engine_inprogress(crawler: Crawler | None) -> set[Request] | None:
 
 def _soon(function: Any) -> None:
     """Call ``function`` on the reactor's next turn (not inside the current call)."""
-    installed: Any = _reactor  # twisted's reactor is not typed as an instance
+    # Imported here: importing it at module level would install the default reactor.
+    from twisted.internet import reactor
+
+    installed: Any = reactor  # twisted's reactor is not typed as an instance
     installed.callLater(0, function)
 
 

@@ -11,6 +11,7 @@ on every write, as docs/distributed.md asks of a production server).
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import subprocess
@@ -19,20 +20,36 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import redis
+from scrapy import Request, Spider
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from newscrawl import exitcodes
+from newscrawl.distributed import apply_settings
 from newscrawl.fixtureserver import PROJECT_ROOT
 from newscrawl.localservers import (
     RedisServer,
+    free_port,
     generate_site,
     redis_server_binary,
     start_redis_server,
     start_site_server,
 )
+from newscrawl.rediscrawl import ReliableQueue, Scheduler
+from newscrawl.redisstore import (
+    OUTAGE,
+    GuardedRedis,
+    Outage,
+    RedisStore,
+    StoreUnavailable,
+    connect,
+)
 from newscrawl.urls import url_key
-from tests.redis_server import _missing
+from tests.redis_server import _missing, redis_db_fixture, redis_server_fixture  # noqa: F401
 from tests.test_distributed import (
     KEYS,
     client,
@@ -80,7 +97,7 @@ class Crashable:
 def crashable(tmp_path: Path) -> Iterator[Crashable]:
     binary = redis_server_binary()
     if binary is None:
-        _missing("no redis-server binary (apt-get install redis-server, or $NEWSCRAWL_REDIS_SERVER)")
+        _missing("no redis-server binary (apt-get install redis-server or $NEWSCRAWL_REDIS_SERVER)")
     assert binary is not None
     server = Crashable(tmp_path / "redis", binary)
     try:
@@ -200,3 +217,106 @@ def test_an_outage_past_the_timeout_exits_11_and_the_next_worker_finishes_the_jo
     assert r.zcard(KEYS.queue) == 0 and r.hlen(KEYS.workers) == 0
     assert not list(r.scan_iter(KEYS.processing("*")))
     assert not list(r.scan_iter(KEYS.pending("*")))
+
+
+# -- the parts, in process -------------------------------------------------------------
+
+
+@pytest.fixture
+def guard() -> Iterator[Outage]:
+    yield OUTAGE
+    OUTAGE.disarm()
+
+
+def lose_first_reply(monkeypatch: pytest.MonkeyPatch, *commands: str) -> list[str]:
+    """The first of ``commands`` runs on the server but its reply never arrives, as when
+    Redis dies between executing a command and answering it."""
+    real = redis.Redis.execute_command
+    lost: list[str] = []
+
+    def flaky(self: redis.Redis, *args: Any, **options: Any) -> Any:
+        result = real(self, *args, **options)  # type: ignore[no-untyped-call]
+        if not lost and str(args[0]).upper() in commands:
+            lost.append(str(args[0]))
+            raise redis.ConnectionError("Connection closed by server.")
+        return result
+
+    monkeypatch.setattr(redis.Redis, "execute_command", flaky)
+    return lost
+
+
+def test_a_claim_whose_reply_was_lost_is_still_this_workers(
+    redis_db: str, guard: Outage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, other = RedisStore(redis_db), RedisStore(redis_db)
+    store.bind("t:claims", "t:pending:w1")
+    other.bind("t:claims", "t:pending:w2")
+    guard.arm(redis_db, timeout=10)
+    lost = lose_first_reply(monkeypatch, "EVALSHA")
+    assert store.claim("k1"), "the retry finds k1 claimed by this very worker"
+    assert lost == ["EVALSHA"]
+    assert not other.claim("k1")
+    store.commit(["k1"])
+    assert not store.claim("k1"), "once confirmed, another item of k1 is a duplicate"
+
+
+def test_a_request_whose_reply_was_lost_is_still_queued(
+    redis_db: str, guard: Outage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings({"NEWSCRAWL_REDIS_URL": redis_db, "NEWSCRAWL_WORKER_ID": "w1"})
+    apply_settings(settings)  # the scheduler, queue and dupefilter of a distributed crawl
+    wanted = ("NEWSCRAWL_", "REDIS_", "SCHEDULER", "DUPEFILTER_CLASS")
+    crawler = get_crawler(Spider, {k: v for k, v in settings.copy_to_dict().items()
+                                   if k.startswith(wanted)})  # fmt: skip
+    spider = Spider("t")
+    spider.crawler = crawler
+    scheduler = Scheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    guard.arm(redis_db, timeout=10)
+    lost = lose_first_reply(monkeypatch, "EVALSHA", "SADD", "ZADD")
+    scheduler.enqueue_request(Request("https://www.arabstoday.net/en/rss.xml"))
+    assert lost, "a reply was lost"
+    assert len(scheduler) == 1, "queued, not taken for a duplicate and dropped"
+    assert not scheduler.enqueue_request(Request("https://www.arabstoday.net/en/rss.xml"))
+    assert len(scheduler) == 1
+
+
+def test_a_pop_whose_reply_was_lost_goes_back_to_the_queue(redis_db: str) -> None:
+    server = connect(redis_db)
+    queue = ReliableQueue(server, Spider("t"), "t:requests")
+    queue.processing_key = "t:processing:w1"
+    for n in range(3):
+        queue.push(Request(f"https://x.example/{n}", priority=-n))
+    popped = queue.pop()
+    assert popped is not None
+    orphan = server.zrange("t:requests", 0, 0, withscores=True)
+    server.zadd("t:processing:w1", dict(orphan))  # popped in Redis, never seen here
+    server.zrem("t:requests", orphan[0][0])
+    assert len(queue) == 1
+    assert queue.requeue_orphans() == 1
+    assert len(queue) == 2
+    assert server.zrange("t:processing:w1", 0, -1) == [queue.inflight[popped]]
+
+
+def test_past_the_timeout_every_command_fails_at_once(
+    guard: Outage, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"redis://:secret@127.0.0.1:{free_port()}/0"  # nothing listens there
+    client = GuardedRedis.from_url(url, socket_connect_timeout=1)
+    gave_up: list[str] = []
+    guard.arm(url, timeout=0.3, on_give_up=gave_up.append)
+    with caplog.at_level(logging.INFO, logger="newscrawl.redisstore"):
+        with pytest.raises(StoreUnavailable):
+            client.get("x")
+        with pytest.raises(StoreUnavailable):
+            client.get("y")
+    masked = url.replace(":secret@", ":***@")
+    assert gave_up == [
+        f"Redis at {masked} unreachable for 0s (NEWSCRAWL_REDIS_OUTAGE_TIMEOUT 0.3s)"
+    ]
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "secret" not in caplog.text
+    guard.disarm()
+    with pytest.raises(redis.ConnectionError) as raised:
+        client.get("z")
+    assert not isinstance(raised.value, StoreUnavailable), "unarmed: errors pass through"
