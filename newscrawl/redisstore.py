@@ -176,7 +176,7 @@ class Outage:
         self.started, self.gave_up, self.message = None, False, ""
 
     def disarm(self) -> None:
-        self.armed = False
+        self.armed, self.gave_up, self.started = False, False, None
 
     def call(self, command: Callable[[], _T]) -> _T:
         if not self.armed:
