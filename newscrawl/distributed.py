@@ -181,7 +181,9 @@ def apply_settings(settings: BaseSettings) -> None:
     spider_settings = {
         "REDIS_URL": url,  # scrapy-redis's connection setting
         # The scheduler's client too rides out outages (newscrawl.redisstore.OUTAGE).
-        "REDIS_PARAMS": {"redis_cls": "newscrawl.redisstore.GuardedRedis"},
+        "REDIS_PARAMS": dict(
+            settings.getdict("REDIS_PARAMS"), redis_cls="newscrawl.redisstore.GuardedRedis"
+        ),
         "SCHEDULER": "newscrawl.rediscrawl.Scheduler",
         "SCHEDULER_QUEUE_CLASS": "newscrawl.rediscrawl.ReliableQueue",
         "DUPEFILTER_CLASS": "newscrawl.rediscrawl.DupeFilter",
