@@ -422,7 +422,6 @@ class Coordinator:
         self.crawler = crawler
         self.settings = crawler.settings
         self.url = url
-        self.redis: Any = connect(url)
         self.worker = worker_id(crawler)
         self.heartbeat = setting(self.settings, "NEWSCRAWL_REDIS_HEARTBEAT")
         self.ttl_ms = max(1000, int(3 * self.heartbeat * 1000))
@@ -439,8 +438,15 @@ class Coordinator:
         # After an outage every heartbeat key has expired: judge no one dead before
         # the others have had a TTL to beat again.
         self.trust_heartbeats_at = 0.0
+        # Armed before the first command: a worker started during an outage waits too.
         OUTAGE.arm(url, setting(self.settings, "NEWSCRAWL_REDIS_OUTAGE_TIMEOUT"), crawler.stats,
                    on_up=self.redis_back, on_give_up=self.store_unavailable)  # fmt: skip
+        try:
+            self.redis: Any = connect(url)
+        except StoreUnavailable:
+            # Nothing has started, nothing is in flight: store_unavailable() said why,
+            # and the process ends here with its exit code.
+            raise SystemExit(exitcodes.STORE_UNAVAILABLE) from None
         self._requeue = self.redis.register_script(_REQUEUE)
         self._idle = self.redis.register_script(_IDLE)
         self._refresh = self.redis.register_script(_REFRESH)
@@ -593,16 +599,20 @@ class Coordinator:
 
     def store_unavailable(self, message: str) -> None:
         """OUTAGE gave up: end this worker with exit code 11, leaving its work in Redis."""
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # not crawling yet: __init__ ends the process
+            engine = None
         logger.error(
-            "%s: worker %s stops (exit %d); its in-flight requests stay in Redis for the next "
-            "worker", message, self.worker, exitcodes.STORE_UNAVAILABLE,
+            "%s: worker %s %s (exit %d)", message, self.worker,
+            "stops; its in-flight requests stay in Redis for the next worker"
+            if engine is not None else "does not start", exitcodes.STORE_UNAVAILABLE,
         )  # fmt: skip
         stats = self.crawler.stats
         if stats is not None:
             stats.set_value("newscrawl/redis/unavailable", message)
             stats.set_value("newscrawl/exit_code", exitcodes.STORE_UNAVAILABLE)
             stats.set_value("newscrawl/exit_reason", message)
-        engine = self.crawler.engine
         if engine is not None:
             # Later: this runs inside whichever Redis command gave up.
             _soon(lambda: deferred_from_coro(engine.close_spider_async(reason="store_unavailable")))

@@ -273,6 +273,8 @@ def connect(url: str) -> Any:
             url, socket_timeout=30, socket_connect_timeout=10, retry_on_timeout=True
         )
         client.ping()
+    except StoreUnavailable:
+        raise
     except (redis.RedisError, ValueError) as exc:
         message = str(exc).replace(url, mask_url(url))
         raise ConnectionError(f"Redis at {mask_url(url)}: {message}") from None

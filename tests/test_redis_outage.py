@@ -185,7 +185,7 @@ def test_an_outage_past_the_timeout_exits_11_and_the_next_worker_finishes_the_jo
         assert code == exitcodes.STORE_UNAVAILABLE, log[-5000:]
         assert "Traceback" not in log, log[-5000:]
         [stop] = [line for line in log.splitlines() if "unreachable for" in line and "ERROR" in line
-                  and "stops (exit 11)" in line]  # fmt: skip
+                  and "stops; its in-flight requests stay in Redis" in line]  # fmt: skip
         assert "NEWSCRAWL_REDIS_OUTAGE_TIMEOUT 3s" in stop and crashable.password not in log
         first_report = report(first)
         assert first_report["exit_code"] == 11 and first_report["exit_name"] == "store_unavailable"
@@ -193,10 +193,15 @@ def test_an_outage_past_the_timeout_exits_11_and_the_next_worker_finishes_the_jo
         emitted_before = len(records(first))
         assert 0 < emitted_before < 200
 
-        crashable.restart()
+        # The next worker starts while Redis is still down: it waits for it.
         heir = tmp_path / "heir.jsonl"
-        code = finish(scrapy_crawl(crashable.url, site.origin, heir, "-a", "role=worker"))
+        started = scrapy_crawl(crashable.url, site.origin, heir, "-a", "role=worker")
+        time.sleep(2)
+        assert started.poll() is None, log_of(heir)[-5000:]
+        crashable.restart()
+        code = finish(started)
         assert code == 0, log_of(heir)[-5000:]
+        assert "Traceback" not in log_of(heir)
     finally:
         site.stop()
     assert report(heir)["stats"]["newscrawl/redis/dead_workers"] == 1, "it took over the first"
@@ -320,3 +325,16 @@ def test_past_the_timeout_every_command_fails_at_once(
     with pytest.raises(redis.ConnectionError) as raised:
         client.get("z")
     assert not isinstance(raised.value, StoreUnavailable), "unarmed: errors pass through"
+
+
+def test_a_worker_that_cannot_reach_redis_at_start_exits_11_in_one_line(tmp_path: Path) -> None:
+    url = f"redis://:secret@127.0.0.1:{free_port()}/0"  # nothing listens there
+    feed = tmp_path / "w.jsonl"
+    code = finish(scrapy_crawl(url, "http://127.0.0.1:9", feed, "-a", "role=worker",
+                               "-s", "NEWSCRAWL_REDIS_OUTAGE_TIMEOUT=1"))  # fmt: skip
+    log = log_of(feed)
+    assert code == exitcodes.STORE_UNAVAILABLE, log
+    assert "Traceback" not in log and "secret" not in log
+    [error] = [line for line in log.splitlines() if "ERROR" in line]
+    assert "unreachable for 1s (NEWSCRAWL_REDIS_OUTAGE_TIMEOUT 1s)" in error
+    assert error.endswith("does not start (exit 11)")
