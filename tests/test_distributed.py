@@ -112,6 +112,8 @@ def test_the_url_from_setting_or_environment(monkeypatch: pytest.MonkeyPatch) ->
     assert settings["SCHEDULER"] == "newscrawl.rediscrawl.Scheduler"
     assert settings["DUPEFILTER_CLASS"] == "newscrawl.rediscrawl.DupeFilter"
     assert settings.getbool("SCHEDULER_PERSIST")
+    # scrapy-redis builds the scheduler's client: it must ride out outages too
+    assert settings.getdict("REDIS_PARAMS")["redis_cls"] == "newscrawl.redisstore.GuardedRedis"
     extensions = settings.getdict("EXTENSIONS")
     assert "newscrawl.extensions.CrawlLock" not in extensions
     assert extensions["newscrawl.rediscrawl.Coordinator"] == 10
