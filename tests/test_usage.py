@@ -44,7 +44,7 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
         ("arabstoday", "limit=abc", "limit must be a whole number >= 0"),
         ("arabstoday", "limit=-3", "limit must be a whole number >= 0"),
         ("arabstoday", "max_pages=many", "max_pages must be a whole number"),
-        ("arabstoday", "edition=fr", "has no edition fr; choose from en, ar"),
+        ("arabstoday", "edition=fr", "unknown edition fr for arabstoday; choose from en, ar"),
         ("arabstoday", "base_url=not a url", "base_url must be an http(s) origin"),
         ("arabstoday", "base_url=ftp://x", "base_url must be an http(s) origin"),
         ("arabstoday", "recrawl=maybe", "recrawl must be 1 or 0"),
@@ -66,7 +66,7 @@ def test_bad_spider_arguments_are_one_line_exit_2(
                     "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}")  # fmt: skip
     assert result.returncode == exitcodes.USAGE, result.stderr[-3000:]
     line = one_line(result)
-    assert (expected or "arabstoday has no edition fr; choose from en, ar") in line
+    assert (expected or "unknown edition fr for arabstoday; choose from en, ar") in line
     assert not (tmp_path / "state.sqlite3").exists()  # refused before anything is opened
 
 

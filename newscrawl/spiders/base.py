@@ -155,7 +155,7 @@ def parse_arguments(
     unknown = [e for e in chosen if e not in editions]
     if unknown:
         raise ArgumentError(
-            f"edition: {spider} has no edition {', '.join(unknown)}; "
+            f"edition: unknown edition {', '.join(unknown)} for {spider}; "
             f"choose from {', '.join(editions)} (comma-separated)"
         )
     recrawl = values.get("recrawl", False)
