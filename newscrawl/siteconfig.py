@@ -119,9 +119,7 @@ def site_from_config(data: dict[str, Any], source: str = "config") -> type[NewsS
             editions[key] = Edition(**{k: _tuple(v, k, source) for k, v in edition.items()})
         except TypeError as exc:  # e.g. no language
             raise SiteConfigError(f"{source}: edition {key}: {exc}") from None
-    declared: dict[str, Any] = {
-        k: _tuple(v, k, source) for k, v in data.get("rules", {}).items()
-    }
+    declared: dict[str, Any] = {k: _tuple(v, k, source) for k, v in data.get("rules", {}).items()}
     try:
         rules = SiteRules(name=data["name"], **declared)
     except (TypeError, ValueError, re.error) as exc:

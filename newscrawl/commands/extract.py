@@ -66,7 +66,9 @@ class _FetchOne(scrapy.Spider):
         if isinstance(failure.value, HttpError):
             self.error = f"HTTP {failure.value.response.status} from {failure.value.response.url}"
         else:
-            self.error = failure.getErrorMessage() or (failure.type.__name__ if failure.type else "?")
+            self.error = failure.getErrorMessage() or (
+                failure.type.__name__ if failure.type else "?"
+            )
 
 
 # Nothing of a crawl run but the download: no lock, report, feed, journal or monitors.

@@ -76,7 +76,8 @@ class ArgumentError(ValueError):
 
 # Arguments every site spider takes (-a NAME=VALUE); ``role`` is newscrawl.distributed's.
 SPIDER_ARGUMENTS = ("edition", "since", "limit", "base_url", "max_pages", "recrawl", "role")
-_BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False, "": False}
+_TRUE, _FALSE = ("1", "true", "yes"), ("0", "false", "no", "")
+_BOOLEANS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,7 @@ def check_names(spider: str, given: Iterable[str], known: Sequence[str]) -> None
         close = difflib.get_close_matches(name, known, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise ArgumentError(
-            f"unknown argument {name!r} for spider {spider}{hint}; "
-            f"arguments: {', '.join(known)}"
+            f"unknown argument {name!r} for spider {spider}{hint}; arguments: {', '.join(known)}"
         )
 
 
