@@ -218,3 +218,11 @@ def test_lock_that_cannot_be_created_exits_locked(site_origin: str, tmp_path: Pa
     assert run.code == exitcodes.LOCKED, run.log[-3000:]
     assert run.lines_about("Cannot create the lock", "ERROR")
     assert run.records == [] and run.stat("response_received_count") == 0
+
+
+def test_reextract_checks_spider_arguments_too(tmp_path: Path) -> None:
+    warc = tmp_path / "archive.warc.gz"
+    warc.write_bytes(b"")
+    result = scrapy("reextract", str(warc), "--spider", "arabstoday", "-a", "limit=x")
+    assert result.returncode == exitcodes.USAGE
+    assert "limit must be a whole number" in result.stderr and "Traceback" not in result.stderr
