@@ -9,9 +9,11 @@ crawls without touching spiders or pipelines.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
+import uuid
 import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -165,10 +167,11 @@ class SQLiteStore(StateStore):
         # A 0-byte file is what a store looks like after a failed copy or a full disk:
         # opening it as a new store would re-emit every article, so it is refused;
         # deleting it is how a user says "start afresh".
+        if not self.path.exists():
+            _create_store(self.path)
         existed = self.path.is_file()
         if existed and self.path.stat().st_size == 0:
             raise StateCorruptError(self.path, "empty file, 0 bytes")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         # Autocommit mode; multi-statement writes use explicit transactions.
         self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
         try:
@@ -280,6 +283,33 @@ class SQLiteStore(StateStore):
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.db)
+
+
+def _create_store(path: Path) -> None:
+    """A new store appears whole: built under a temporary name, then linked into place.
+
+    ``sqlite3.connect`` leaves a 0-byte file until its first write, and a 0-byte store
+    is refused as damaged: two runs starting at once on a new store must not see that.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.new")
+    db = sqlite3.connect(str(tmp), isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_SCHEMA)
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    finally:
+        db.close()  # checkpoints: everything is in the main file now
+    try:
+        os.link(tmp, path)  # never replaces a store another process made meanwhile
+    except FileExistsError:
+        pass
+    except OSError:  # a file system without hard links: a rename, nearly as safe
+        if not path.exists():
+            os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
 
 
 class _Transaction:

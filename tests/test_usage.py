@@ -226,3 +226,24 @@ def test_reextract_checks_spider_arguments_too(tmp_path: Path) -> None:
     result = scrapy("reextract", str(warc), "--spider", "arabstoday", "-a", "limit=x")
     assert result.returncode == exitcodes.USAGE
     assert "limit must be a whole number" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_new_store_opened_by_many_at_once_is_never_seen_empty(tmp_path: Path) -> None:
+    """A new store appears whole, so runs starting together never take it for a 0-byte
+    (refused) one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from newscrawl.state import SQLiteStore
+
+    def open_and_count(path: Path) -> int:
+        store = SQLiteStore(path)
+        try:
+            return store.stats()["articles"]
+        finally:
+            store.close()
+
+    for attempt in range(5):
+        path = tmp_path / str(attempt) / "state.sqlite3"
+        with ThreadPoolExecutor(8) as pool:
+            assert list(pool.map(open_and_count, [path] * 8)) == [0] * 8
+        assert sorted(p.name for p in path.parent.iterdir() if p.name.startswith(".")) == []
