@@ -84,7 +84,9 @@ def _check_declaration(data: dict[str, Any], source: str) -> None:
     if not isinstance(rules, dict):
         raise SiteConfigError(f"{source}: rules must be a table [rules]")
     patterns = [("article_url", data.get("article_url", ""))]
-    patterns += [(f"rules.{key}", p) for key in _REGEX_FIELDS for p in rules.get(key, ())]
+    for key in _REGEX_FIELDS:
+        value = rules.get(key, [])
+        patterns += [(f"rules.{key}", p) for p in (value if isinstance(value, list) else [value])]
     for key, pattern in patterns:
         try:
             re.compile(pattern)

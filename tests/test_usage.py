@@ -51,6 +51,7 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
         ("arabstoday", "role=boss", "role must be one of all, seed, worker"),
         ("arabstoday", "sinse=2024-01-01", "unknown argument 'sinse' for spider arabstoday "
                                            "(did you mean since?)"),
+        ("arabstoday", "name=../../tmp/x", "unknown argument 'name' for spider arabstoday"),
         ("news", "site=ftp://example.com", "site must be http(s) URLs, got 'ftp://example.com'"),
         ("news", "feeds=https://example.com/rss,rss.xml", "feeds must be http(s) URLs"),
         ("news", "sitemap=https://example.com/s.xml", "(did you mean sitemaps?)"),
@@ -112,6 +113,8 @@ GOOD = ARABSTODAY_TOML.read_text("utf-8")
         (GOOD.replace("body_selectors = ['", "body_selectors = ['div[[', '"),
          "rules.body_selectors: bad CSS"),
         (GOOD.replace('language = "en"\n', ""), "edition en"),
+        (GOOD.replace("noise_patterns = [", 'noise_patterns = "[a-"\nx = ['),
+         "rules.noise_patterns: bad regex '[a-'"),
         (GOOD.replace('domains = ["arabstoday.net"]', 'domains = "arabstoday.net"'),
          "domains must be a list"),
     ],
