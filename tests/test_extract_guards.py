@@ -155,3 +155,14 @@ def test_extract_usage_errors_are_one_line(
     result = extract(*args)
     assert result.returncode == 2
     assert expected in error_line(result)
+
+
+def test_http_errors_and_empty_pages_by_url() -> None:
+    site = FaultSite([ARTICLE], {ARTICLE.path: fault("status", code=404)})
+    with serve(site) as origin:
+        missing = extract(origin + ARTICLE.path, *QUICK)
+    assert missing.returncode == 1 and "HTTP 404" in error_line(missing)
+    site = FaultSite([ARTICLE], {ARTICLE.path: fault("empty")})
+    with serve(site) as origin:
+        empty = extract(origin + ARTICLE.path, *QUICK)
+    assert empty.returncode == 3 and "not an article page (empty)" in error_line(empty)
