@@ -54,13 +54,23 @@ class CrawlLock:
         return extension
 
     def lock_path(self, spider: Spider) -> Path:
+        # The real path: a symlink (to the file or a folder above it) names the same
+        # store, so it must name the same lock.
         state = Path(self.crawler.settings.get("NEWSCRAWL_STATE_PATH", ".newscrawl/state.sqlite3"))
+        state = Path(os.path.realpath(state))
         return state.with_name(f"{state.name}.{spider.name}.lock")
 
     def spider_opened(self, spider: Spider) -> None:
         path = self.lock_path(spider)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = path.open("a+")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = path.open("a+")
+        except OSError as exc:  # a run without its lock is what the lock exists to prevent
+            logger.error("Cannot create the lock %s (%s): exiting", path, exc.strerror or exc)
+            self._set_exit(exitcodes.LOCKED, f"cannot create lock {path}: {exc.strerror or exc}")
+            assert self.crawler.engine is not None
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="locked"))
+            return
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -25,10 +25,15 @@ The file holds what a site module declares; :func:`load_site` turns it into the 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from cssselect import SelectorError
+from parsel import Selector
 
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.spiders.base import Edition, NewsSpider
@@ -40,7 +45,7 @@ _EDITION_FIELDS = {f.name for f in fields(Edition)}
 
 
 class SiteConfigError(ValueError):
-    pass
+    """A site declaration that cannot be used; the message is one line for a user."""
 
 
 _LIST_FIELDS = {f.name for f in fields(SiteRules) if f.default == ()} | {
@@ -48,11 +53,52 @@ _LIST_FIELDS = {f.name for f in fields(SiteRules) if f.default == ()} | {
 }  # fmt: skip
 
 
-def _tuple(value: Any, key: str) -> Any:
+def _tuple(value: Any, key: str, source: str = "config") -> Any:
     """TOML lists as the tuples a site module declares; other values as they are."""
     if key in _LIST_FIELDS and not isinstance(value, list):
-        raise SiteConfigError(f"{key} must be a list, got {value!r}")
+        raise SiteConfigError(f"{source}: {key} must be a list, got {value!r}")
     return tuple(value) if isinstance(value, list) else value
+
+
+# The name becomes file names (output/<name>/, the lock beside the state store): no
+# separators, no dots, so a config can never write outside its folders.
+_NAME = re.compile(r"^[a-z0-9_]{1,64}$")
+_REGEX_FIELDS = ("noise_patterns", "title_affixes")
+
+
+def _check_declaration(data: dict[str, Any], source: str) -> None:
+    """Values a site module would get right by review: checked here, each error naming
+    its field, before any of them reaches a crawl."""
+    name = data["name"]
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise SiteConfigError(
+            f"{source}: name must be a plain identifier (a-z, 0-9, _), got {name!r}"
+        )
+    origin = data["origin"]
+    parts = urlsplit(origin) if isinstance(origin, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SiteConfigError(f"{source}: origin must be an http(s) URL, got {origin!r}")
+    if not isinstance(data["editions"], dict) or not data["editions"]:
+        raise SiteConfigError(f"{source}: editions must be tables like [editions.en]")
+    rules = data.get("rules", {})
+    if not isinstance(rules, dict):
+        raise SiteConfigError(f"{source}: rules must be a table [rules]")
+    patterns = [("article_url", data.get("article_url", ""))]
+    for key in _REGEX_FIELDS:
+        value = rules.get(key, [])
+        patterns += [(f"rules.{key}", p) for p in (value if isinstance(value, list) else [value])]
+    for key, pattern in patterns:
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            raise SiteConfigError(f"{source}: {key}: bad regex {pattern!r} ({exc})") from None
+    probe = Selector(text="<html></html>")
+    for key in (k for k in rules if k.endswith("_selectors")):
+        for css in rules[key] if isinstance(rules[key], list) else ():
+            try:
+                probe.css(css)
+            except (SelectorError, ValueError, TypeError) as exc:
+                raise SiteConfigError(f"{source}: rules.{key}: bad CSS {css!r} ({exc})") from None
 
 
 def site_from_config(data: dict[str, Any], source: str = "config") -> type[NewsSpider]:
@@ -60,21 +106,30 @@ def site_from_config(data: dict[str, Any], source: str = "config") -> type[NewsS
     missing = [key for key in ("name", "origin", "domains", "editions") if key not in data]
     if missing:
         raise SiteConfigError(f"{source}: missing {', '.join(missing)}")
+    _check_declaration(data, source)
     unknown_rules = set(data.get("rules", {})) - _RULE_FIELDS
     if unknown_rules:
         raise SiteConfigError(f"{source}: unknown rules {', '.join(sorted(unknown_rules))}")
     editions = {}
     for key, edition in data["editions"].items():
+        if not isinstance(edition, dict):
+            raise SiteConfigError(f"{source}: edition {key} must be a table [editions.{key}]")
         unknown = set(edition) - _EDITION_FIELDS
         if unknown:
             raise SiteConfigError(f"{source}: edition {key}: unknown {', '.join(sorted(unknown))}")
-        editions[key] = Edition(**{k: _tuple(v, k) for k, v in edition.items()})
-    declared: dict[str, Any] = {k: _tuple(v, k) for k, v in data.get("rules", {}).items()}
-    rules = SiteRules(name=data["name"], **declared)
+        try:
+            editions[key] = Edition(**{k: _tuple(v, k, source) for k, v in edition.items()})
+        except TypeError as exc:  # e.g. no language
+            raise SiteConfigError(f"{source}: edition {key}: {exc}") from None
+    declared: dict[str, Any] = {k: _tuple(v, k, source) for k, v in data.get("rules", {}).items()}
+    try:
+        rules = SiteRules(name=data["name"], **declared)
+    except (TypeError, ValueError, re.error) as exc:
+        raise SiteConfigError(f"{source}: rules: {exc}") from None
     attributes = {
         "name": data["name"],
         "origin": data["origin"].rstrip("/"),
-        "domains": _tuple(data["domains"], "domains"),
+        "domains": _tuple(data["domains"], "domains", source),
         "editions": editions,
         "article_url": data.get("article_url", ""),
         "robots_sitemaps": bool(data.get("robots_sitemaps", True)),
@@ -84,9 +139,15 @@ def site_from_config(data: dict[str, Any], source: str = "config") -> type[NewsS
 
 
 def load_site(path: str | Path) -> type[NewsSpider]:
-    with Path(path).open("rb") as handle:
-        try:
+    """The site a TOML file declares; SiteConfigError (one line: the file, and the line
+    or the field at fault) for a file that is missing, malformed or declares nonsense."""
+    try:
+        with Path(path).open("rb") as handle:
             data = tomllib.load(handle)
-        except tomllib.TOMLDecodeError as exc:
-            raise SiteConfigError(f"{path}: {exc}") from exc
-    return site_from_config(data, str(path))
+    except tomllib.TOMLDecodeError as exc:  # its message names line and column
+        raise SiteConfigError(f"config {path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SiteConfigError(f"config {path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise SiteConfigError(f"config {path}: cannot read it ({exc.strerror})") from None
+    return site_from_config(data, f"config {path}")

@@ -9,9 +9,11 @@ crawls without touching spiders or pipelines.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
+import uuid
 import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -125,13 +127,65 @@ CREATE TABLE IF NOT EXISTS sources (
 """
 
 
+class StateCorruptError(RuntimeError):
+    """The state database exists but cannot be read; the message is one line that
+    names the file and the way out (``scrapy crawl`` exits STATE_CORRUPT with it)."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(
+            f"state store {path} is unreadable ({detail}): move it aside "
+            f"(mv {path} {path}.corrupt) to start a new store, or restore a backup; "
+            f"`scrapy state stats -s NEWSCRAWL_STATE_PATH={path}` checks it"
+        )
+        self.path = path
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    # SQLITE_CORRUPT (11) and SQLITE_NOTADB (26); extended codes keep them in the low byte.
+    return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (11, 26)
+
+
+def check_database(db: sqlite3.Connection, path: Path) -> None:
+    """Raise StateCorruptError unless ``db`` is a readable SQLite database.
+
+    ``quick_check`` reads every page (a truncated file passes the header check and
+    only fails later, mid-run); it costs a fraction of a second per 100 MB.
+    """
+    try:
+        result = db.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        if not _is_corruption(exc):
+            raise
+        raise StateCorruptError(path, str(exc)) from None
+    if result != "ok":
+        raise StateCorruptError(path, str(result).splitlines()[0])
+
+
 class SQLiteStore(StateStore):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # A 0-byte file is what a store looks like after a failed copy or a full disk:
+        # opening it as a new store would re-emit every article, so it is refused;
+        # deleting it is how a user says "start afresh".
+        if not self.path.exists():
+            _create_store(self.path)
+        existed = self.path.is_file()
+        if existed and self.path.stat().st_size == 0:
+            raise StateCorruptError(self.path, "empty file, 0 bytes")
         # Autocommit mode; multi-statement writes use explicit transactions.
         self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        try:
+            if existed:
+                check_database(self.db, self.path)
+            self.db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            if _is_corruption(exc):
+                raise StateCorruptError(self.path, str(exc)) from None
+            raise  # cannot open or write (permissions, a directory): not corruption
+        except StateCorruptError:
+            self.db.close()
+            raise
         self.db.execute("PRAGMA synchronous=NORMAL")
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version not in (0, SCHEMA_VERSION):
@@ -229,6 +283,33 @@ class SQLiteStore(StateStore):
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.db)
+
+
+def _create_store(path: Path) -> None:
+    """A new store appears whole: built under a temporary name, then linked into place.
+
+    ``sqlite3.connect`` leaves a 0-byte file until its first write, and a 0-byte store
+    is refused as damaged: two runs starting at once on a new store must not see that.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.new")
+    db = sqlite3.connect(str(tmp), isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_SCHEMA)
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    finally:
+        db.close()  # checkpoints: everything is in the main file now
+    try:
+        os.link(tmp, path)  # never replaces a store another process made meanwhile
+    except FileExistsError:
+        pass
+    except OSError:  # a file system without hard links: a rename, nearly as safe
+        if not path.exists():
+            os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
 
 
 class _Transaction:

@@ -75,6 +75,10 @@ class Command(BaseRunSpiderCommand):
         if opts.spider not in spiders:
             raise UsageError(f"unknown spider {opts.spider!r}; known: {', '.join(sorted(spiders))}")
         site = spiders[opts.spider]
+        try:  # here, not as a traceback from inside the reactor
+            site.check_arguments(opts.spargs)
+        except ValueError as exc:
+            raise UsageError(str(exc), print_help=False) from None
 
         class Replay(site):  # type: ignore[valid-type,misc]
             """The site spider, fed from the archive instead of discovery."""

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
+import sys
+from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.state import open_store, parse_duration
+from newscrawl import exitcodes
+from newscrawl.distributed import redis_url
+from newscrawl.state import StateCorruptError, StateStore, open_store, parse_duration
 
 
 class Command(ScrapyCommand):
@@ -26,27 +31,54 @@ class Command(ScrapyCommand):
         parser.add_argument("--older-than", help="for prune: 90d, 12h, 2w ...")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        try:
+            self._run(args, opts)
+        except UsageError as exc:  # one line, not Scrapy's usage block
+            print(f"error: {exc or 'give stats, forget URL... or prune --older-than 90d'}",
+                  file=sys.stderr)  # fmt: skip
+            self.exitcode = exitcodes.USAGE
+        except StateCorruptError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            self.exitcode = exitcodes.STATE_CORRUPT
+
+    def _open(self) -> StateStore:
+        """The store, without creating one: a mistyped path must not look like an empty store."""
+        assert self.settings is not None
+        if not redis_url(self.settings):
+            path = Path(self.settings.get("NEWSCRAWL_STATE_PATH", ".newscrawl/state.sqlite3"))
+            if not path.is_file():
+                what = "is a directory, not a state store" if path.is_dir() else "no such file"
+                raise UsageError(f"NEWSCRAWL_STATE_PATH={path}: {what}")
+        try:
+            return open_store(self.settings)
+        except (OSError, sqlite3.OperationalError) as exc:
+            raise UsageError(f"cannot open the state store: {exc}") from None
+
+    def _run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         if not args or args[0] not in {"stats", "forget", "prune"}:
             raise UsageError()
         action, rest = args[0], args[1:]
-        store = open_store(self.settings)
+        if action == "forget" and not rest:
+            raise UsageError("forget needs at least one URL")
+        age = None
+        if action == "prune":
+            if not opts.older_than:
+                raise UsageError("prune needs --older-than (e.g. 90d)")
+            try:
+                age = parse_duration(opts.older_than)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from exc
+        store = self._open()
         try:
             if action == "stats":
                 stats = {"path": self.settings.get("NEWSCRAWL_STATE_PATH"), **store.stats()}
                 print(json.dumps(stats, indent=2))
             elif action == "forget":
-                if not rest:
-                    raise UsageError("forget needs at least one URL")
                 for url in rest:
                     print(f"{url}: {'forgotten' if store.forget(url) else 'not in the store'}")
             else:
-                if not opts.older_than:
-                    raise UsageError("prune needs --older-than (e.g. 90d)")
-                try:
-                    age = parse_duration(opts.older_than)
-                except ValueError as exc:
-                    raise UsageError(str(exc)) from exc
+                assert age is not None
                 print(f"pruned {store.prune(age)} articles fetched more than {age} ago")
         finally:
             store.close()

@@ -19,10 +19,11 @@ If-None-Match / If-Modified-Since from their last response.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -69,22 +70,109 @@ class Edition:
     sections: tuple[str, ...] = ()
 
 
-def _parse_since(value: str | None) -> datetime | None:
-    if not value:
+class ArgumentError(ValueError):
+    """A bad ``-a`` argument; the message is one line naming it and what is allowed."""
+
+
+# Arguments every site spider takes (-a NAME=VALUE); ``role`` is newscrawl.distributed's.
+SPIDER_ARGUMENTS = ("edition", "since", "limit", "base_url", "max_pages", "recrawl", "role")
+_TRUE, _FALSE = ("1", "true", "yes"), ("0", "false", "no", "")
+_BOOLEANS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
+
+
+@dataclass(frozen=True)
+class Arguments:
+    """The ``-a`` arguments of a NewsSpider run, parsed and checked."""
+
+    selected: dict[str, Edition]
+    since: datetime | None
+    limit: int | None
+    max_pages: int | None
+    base_url: str | None
+    recrawl: bool
+
+
+def check_names(spider: str, given: Iterable[str], known: Sequence[str]) -> None:
+    """An unknown -a name is a typo until proven otherwise: a silently ignored
+    ``sinse=`` would run the crawl without its date filter. Names starting with ``_``
+    are the scheduler's (scrapyd passes ``_job``)."""
+    for name in given:
+        if name in known or name.startswith("_"):
+            continue
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ArgumentError(
+            f"unknown argument {name!r} for spider {spider}{hint}; arguments: {', '.join(known)}"
+        )
+
+
+def _parse_since(value: Any) -> datetime | None:
+    if value in (None, ""):
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise ValueError(f"since must be YYYY-MM-DD, got {value!r}") from exc
+        return datetime.strptime(str(value), "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise ArgumentError(f"since must be a date YYYY-MM-DD, got {value!r}") from None
 
 
-def _parse_limit(value: str | int | None) -> int | None:
-    if value in (None, "", 0, "0"):
+def _parse_count(name: str, value: Any, zero_means: str) -> int | None:
+    """A whole number >= 0 (0 and empty: ``zero_means``)."""
+    if value in (None, ""):
         return None
-    number = int(value)
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = -1
     if number < 0:
-        raise ValueError(f"limit must be a positive number, got {value!r}")
-    return number
+        raise ArgumentError(
+            f"{name} must be a whole number >= 0 (0: {zero_means}), got {value!r}"
+        ) from None
+    return number or None
+
+
+def _parse_base_url(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value).rstrip("/")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ArgumentError(
+            f"base_url must be an http(s) origin like http://127.0.0.1:8080, got {value!r}"
+        )
+    return text
+
+
+def parse_arguments(
+    spider: str, editions: Mapping[str, Edition], values: Mapping[str, Any]
+) -> Arguments:
+    """Check and parse the arguments every site spider takes (raises ArgumentError)."""
+    edition = values.get("edition")
+    chosen = [e.strip() for e in str(edition or "").split(",") if e.strip()] or list(editions)
+    unknown = [e for e in chosen if e not in editions]
+    if unknown:
+        raise ArgumentError(
+            f"edition: unknown edition {', '.join(unknown)} for {spider}; "
+            f"choose from {', '.join(editions)} (comma-separated)"
+        )
+    recrawl = values.get("recrawl", False)
+    if str(recrawl).lower() not in _BOOLEANS:
+        raise ArgumentError(f"recrawl must be 1 or 0 (true/false, yes/no), got {recrawl!r}")
+    role = values.get("role")
+    if role not in (None, "") and role not in distributed.ROLES:
+        raise ArgumentError(f"role must be one of {', '.join(distributed.ROLES)}, got {role!r}")
+    max_pages = _parse_count("max_pages", values.get("max_pages"), "the site's default")
+    return Arguments(
+        selected={key: editions[key] for key in chosen},
+        since=_parse_since(values.get("since")),
+        limit=_parse_count("limit", values.get("limit"), "no limit"),
+        max_pages=max_pages,
+        base_url=_parse_base_url(values.get("base_url")),
+        recrawl=_BOOLEANS[str(recrawl).lower()],
+    )
 
 
 class NewsSpider(scrapy.Spider):
@@ -111,27 +199,20 @@ class NewsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        chosen = [e.strip() for e in (edition or "").split(",") if e.strip()] or list(self.editions)
-        unknown = [e for e in chosen if e not in self.editions]
-        if unknown:
-            raise ValueError(
-                f"{self.name}: unknown edition {', '.join(unknown)}; "
-                f"choose from {', '.join(self.editions)}"
-            )
-        self.selected: dict[str, Edition] = {key: self.editions[key] for key in chosen}
-        self.since = _parse_since(since)
-        self.limit = _parse_limit(limit)
-        self.max_pages = int(max_pages) if max_pages else self.max_listing_pages
-        self.base_url = base_url.rstrip("/") if base_url else None
-        if self.base_url and not urlsplit(self.base_url).hostname:
-            raise ValueError(
-                f"base_url must be an origin like http://127.0.0.1:8080, got {base_url!r}"
-            )
+        given = {"edition": edition, "since": since, "limit": limit, "base_url": base_url,
+                 "max_pages": max_pages, "recrawl": recrawl}  # fmt: skip
+        check_names(self.name, kwargs, self.argument_names())
+        arguments = parse_arguments(self.name, self.editions, {**kwargs, **given})
+        self.selected: dict[str, Edition] = arguments.selected
+        self.since = arguments.since
+        self.limit = arguments.limit
+        self.max_pages = arguments.max_pages or self.max_listing_pages
+        self.base_url = arguments.base_url
         hosts = list(self.domains)
         if self.base_url:
             hosts.append(urlsplit(self.base_url).hostname or "")
         self.allowed_domains = hosts
-        self.recrawl = str(recrawl).lower() in {"1", "true", "yes"}
+        self.recrawl = arguments.recrawl
         self.updating: set[str] = set()  # url keys refetched because their source changed
         self.validators_seen: dict[str, tuple[str | None, str | None]] = {}
         self.fallback_problems: Counter[str] = Counter()
@@ -139,6 +220,18 @@ class NewsSpider(scrapy.Spider):
         self.pending = 0  # items yielded, not yet through the pipelines
         self._article_re = re.compile(self.article_url) if self.article_url else None
         self._pagination_re = re.compile(self.pagination_url)
+
+    @classmethod
+    def argument_names(cls) -> tuple[str, ...]:
+        return SPIDER_ARGUMENTS
+
+    @classmethod
+    def check_arguments(cls, spargs: Mapping[str, Any]) -> None:
+        """What ``__init__`` checks, before the crawler exists: ``scrapy crawl`` turns
+        the :class:`ArgumentError` into one line and exit 2 (inside the reactor it
+        would be a traceback)."""
+        check_names(cls.name, spargs, cls.argument_names())
+        parse_arguments(cls.name, cls.editions, spargs)
 
     # -- Scrapy plumbing -------------------------------------------------------
 

@@ -17,7 +17,7 @@ are the same ``NewsSpider`` code path.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +28,14 @@ from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.generic import generic_body
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.siteconfig import load_site
-from newscrawl.spiders.base import DISCOVERY_PRIORITY, Edition, NewsSpider
+from newscrawl.spiders.base import (
+    DISCOVERY_PRIORITY,
+    ArgumentError,
+    Edition,
+    NewsSpider,
+    check_names,
+    parse_arguments,
+)
 
 # Article URLs of sites we know nothing about: a long numeric id, a date in the path,
 # or a long slug (news CMSs put one of these in every article URL, rarely in sections).
@@ -41,6 +48,21 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+j
 
 def _split(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def _check_urls(site: str | None, feeds: str | None, sitemaps: str | None) -> None:
+    given = [("site", u) for u in ([site] if site else [])]
+    given += [("feeds", u) for u in _split(feeds)] + [("sitemaps", u) for u in _split(sitemaps)]
+    if not given:
+        raise ArgumentError("news needs -a site=URL, -a feeds=URL,... or -a sitemaps=URL")
+    for name, url in given:
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises on a bad port
+        except ValueError:
+            parts = urlsplit("")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ArgumentError(f"{name} must be http(s) URLs, got {url!r}")
 
 
 class GenericNewsSpider(NewsSpider):
@@ -63,18 +85,15 @@ class GenericNewsSpider(NewsSpider):
     ) -> None:
         self.generic = config is None
         if config is not None:
-            declared = load_site(config)
+            declared = load_site(str(config))
             for attribute in ("origin", "domains", "editions", "article_url", "rules"):
                 setattr(self, attribute, getattr(declared, attribute))
             self.robots_sitemaps = declared.robots_sitemaps
             self.name = declared.name
         else:
-            urls = [u for u in (site, *_split(feeds), *_split(sitemaps)) if u]
-            if not urls:
-                raise ValueError("news needs -a site=URL, -a feeds=URL,... or -a sitemaps=URL")
-            first = urlsplit(urls[0] if not site else site)
-            if first.scheme not in ("http", "https") or not first.hostname:
-                raise ValueError(f"not an http(s) URL: {urls[0]!r}")
+            _check_urls(site, feeds, sitemaps)
+            first = urlsplit(site or (_split(feeds) + _split(sitemaps))[0])
+            assert first.hostname is not None  # checked by _check_urls
             self.origin = f"{first.scheme}://{first.netloc}"
             host = first.hostname.removeprefix("www.")
             self.domains = (host,)
@@ -85,6 +104,22 @@ class GenericNewsSpider(NewsSpider):
             }  # fmt: skip
             self.rules = SiteRules(name=host)
         super().__init__(**kwargs)
+
+    @classmethod
+    def argument_names(cls) -> tuple[str, ...]:
+        return ("site", "feeds", "sitemaps", "config", *super().argument_names())
+
+    @classmethod
+    def check_arguments(cls, spargs: Mapping[str, Any]) -> None:
+        own = {k: spargs.get(k) for k in ("site", "feeds", "sitemaps", "config")}
+        rest = {k: v for k, v in spargs.items() if k not in own}
+        check_names(cls.name, spargs, cls.argument_names())
+        if own["config"] is not None:
+            declared = load_site(str(own["config"]))  # SiteConfigError names file and line
+            parse_arguments(declared.name, declared.editions, rest)
+        else:
+            _check_urls(own["site"], own["feeds"], own["sitemaps"])
+            parse_arguments(cls.name, cls.editions, rest)
 
     def discovery_requests(self) -> Iterator[scrapy.Request]:
         for request in super().discovery_requests():
