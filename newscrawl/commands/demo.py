@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 from collections import Counter
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
+from newscrawl.exitcodes import NO_ITEMS
 from newscrawl.fixtureserver import FIXTURE_SITE, load_seed, serve
 
 
@@ -30,6 +32,10 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None and self.crawler_process is not None
+        if not FIXTURE_SITE.is_dir():  # a package built without its data
+            print(f"scrapy demo: no fixture site at {FIXTURE_SITE}", file=sys.stderr)
+            self.exitcode = 1
+            return
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%SZ")
         output = Path(opts.output or f"output/demo/{stamp}.jsonl").resolve()
         if load_seed() is None:
@@ -57,3 +63,5 @@ class Command(ScrapyCommand):
         for key in sorted(k for k in stats if k.startswith("newscrawl/")):
             print(f"  {key}: {stats[key]}")
         print(f"  finish reason: {stats.get('finish_reason')}")
+        if not records:  # a demo that shows nothing is a broken install, not a success
+            self.exitcode = NO_ITEMS
