@@ -23,10 +23,11 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
 
 
-def _failed_in_ci(report: pytest.TestReport | pytest.CollectReport) -> None:
+def _failed_in_ci(report: pytest.TestReport) -> None:
     if in_ci() and report.skipped and not hasattr(report, "wasxfail"):
         longrepr = report.longrepr
         reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
         report.outcome = "failed"
         report.longrepr = f"skipped in CI (CI={os.environ['CI']}), which must run it: {reason}"
 
@@ -40,13 +41,27 @@ def pytest_runtest_makereport(
     return report
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_make_collect_report(
-    collector: pytest.Collector,
-) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
-    report = yield
-    _failed_in_ci(report)
-    return report
+_SKIPPED_MODULES: list[str] = []
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    # A module that skips as a whole stays a skip (a failed collection would stop the
+    # whole run), and fails the session at its end.
+    if in_ci() and report.skipped:
+        _SKIPPED_MODULES.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _SKIPPED_MODULES and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _SKIPPED_MODULES:
+        terminalreporter.write_line(
+            f"FAILED: skipped in CI, which must run them: {', '.join(_SKIPPED_MODULES)}",
+            red=True,
+        )
 
 
 @pytest.fixture(scope="session")
