@@ -156,3 +156,19 @@ def test_a_skip_is_a_failure_in_ci(tmp_path: Path, ci: str) -> None:
     else:
         assert result.returncode == 0, result.stdout
         assert "2 skipped" in result.stdout and "needs ../shared (absent here)" in result.stdout
+
+
+def test_demo_without_its_fixture_site_refuses_with_one_line(tmp_path: Path) -> None:
+    """A package built without its data: `scrapy demo` says so, it does not crawl nothing."""
+    script = (
+        "import pathlib, sys, newscrawl.commands.demo as demo\n"
+        "demo.FIXTURE_SITE = pathlib.Path(sys.argv[1])\n"
+        "from scrapy.cmdline import execute\n"
+        "execute(['scrapy', 'demo'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "absent")], cwd=PROJECT_ROOT,
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"scrapy demo: no fixture site at {tmp_path}/absent"]

@@ -30,12 +30,15 @@ class Command(ScrapyCommand):
         parser.add_argument("--spider", default="arabstoday")
         parser.add_argument("--output", help="JSONL path (default output/demo/<UTC time>.jsonl)")
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        # Before Scrapy starts logging: a package built without its data, one line.
+        if not FIXTURE_SITE.is_dir():
+            print(f"scrapy demo: no fixture site at {FIXTURE_SITE}", file=sys.stderr)
+            raise SystemExit(1)
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None and self.crawler_process is not None
-        if not FIXTURE_SITE.is_dir():  # a package built without its data
-            print(f"scrapy demo: no fixture site at {FIXTURE_SITE}", file=sys.stderr)
-            self.exitcode = 1
-            return
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%SZ")
         output = Path(opts.output or f"output/demo/{stamp}.jsonl").resolve()
         if load_seed() is None:
