@@ -8,6 +8,7 @@ as package data, or the demo from a wheel has nothing to serve.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,8 +30,15 @@ def run(*command: str | Path, cwd: Path, env: dict[str, str] | None = None) -> s
 
 @pytest.mark.slow
 def test_demo_from_a_built_wheel_in_a_fresh_venv(tmp_path: Path) -> None:
+    # From a copy: setuptools leaves build/ where it builds, and a stale build/ of the
+    # checkout would go into later wheels.
+    source = tmp_path / "source"
+    shutil.copytree(PROJECT_ROOT / "newscrawl", source / "newscrawl",
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(PROJECT_ROOT / name, source / name)
     run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp_path / "dist",
-        PROJECT_ROOT, cwd=tmp_path)  # fmt: skip
+        source, cwd=tmp_path)  # fmt: skip
     [wheel] = (tmp_path / "dist").glob("newscrawl-*.whl")
     venv = tmp_path / "venv"
     run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
