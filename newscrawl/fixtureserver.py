@@ -27,7 +27,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-FIXTURE_SITE = PROJECT_ROOT / "tests" / "fixture_site" / "www"
+# Package data, so that `scrapy demo` works from an installed wheel too.
+FIXTURE_SITE = Path(__file__).resolve().parent / "fixture_site" / "www"
 REFERENCE_NAME = "arabstoday-naive-extraction.txt"
 # The last body line of the reference page; what follows is ticker and footer.
 SEED_LAST_BODY_LINE = "lack of authorizations from the Syrian authorities."

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import fastjsonschema
@@ -47,13 +46,14 @@ from newscrawl.extraction.text import (
     to_ascii_digits,
 )
 from newscrawl.faults import looks_binary, retry_after_seconds, xml_problems
+from newscrawl.fixtureserver import FIXTURE_SITE
 from newscrawl.items import article_schema
 from newscrawl.redact import redact
 from newscrawl.sites import site_spiders
 from newscrawl.ssrf import SsrfPolicy, parse_ip
 from newscrawl.urls import canonicalize, host_matches, rebase, url_key
 
-FIXTURES = Path(__file__).parent / "fixture_site" / "www"
+FIXTURES = FIXTURE_SITE
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 REASONS = {"bot_check", "js_shell", "consent_wall"}

@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+import trafilatura
 from parsel import Selector
 
 from newscrawl.extraction.article import RECORD_FIELDS, decode_html, extract_article
@@ -309,7 +310,6 @@ def test_corpus_generic_beats_trafilatura_precision_mode_and_never_falls_far_beh
     snippets), mean token F1 above trafilatura's favor_precision mode, computed here on
     the same pages, and no page more than 0.05 below it."""
     require_corpus()
-    trafilatura = pytest.importorskip("trafilatura")
     ours: list[float] = []
     theirs: list[float] = []
     behind: list[str] = []

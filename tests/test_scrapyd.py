@@ -18,27 +18,24 @@ import pytest
 from newscrawl.fixtureserver import PROJECT_ROOT
 from newscrawl.localservers import free_port
 
-SETUP = """
-from setuptools import find_packages, setup
-setup(
-    name="newscrawl", version="1.0", packages=find_packages(include=["newscrawl*"]),
-    package_data={"newscrawl": ["schema/*.json"]},
-    entry_points={"scrapy": ["settings = newscrawl.settings"]},
-)
-"""
-
 
 def build_egg(workdir: Path) -> Path:
-    """The egg scrapyd-deploy would build: the package plus a `scrapy` settings entry point."""
-    source = workdir / "egg-src"
+    """The egg, built as a user deploys: ``scrapyd-deploy --build-egg`` (the deploy extra),
+    which runs ``setup.py bdist_egg`` with this environment's setuptools. On a copy of
+    the project, as it writes a setup.py and build folders where scrapy.cfg is."""
+    source = workdir / "project"
+    source.mkdir()
+    for name in ("scrapy.cfg", "pyproject.toml", "README.md"):
+        shutil.copy(PROJECT_ROOT / name, source / name)
     shutil.copytree(PROJECT_ROOT / "newscrawl", source / "newscrawl",
                     ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
-    (source / "setup.py").write_text(SETUP)
-    subprocess.run(
-        [sys.executable, "setup.py", "-q", "bdist_egg", "-d", str(workdir / "dist")],
-        cwd=source, check=True, capture_output=True,
+    egg = workdir / "newscrawl.egg"
+    deploy = Path(sys.executable).parent / "scrapyd-deploy"
+    built = subprocess.run(
+        [str(deploy), "--build-egg", str(egg), "--debug"], cwd=source,
+        capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    [egg] = (workdir / "dist").glob("*.egg")
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     return egg
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 from collections import Counter
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
+from newscrawl.exitcodes import NO_ITEMS
 from newscrawl.fixtureserver import FIXTURE_SITE, load_seed, serve
 
 
@@ -27,6 +29,13 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--spider", default="arabstoday")
         parser.add_argument("--output", help="JSONL path (default output/demo/<UTC time>.jsonl)")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        # Before Scrapy starts logging: a package built without its data, one line.
+        if not FIXTURE_SITE.is_dir():
+            print(f"scrapy demo: no fixture site at {FIXTURE_SITE}", file=sys.stderr)
+            raise SystemExit(1)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None and self.crawler_process is not None
@@ -57,3 +66,5 @@ class Command(ScrapyCommand):
         for key in sorted(k for k in stats if k.startswith("newscrawl/")):
             print(f"  {key}: {stats[key]}")
         print(f"  finish reason: {stats.get('finish_reason')}")
+        if not records:  # a demo that shows nothing is a broken install, not a success
+            self.exitcode = NO_ITEMS

@@ -41,13 +41,12 @@ import html as html_lib
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
 from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura import bare_extraction  # a hard dependency: no path without it
 
 from newscrawl.extraction import metadata as md
 from newscrawl.extraction.article import Extraction, extract_article
@@ -338,27 +337,12 @@ def _out_paragraphs(body: etree._Element) -> list[str]:
     return paragraphs
 
 
-@cache
-def _bare_extraction() -> Callable[..., Any] | None:
-    """trafilatura, imported on first use: the crawl imports this module at start,
-    and without trafilatura the densest block stands in (see ``generic_body``)."""
-    try:
-        from trafilatura import bare_extraction
-    except ImportError:
-        logger.warning("trafilatura is not installed: generic bodies are the densest block")
-        return None
-    return bare_extraction
-
-
 def _trafilatura_paragraphs(root: HtmlElement, pruned: list[HtmlElement]) -> list[str]:
     """trafilatura's main content of the page (its own copy of our tree, the pruned
     nodes and comments dropped from it), as paragraphs."""
     if root.xpath("boolean(//table[count(ancestor::table) >= 16])"):
         return []  # trafilatura's table handling is cubic in nesting: 2,000 nested tables
         # (14 kB of hostile HTML) take it 20 s of the crawl's one thread; our block remains
-    bare_extraction = _bare_extraction()
-    if bare_extraction is None:
-        return []
     for el in pruned:
         el.set(_MARK, "")
     try:
