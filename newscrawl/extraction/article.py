@@ -17,7 +17,12 @@ from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 from w3lib.html import replace_entities
 from w3lib.url import safe_url_string
 
-from newscrawl.charset import choose_encoding, guess_encoding, repair_mojibake
+from newscrawl.charset import (
+    choose_encoding,
+    guess_encoding,
+    invalid_utf8_bytes,
+    repair_mojibake,
+)
 from newscrawl.cleaning import split_authors
 from newscrawl.extraction import metadata as md
 from newscrawl.extraction.body import BodyResult, extract_body, is_furniture, select_all
@@ -53,7 +58,11 @@ def decode_html(html: str | bytes, declared_encoding: str | None = None) -> str:
     fixed, _ = choose_encoding(html, declared_encoding, html_body_declared_encoding(html[:4096]))
     declared_encoding = fixed or declared_encoding
     content_type = f"text/html; charset={declared_encoding}" if declared_encoding else None
-    _, text = html_to_unicode(content_type, html, auto_detect_fun=guess_encoding)
+    encoding, text = html_to_unicode(content_type, html, auto_detect_fun=guess_encoding)
+    if encoding == "utf-8" and "\ufffd" in text:
+        bad = invalid_utf8_bytes(html)
+        if bad:  # a few damaged bytes in a UTF-8 page: U+FFFD there, said once
+            logger.warning("%d invalid UTF-8 byte(s), decoded as UTF-8 with U+FFFD there", bad)
     return text
 
 
