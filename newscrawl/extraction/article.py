@@ -12,7 +12,6 @@ from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.html import HtmlElement
-from parsel import Selector
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 from w3lib.html import replace_entities
 from w3lib.url import safe_url_string
@@ -27,6 +26,7 @@ from newscrawl.cleaning import split_authors
 from newscrawl.extraction import metadata as md
 from newscrawl.extraction.body import BodyResult, extract_body, is_furniture, select_all
 from newscrawl.extraction.dates import iso, parse_date
+from newscrawl.extraction.depth import parse_html
 from newscrawl.extraction.interstitial import interstitial_reason
 from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
 from newscrawl.extraction.text import collapse_whitespace, language_for_text
@@ -172,8 +172,8 @@ def extract_article(
     text, mojibake = repair_mojibake(decode_html(html))  # UTF-8 once misread as cp1256/1252
     if mojibake:
         logger.info("Mojibake (UTF-8 once read as %s) repaired: %s", mojibake, url)
-    selector = Selector(text=text or "<html></html>", type="html", base_url=url)
-    root: HtmlElement = selector.root
+    # Parsed as parsel would; nesting deeper than libxml2 allows is flattened first.
+    root, unwrapped, too_deep = parse_html(text or "<html></html>", url)
     meta = md.read_metadata(root)
     article = meta.article
     site_name = meta.first("og:site_name")
@@ -181,6 +181,12 @@ def extract_article(
     body = body_extractor(root, rules)
     rejected = interstitial_reason(text, body.text)
     notes = list(body.notes) + (["mojibake"] if mojibake else [])
+    if unwrapped:
+        notes.append("deep_nesting_flattened")
+        logger.warning("Markup nested too deep, %d elements unwrapped: %s", unwrapped, url)
+    if too_deep:
+        notes.append("too_deep")
+        logger.warning("Markup nested too deep even after flattening: %s", url)
     if body.method != "selector":
         notes.append(f"body_{body.method}")
 
