@@ -24,6 +24,7 @@ from lxml import etree
 from lxml.html import HtmlElement, HTMLParser
 
 MAX_DEPTH = 512
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Comments and raw-text elements are skipped whole (a "<div>" in a script is no tag).
 _TOKEN = re.compile(
     r"<!--.*?-->|<(script|style|textarea|title|xmp)\b[^>]*>.*?</\1\s*>"
@@ -76,7 +77,11 @@ def flatten_deep(text: str, limit: int = MAX_DEPTH) -> tuple[str, int]:
 
 def _parse(text: str, base_url: str | None) -> tuple[HtmlElement, bool]:
     """The tree as parsel builds it, and whether libxml2 stopped at its depth limit."""
-    body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    text = text.strip().replace("\x00", "")
+    try:
+        body = text.encode("utf-8") or b"<html/>"
+    except UnicodeEncodeError:  # a str holding lone surrogates (not from any real bytes)
+        body = _SURROGATE.sub("\ufffd", text).encode("utf-8")
     parser = HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
     root = etree.fromstring(body, parser=parser, base_url=base_url)
     if root is None:
