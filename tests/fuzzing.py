@@ -279,7 +279,8 @@ def jsonld_blocks(draw: st.DrawFn) -> str:
         value = json.dumps(draw(_json_values()), ensure_ascii=draw(st.booleans()))
     elif kind == 1:
         depth = draw(st.sampled_from((30, 500, 990, 1500, 100_000)))
-        opener, closer = draw(st.sampled_from((("[", "]"), ('{"author":', "}"))))
+        openers = (("[", "]"), ('{"author":', "}"), ('{"@type":', "}"), ('{"@graph":[', "]}"))
+        opener, closer = draw(st.sampled_from(openers))
         leaf = json.dumps(draw(_json_values()))
         value = opener * depth + leaf + closer * depth
     elif kind == 2:

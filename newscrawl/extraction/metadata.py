@@ -105,7 +105,7 @@ def bounded(value: Any, depth: int = MAX_JSON_DEPTH) -> Any:
 def _types(obj: dict[str, Any]) -> set[str]:
     kind = obj.get("@type", ())
     kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
-    return {str(k).lower() for k in kinds}
+    return {k.lower() for k in kinds if isinstance(k, str)}  # never str() of a deep value
 
 
 def _article_score(obj: dict[str, Any]) -> int:
