@@ -282,7 +282,7 @@ FIELD_LIMITS: dict[str, int | tuple[int, int]] = {
     "section": 200,
     "description": 5000,
     "authors": (50, 200),
-    "tags": (100, 200),
+    "tags": (200, 200),
     "images": (100, 2048),
 }
 
@@ -300,9 +300,9 @@ def bound_record(record: MutableMapping[str, Any]) -> list[str]:
     Noncharacters and unpaired surrogates go from every string. Returns the fields
     changed for size.
 
-    >>> record = {"title": "word " * 300, "authors": ["A", "x" * 500], "tags": ["t"] * 150}
+    >>> record = {"title": "word " * 300, "authors": ["A", "x" * 500], "tags": ["t"] * 250}
     >>> bound_record(record), len(record["title"]), record["authors"], len(record["tags"])
-    (['title', 'authors', 'tags'], 999, ['A'], 100)
+    (['title', 'authors', 'tags'], 999, ['A'], 200)
     """
     changed = []
     for name, limit in FIELD_LIMITS.items():
