@@ -62,7 +62,9 @@ def decode_html(html: str | bytes, declared_encoding: str | None = None) -> str:
     if encoding == "utf-8" and "\ufffd" in text:
         bad = invalid_utf8_bytes(html)
         if bad:  # a few damaged bytes in a UTF-8 page: U+FFFD there, said once
-            logger.warning("%d invalid UTF-8 byte(s), decoded as UTF-8 with U+FFFD there", bad)
+            logger.warning(
+                "%d invalid UTF-8 byte sequence(s), decoded as UTF-8 with U+FFFD there", bad
+            )
     return text
 
 
