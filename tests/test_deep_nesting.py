@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from newscrawl.extraction.article import extract_article
-from newscrawl.extraction.depth import MAX_DEPTH, flatten_deep, parse_html
+from newscrawl.extraction.depth import HARD_DEPTH, MAX_DEPTH, flatten_deep, parse_html
 from newscrawl.extraction.generic import extract_generic
 
 from .crawlrun import Run, crawl, path_of
@@ -33,6 +33,8 @@ SHAPES = {
     "before": "<div>" * DEEP + "x" + "</div>" * DEEP + STORY,
     "around": "<div>" * DEEP + STORY + "</div>" * DEEP,
     "unclosed": "<div>" * DEEP + STORY,
+    "attributes": '<div class="x">' * DEEP + STORY,
+    "semantic": "<section>" * DEEP + STORY,
     "script_and_comment": "<script>var s='" + "<div>" * 3000 + "';</script><!--"
     + "<div>" * 3000 + "-->" + "<span>" * DEEP + STORY,
 }  # fmt: skip
@@ -65,23 +67,41 @@ def test_flattening_keeps_text_and_the_depth_limit() -> None:
     assert flat == "<b>" * MAX_DEPTH + "text<br>more" + "</b>" * MAX_DEPTH
 
 
+def test_flattening_keeps_what_selectors_need_below_a_bare_nest() -> None:
+    story = '<div id="story"><article><h1>T</h1><p>x</p></article></div>'
+    flat, _ = flatten_deep("<div>" * 5000 + story + "</div>" * 5000)
+    assert story in flat
+    root, _, too_deep = parse_html(flat)
+    assert root.xpath("//div[@id='story']/article/h1") and not too_deep
+    # Meaningful elements are kept down to HARD_DEPTH only, below libxml2's limit.
+    flat, _ = flatten_deep("<section>" * 5000 + story)
+    assert flat.count("<section>") == HARD_DEPTH and not parse_html(flat)[2]
+
+
 @pytest.fixture(scope="module")
 def deep_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FaultSite, Run]]:
-    deep = make_article(520_001)
-    site = FaultSite([deep, make_article(520_002)])
-    html = deep.html().replace("<body>", "<body>" + "<div>" * DEEP + "</div>" * DEEP)
-    site.pages[deep.path] = Page(html.encode("utf-8"), "text/html; charset=utf-8")
+    before, inside = make_article(520_001), make_article(520_003)
+    site = FaultSite([before, inside, make_article(520_002)])
+    html = before.html().replace("<body>", "<body>" + "<div>" * DEEP + "</div>" * DEEP)
+    site.pages[before.path] = Page(html.encode("utf-8"), "text/html; charset=utf-8")
+    html = inside.html().replace("<body>", "<body>" + "<div>" * DEEP)
+    html = html.replace("</body>", "</div>" * DEEP + "</body>")
+    site.pages[inside.path] = Page(html.encode("utf-8"), "text/html; charset=utf-8")
     with serve(site) as origin:
         run = crawl(origin, tmp_path_factory.mktemp("deep"))
     yield site, run
 
 
-def test_a_crawl_emits_the_deeply_nested_page(deep_run: tuple[FaultSite, Run]) -> None:
+def test_a_crawl_emits_the_deeply_nested_pages(deep_run: tuple[FaultSite, Run]) -> None:
+    """50,000 bare <div>s before the story, or around it: the site's own selectors
+    (ids and classes below the nest are kept) still find the exact story."""
     site, run = deep_run
     assert run.code == 0, run.log[-3000:]
     emitted = {path_of(r): r for r in run.records}
     for article in site.articles:
         assert emitted[article.path]["body"] == article.body
-    assert run.stat("newscrawl/extraction/deep_nesting_flattened") == 1
+        assert emitted[article.path]["extraction"] == "selector"
+    assert run.stat("newscrawl/extraction/deep_nesting_flattened") == 2
     assert not run.stat("newscrawl/dropped/empty_body")
-    assert len(run.lines_about(site.origin + site.articles[0].path, "WARNING")) == 1
+    for article in site.articles[:2]:
+        assert len(run.lines_about(site.origin + article.path, "WARNING")) == 1

@@ -4,10 +4,12 @@ libxml2 (lxml, parsel) stops building the tree at a nesting depth of 2048 even w
 ``huge_tree`` (256 without): a page with 50,000 nested ``<div>``s before its story
 parses to a tree without the story, and the article was dropped as ``empty_body``.
 Real news pages nest 20-60 levels. :func:`flatten_deep` drops the start and end tags
-of elements opened deeper than :data:`MAX_DEPTH` (their text, void tags such as
-``<br>`` and ``<img>``, and ``<p>``s stay), so the story's text survives in the
-element at the limit. :func:`parse_html` parses as parsel does and flattens only when
-libxml2 says it hit its depth limit, so ordinary pages cost nothing more.
+of bare wrappers (``<div>``, ``<span>``, ... without attributes) opened deeper than
+:data:`MAX_DEPTH`, and of every element deeper than :data:`HARD_DEPTH` (their text,
+void tags such as ``<br>`` and ``<img>``, and ``<p>``s stay). So the story survives,
+and with it the ids, classes and tags (``<article>``, ``<h1>``) selectors look for.
+:func:`parse_html` parses as parsel does and flattens only when libxml2 says it hit
+its depth limit, so ordinary pages cost nothing more.
 
 >>> page = "<div>" * 5 + "<p>story</p>" + "</div>" * 5
 >>> flatten_deep(page, limit=2)
@@ -24,6 +26,8 @@ from lxml import etree
 from lxml.html import HtmlElement, HTMLParser
 
 MAX_DEPTH = 512
+# Elements with attributes, or that mean something, are kept down to here (< 2048).
+HARD_DEPTH = 1500
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Comments and raw-text elements are skipped whole (a "<div>" in a script is no tag).
 _TOKEN = re.compile(
@@ -36,6 +40,12 @@ VOID = frozenset(
 )
 # Kept at any depth: the parser closes an open <p> at the next one, so they never nest.
 KEPT = frozenset({"p"})
+# Containers that say nothing without attributes: the stuff of 50,000-level nests.
+WRAPPERS = frozenset(
+    "div span b i u s em strong small big font center a table tbody thead tfoot tr td th"
+    " ul ol li dl dt dd blockquote".split()
+)
+_CLOSE_SEARCH = 64
 # Elements whose end tag is optional: a new one closes an open one of the same name.
 _SIBLINGS = frozenset("p li dt dd option tr td th".split())
 
@@ -45,6 +55,7 @@ def flatten_deep(text: str, limit: int = MAX_DEPTH) -> tuple[str, int]:
     if text.count("<") <= limit:
         return text, 0  # too few tags to be that deep
     stack: list[tuple[str, bool]] = []  # (tag, kept) of the open elements
+    kept = 0  # kept elements in the stack: the depth the parser will see
     out: list[str] = []
     last = 0
     dropped = 0
@@ -55,16 +66,21 @@ def flatten_deep(text: str, limit: int = MAX_DEPTH) -> tuple[str, int]:
         tag = name.lower()
         keep = True
         if closing:
-            for at in range(len(stack) - 1, -1, -1):
+            # Looked for near the top only: a run of unmatched end tags under a deep
+            # stack must not cost depth x tags.
+            for at in range(len(stack) - 1, max(-1, len(stack) - 1 - _CLOSE_SEARCH), -1):
                 if stack[at][0] == tag:
                     keep = stack[at][1]
+                    kept -= sum(entry[1] for entry in stack[at:])
                     del stack[at:]
                     break
         elif tag not in VOID and not rest.rstrip().endswith("/"):
             if tag in _SIBLINGS and stack and stack[-1][0] == tag:
-                stack.pop()
-            keep = len(stack) < limit or tag in KEPT
+                kept -= stack.pop()[1]
+            meaningful = bool(rest.strip()) or tag not in WRAPPERS
+            keep = kept < limit or tag in KEPT or (meaningful and kept < HARD_DEPTH)
             stack.append((tag, keep))
+            kept += keep
         if not keep:
             dropped += not closing
             out.append(text[last : match.start()])
