@@ -5,10 +5,16 @@ Scrapy decodes a page with the BOM, else the HTTP header's charset, else the
 often are not honest. :func:`choose_encoding` overrides the declaration only when the
 bytes prove it wrong:
 
-* declared UTF-8 but the bytes are not valid UTF-8: the ``<meta>`` charset if it
+* UTF-8 with a few damaged bytes (a stray 0xFF, a cut sequence) is UTF-8, decoded
+  with U+FFFD at those bytes as a browser does (:func:`invalid_utf8_bytes`): a page
+  counts as UTF-8 when its valid multibyte characters are at least as many as its
+  invalid sequences. Measured on the 454 corpus pages re-encoded as windows-1256 and
+  windows-1252 (811 with non-ASCII text): legacy text has at most 0.12 valid UTF-8
+  characters per invalid sequence; UTF-8 with a few stray bytes has hundreds;
+* declared UTF-8 but the bytes are not UTF-8: the ``<meta>`` charset if it
   names another one, else windows-1256 when that reads as Arabic, else windows-1252;
-* declared single-byte (ISO-8859-1, windows-1252, windows-1256, ...) but the bytes are
-  valid UTF-8 with non-ASCII in them: UTF-8 (legacy text is almost never valid UTF-8);
+* declared anything else (ISO-8859-1, windows-1256, gb2312, ...; not UTF-16/32) but the
+  bytes are UTF-8 with non-ASCII in them: UTF-8 (legacy text is almost never UTF-8);
 * declared Latin (ISO-8859-1/windows-1252/ASCII) but the bytes read as Arabic in
   windows-1256: windows-1256 (French or English Latin-1 stays Latin-1: the accented
   letters of windows-1252 sit at the same bytes in windows-1256 and are not Arabic).
@@ -74,6 +80,39 @@ def _valid_utf8_prefix(data: bytes) -> bool:
     return True
 
 
+def invalid_utf8_bytes(data: bytes) -> int | None:
+    """Invalid sequences (U+FFFD in the text) of a page that is UTF-8 (0 when valid),
+    None when it is not UTF-8.
+
+    UTF-8 means: its valid multibyte characters are at least as many as its invalid
+    sequences (see the module doc for the measurement behind this rule). A stray byte
+    is one invalid sequence; so is a character cut short.
+
+    >>> text = "قال الوزير إن الخطة جاهزة".encode()
+    >>> invalid_utf8_bytes(text), invalid_utf8_bytes(text[:6] + b"\\xff" + text[6:])
+    (0, 1)
+    >>> invalid_utf8_bytes("قال الوزير".encode("cp1256")) is None
+    True
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return 0
+    # What a browser shows: U+FFFD per invalid sequence (a stray byte, a cut character).
+    text = data.decode("utf-8", "replace")
+    marks = text.count("\ufffd")
+    bad = marks - data.count("\ufffd".encode())  # minus the page's own U+FFFD
+    good = len(text) - len(text.encode("ascii", "ignore")) - marks
+    return bad if good >= bad else None
+
+
+def _is_utf8(data: bytes) -> bool:
+    """UTF-8 with non-ASCII in it, allowing a few damaged bytes."""
+    return not data.isascii() and invalid_utf8_bytes(data) is not None
+
+
 def reads_as_arabic(data: bytes) -> bool:
     """Do these bytes, read as windows-1256, give mostly Arabic letters?"""
     text = data[:_SAMPLE].decode("cp1256", "replace")
@@ -87,7 +126,7 @@ def reads_as_arabic(data: bytes) -> bool:
 def guess_encoding(data: bytes) -> str | None:
     """Encoding of undeclared bytes: UTF-8 if valid, windows-1256 if that reads as Arabic."""
     sample = data[:_SAMPLE]
-    if sample.isascii() or _valid_utf8_prefix(sample):
+    if sample.isascii() or _valid_utf8_prefix(sample) or _is_utf8(sample):
         return "utf-8"
     if reads_as_arabic(sample):
         return "cp1256"
@@ -114,23 +153,18 @@ def choose_encoding(
         return None, None
     sample = body[:_SAMPLE]
     if declared in _UTF8:
-        if _valid_utf8_prefix(sample):
-            return None, None
+        if _valid_utf8_prefix(sample) or _is_utf8(sample):
+            return None, None  # valid, or a few damaged bytes: U+FFFD there
         if meta and meta not in _UTF8 and source == "header":
             return meta, source
         return ("cp1256" if reads_as_arabic(sample) else "cp1252"), source
-    if _utf8_with_non_ascii(sample) and _is_single_byte(declared):
+    if not declared.startswith(("utf-16", "utf-32")) and (
+        _utf8_with_non_ascii(sample) or _is_utf8(sample)
+    ):
         return "utf-8", source
     if declared in _LATIN and not sample.isascii() and reads_as_arabic(sample):
         return "cp1256", source
     return None, None
-
-
-def _is_single_byte(encoding: str) -> bool:
-    try:
-        return len(bytes(range(0x80, 0x100)).decode(encoding, "replace")) == 0x80
-    except LookupError:
-        return False
 
 
 # -- mojibake ------------------------------------------------------------------
@@ -224,6 +258,9 @@ class CharsetMiddleware:
     """Re-decodes HTML whose declared charset the bytes contradict (see module doc).
 
     Counted as ``newscrawl/charset/<header|meta>_mismatch`` and logged once per page.
+    UTF-8 with a few invalid bytes is decoded as UTF-8 with U+FFFD at them, counted as
+    ``newscrawl/charset/damaged_utf8`` (pages) and ``.../invalid_utf8_bytes`` (bytes),
+    with one WARNING.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -242,15 +279,33 @@ class CharsetMiddleware:
         header = http_content_type_encoding(content_type)
         meta = html_body_declared_encoding(response.body[:4096])
         encoding, wrong = choose_encoding(response.body, header, meta)
-        if encoding is None:
+        if encoding is not None:
+            self.inc(f"newscrawl/charset/{wrong}_mismatch")
+            logger.info(
+                "Charset declared in the %s (%s) does not fit the bytes; decoded as %s: %s",
+                "HTTP header" if wrong == "header" else "<meta>",
+                header if wrong == "header" else meta,
+                encoding,
+                response.url,
+            )
+            response = response.replace(encoding=encoding)
+        chosen = _normal(encoding or header or meta)
+        if read_bom(response.body[:4])[0] or (chosen is not None and chosen not in _UTF8):
+            return response  # a BOM, or a legacy charset the bytes do not contradict
+        bad = invalid_utf8_bytes(response.body)
+        if not bad:
             return response
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"newscrawl/charset/{wrong}_mismatch")
-        logger.info(
-            "Charset declared in the %s (%s) does not fit the bytes; decoded as %s: %s",
-            "HTTP header" if wrong == "header" else "<meta>",
-            header if wrong == "header" else meta,
-            encoding,
+        # UTF-8 with a few damaged bytes: U+FFFD at those bytes, the rest as written.
+        # Without a declaration Scrapy's guess would read the whole page as something else.
+        self.inc("newscrawl/charset/damaged_utf8")
+        self.inc("newscrawl/charset/invalid_utf8_bytes", bad)
+        logger.warning(
+            "%d invalid UTF-8 byte sequence(s), decoded as UTF-8 with U+FFFD there: %s",
+            bad,
             response.url,
         )
-        return response.replace(encoding=encoding)
+        return response.replace(encoding="utf-8")
+
+    def inc(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key, count)

@@ -7,8 +7,10 @@ configured boilerplate paragraph. What goes:
 * HTML entities (``&amp;``, ``&#1575;``, double-escaped ``&amp;amp;`` too, until none
   is left); unknown ones such as ``&foo;`` are text and stay;
 * invisible junk (:func:`remove_invisible`): BOM, soft hyphen, control characters
-  that are not whitespace, bidi embeddings/overrides/isolates, and the directional
-  marks LRM/RLM/ALM where they only wrap the text;
+  that are not whitespace, bidi embeddings/overrides/isolates, Unicode noncharacters
+  (U+FDD0..U+FDEF, U+xFFFE/U+xFFFF of every plane), unpaired surrogates (JSON-LD
+  "\\ud800" makes them; UTF-8 cannot encode them), and the directional marks
+  LRM/RLM/ALM where they only wrap the text;
 * extra whitespace: one space between words (NBSP and tabs included), paragraphs
   apart by exactly one blank line.
 
@@ -32,14 +34,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, MutableMapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 from w3lib.html import replace_entities
 
 from newscrawl.extraction.text import collapse_whitespace
 
-__all__ = ["clean_authors", "clean_body", "clean_text", "remove_invisible", "split_authors"]
+__all__ = [
+    "FIELD_LIMITS",
+    "bound_record",
+    "clean_authors",
+    "clean_body",
+    "clean_text",
+    "remove_invisible",
+    "split_authors",
+]
 
 Boilerplate = Sequence[str | re.Pattern[str]]
 
@@ -53,8 +64,14 @@ _JUNK_CHARS = (
     "\u00ad"  # soft hyphen
     "\u202a-\u202e\u2066-\u2069"  # bidi embeddings, overrides, isolates
     "\ufeff"  # BOM / zero width no-break space
+    "\ufdd0-\ufdef\ufffe\uffff"  # noncharacters of the BMP
+    + "".join(
+        f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000)
+    )
+    + "\ud800-\udfff"  # surrogates: a str holds them only unpaired
 )
 _JUNK = re.compile(f"[{_JUNK_CHARS}]")
+_NONCHARACTER = re.compile(f"[{_JUNK_CHARS[_JUNK_CHARS.index(chr(0xFDD0)) :]}]")
 # Directional marks: meaningful inside a line, junk when they only wrap the text.
 MARKS = "\u200e\u200f\u061c"  # LRM, RLM, ALM
 # Exactly the characters str.isspace() and re's \s accept (tests check it).
@@ -250,3 +267,59 @@ def clean_authors(authors: Iterable[str]) -> list[str]:
                 seen.add(key)
                 names.append(name)
     return names
+
+
+# -- sizes -------------------------------------------------------------------------------
+
+# The largest value a record holds per field (characters; items for lists, then
+# characters per item), also stated in newscrawl/schema/article.schema.json
+# (tests/test_fields.py checks they agree). Real values are far below: the longest
+# headline of the corpus has ~250 characters, bodies ~60,000.
+FIELD_LIMITS: dict[str, int | tuple[int, int]] = {
+    "title": 1000,
+    "body": 1_000_000,
+    "published_raw": 200,
+    "section": 200,
+    "description": 5000,
+    "authors": (50, 200),
+    "tags": (200, 200),
+    "images": (100, 2048),
+}
+
+
+def _cut(text: str, limit: int, separator: str) -> str:
+    """``text`` cut to ``limit`` characters, at the last ``separator`` when there is one."""
+    cut = text[:limit]
+    at = cut.rfind(separator, limit // 2)
+    return (cut[:at] if at > 0 else cut).rstrip()
+
+
+def bound_record(record: MutableMapping[str, Any]) -> list[str]:
+    """Fit a record in FIELD_LIMITS, in place: strings cut (at a word, the body at a
+    paragraph), list items too long for a name, tag or URL dropped, lists cut.
+    Noncharacters and unpaired surrogates go from every string. Returns the fields
+    changed for size.
+
+    >>> record = {"title": "word " * 300, "authors": ["A", "x" * 500], "tags": ["t"] * 250}
+    >>> bound_record(record), len(record["title"]), record["authors"], len(record["tags"])
+    (['title', 'authors', 'tags'], 999, ['A'], 200)
+    """
+    changed = []
+    for name, limit in FIELD_LIMITS.items():
+        value = record.get(name)
+        if isinstance(limit, int):
+            if not isinstance(value, str):
+                continue
+            value = _NONCHARACTER.sub("", value)
+            if len(value) > limit:
+                value = _cut(value, limit, "\n\n" if name == "body" else " ")
+                changed.append(name)
+            record[name] = value
+        elif isinstance(value, list):
+            most, longest = limit
+            items = [_NONCHARACTER.sub("", v) for v in value if isinstance(v, str)]
+            kept = [v for v in items if len(v) <= longest][:most]
+            if len(kept) < len(items):
+                changed.append(name)
+            record[name] = kept
+    return changed

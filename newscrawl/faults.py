@@ -103,14 +103,14 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
     >>> retry_after_seconds("Wed, 21 Oct 2015 07:28:30 GMT",
     ...                     datetime(2015, 10, 21, 7, 28, 0, tzinfo=UTC))
     30.0
-    >>> retry_after_seconds("soon") is None
-    True
+    >>> retry_after_seconds("soon") is None, retry_after_seconds("²") is None
+    (True, True)
     """
     if value is None:
         return None
     text = value.decode("latin-1") if isinstance(value, bytes) else value
     text = text.strip()
-    if text.isdigit():
+    if text.isdigit() and text.isdecimal():  # "²" is a digit int() refuses
         return float(int(text))
     try:
         when = parsedate_to_datetime(text)

@@ -18,7 +18,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newscrawl.cleaning import clean_authors, clean_body, clean_text
+from newscrawl.cleaning import bound_record, clean_authors, clean_body, clean_text
 from newscrawl.durable import emitting
 from newscrawl.extraction.text import language_for_text
 from newscrawl.items import article_schema
@@ -83,6 +83,8 @@ class CleanPipeline(_Pipeline):
         adapter["authors"] = clean_authors(adapter.get("authors") or [])
         tags = (clean_text(tag) for tag in adapter.get("tags") or [])
         adapter["tags"] = list(dict.fromkeys(tag for tag in tags if tag))
+        for name in bound_record(adapter):  # cleaning (NFC) can lengthen a bounded field
+            self.inc(f"extraction/field_cut/{name}")
         return item
 
 

@@ -22,8 +22,14 @@ from hypothesis import strategies as st
 from parsel import Selector
 
 from newscrawl.api import NotAnArticleError, extract
-from newscrawl.charset import choose_encoding, guess_encoding, repair_mojibake
+from newscrawl.charset import (
+    choose_encoding,
+    guess_encoding,
+    invalid_utf8_bytes,
+    repair_mojibake,
+)
 from newscrawl.cleaning import (
+    bound_record,
     clean_authors,
     clean_body,
     clean_text,
@@ -57,6 +63,12 @@ FIXTURES = FIXTURE_SITE
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 REASONS = {"bot_check", "js_shell", "consent_wall"}
+# Unicode's noncharacters (U+FDD0..U+FDEF, the last two of every plane) and surrogates.
+NONCHARACTER = re.compile(
+    "[\ufdd0-\ufdef\ud800-\udfff"
+    + "".join(chr(p + 0xFFFE) + chr(p + 0xFFFF) for p in range(0, 0x110000, 0x10000))
+    + "]"
+)
 SITES = sorted(site_spiders())
 
 
@@ -119,43 +131,33 @@ DATEISH = st.one_of(
 )  # fmt: skip
 
 
+ARTICLE_TYPES_SAMPLE = ("NewsArticle", "Article", "WebPage", "ReportageNews", "BlogPosting")
 ODDITIES = (
     "&amp;", "&#0;", "&#x110000;", "&#1575;", "&foo;", "&", "&amp;amp;", "&#xD800;",
     "&nbsp;", "<!--", "-->", "<![CDATA[x]]>", "<!DOCTYPE html>", "<?xml?>", "\x00",
 )  # fmt: skip
 
 
+JSON_KEYS = ("@type", "headline", "author", "name", "image", "url", "contentUrl",
+             "datePublished", "dateModified", "keywords", "description", "articleSection",
+             "inLanguage", "@graph", "mainEntity", "articleBody", "publisher", "@id")  # fmt: skip
+ODD_STRINGS = st.sampled_from((
+    "\ud800", "\udfff", "a\ud83d", "\uffff", "\ufffe", "\ufdd0", "\U0010ffff", "\x00",
+    "x" * 250_000, "NewsArticle", "Person", "Organization", "a {'b': 1}", "[]", "{}",
+))  # fmt: skip
+
+
 def _json_values() -> st.SearchStrategy[Any]:
     scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                        words, URLISH, DATEISH)  # fmt: skip
+                        words, URLISH, DATEISH, ODD_STRINGS,
+                        st.sampled_from(ARTICLE_TYPES_SAMPLE))  # fmt: skip
     return st.recursive(
         scalars,
         lambda inner: st.one_of(
             st.lists(inner, max_size=4),
-            st.dictionaries(
-                st.sampled_from(
-                    (
-                        "@type",
-                        "headline",
-                        "author",
-                        "name",
-                        "image",
-                        "url",
-                        "datePublished",
-                        "dateModified",
-                        "keywords",
-                        "description",
-                        "articleSection",
-                        "inLanguage",
-                        "@graph",
-                        "mainEntity",
-                    )
-                ),
-                inner,
-                max_size=5,
-            ),
+            st.dictionaries(st.one_of(st.sampled_from(JSON_KEYS), words), inner, max_size=6),
         ),
-        max_leaves=12,
+        max_leaves=20,
     )
 
 
@@ -247,6 +249,100 @@ def html_inputs(draw: st.DrawFn) -> str | bytes:
     return data
 
 
+# -- every JSON shape, damaged encodings: the article is never lost ---------------------
+
+STORIES = {
+    "en": tuple(
+        f"The minister said plan number {i} for the {w} sector would be ready within the "
+        "month, after long talks with the unions and the central bank in the capital."
+        for i, w in enumerate(("energy", "water", "housing", "transport", "health", "trade"))
+    ),
+    "ar": tuple(
+        f"قال الوزير إن الخطة رقم {i} لقطاع {w} ستكون جاهزة خلال الشهر بعد محادثات طويلة "
+        "مع النقابات والبنك المركزي في العاصمة."
+        for i, w in enumerate(("الطاقة", "المياه", "الإسكان", "النقل", "الصحة", "التجارة"))
+    ),
+    "fa": tuple(
+        f"وزیر گفت برنامه‌ی شماره {i} برای بخش {w} تا پایان ماه آماده می‌شود و "
+        "پس از گفتگوهای طولانی با اتحادیه‌ها و بانک مرکزی در پایتخت ارائه خواهد شد."
+        for i, w in enumerate(("انرژی", "آب", "مسکن", "حمل و نقل", "بهداشت", "تجارت"))
+    ),
+}
+
+
+@st.composite
+def jsonld_blocks(draw: st.DrawFn) -> str:
+    """A JSON-LD block of any shape: any JSON, an article with any values, nesting up to
+    100,000 levels, huge or escaped strings (lone surrogates, noncharacters), or cut."""
+    kind = draw(st.integers(0, 5))
+    if kind == 0:
+        value = json.dumps(draw(_json_values()), ensure_ascii=draw(st.booleans()))
+    elif kind == 1:
+        depth = draw(st.sampled_from((30, 500, 990, 1500, 100_000)))
+        openers = (("[", "]"), ('{"author":', "}"), ('{"@type":', "}"), ('{"@graph":[', "]}"))
+        opener, closer = draw(st.sampled_from(openers))
+        leaf = json.dumps(draw(_json_values()))
+        value = opener * depth + leaf + closer * depth
+    elif kind == 2:
+        fields = draw(st.dictionaries(st.sampled_from(JSON_KEYS), _json_values(), max_size=8))
+        value = json.dumps({"@type": draw(st.sampled_from(ARTICLE_TYPES_SAMPLE)), **fields})
+    elif kind == 3:
+        size = draw(st.sampled_from((1_000, 10_000, 300_000)))
+        value = json.dumps({"@type": "NewsArticle", "headline": "H " * size,
+                            "author": [{"name": f"N{i}"} for i in range(size // 100)],
+                            "keywords": ",".join(["k"] * size), "image": ["/i.jpg"] * size})
+    elif kind == 4:
+        escape = draw(st.sampled_from(("\\ud800", "\\udfff", "\\uffff", "\\ufdd0", "\\u0000",
+                                       "\\ud83d\\ude00", "\\\"")))
+        value = json.dumps({"@type": "NewsArticle", "headline": "H", "author": "A"})
+        value = value.replace('"H"', f'"H{escape}x"').replace('"A"', f'"A{escape}"')
+    else:
+        value = json.dumps(draw(_json_values()))
+        value = value[: draw(st.integers(0, len(value)))]
+    return f'<script type="application/ld+json">{value}</script>'
+
+
+def story_page(language: str, head: str = "", meta_charset: str | None = "utf-8") -> str:
+    charset = f'<meta charset="{meta_charset}">' if meta_charset else ""
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORIES[language])
+    return (
+        f'<!DOCTYPE html><html lang="{language}"><head>{charset}<title>The plan</title>{head}'
+        f"</head><body><article><h1>The plan</h1>{paragraphs}</article></body></html>"
+    )
+
+
+@st.composite
+def metadata_pages(draw: st.DrawFn) -> tuple[str, str | bytes]:
+    """(language, a story page whose head holds JSON-LD of any shape and odd meta tags)."""
+    language = draw(st.sampled_from(sorted(STORIES)))
+    head = "".join(draw(st.lists(jsonld_blocks(), min_size=1, max_size=3)))
+    for key in draw(st.lists(st.sampled_from(META_KEYS), max_size=4)):
+        value = draw(st.one_of(words, URLISH, DATEISH, ODD_STRINGS))
+        head += f'<meta property="{key}" content="{value.replace(chr(34), "")}">'
+    page = story_page(language, head)
+    return language, (page.encode("utf-8", "surrogatepass") if draw(st.booleans()) else page)
+
+
+@st.composite
+def damaged_pages(draw: st.DrawFn) -> tuple[str, bytes, int]:
+    """(language, a UTF-8 story page with 1-10 stray bytes and maybe a cut last character,
+    declared UTF-8, undeclared or declared as another charset, how many bytes)."""
+    language = draw(st.sampled_from(sorted(STORIES)))
+    meta = draw(st.sampled_from(("utf-8", None, "gb2312", "iso-8859-1", "windows-1256")))
+    data = story_page(language, meta_charset=meta).encode("utf-8")
+    damage = draw(st.integers(1, 10))
+    for _ in range(damage):
+        # In the text, as a CMS damages it: a stray byte inside "</title>" swallows the
+        # page into the title in any HTML parser, browsers' included.
+        text_at = [i for i in range(len(data)) if data.rfind(b">", 0, i) >= data.rfind(b"<", 0, i)]
+        at = draw(st.sampled_from(text_at))
+        data = data[:at] + bytes([draw(st.integers(0x80, 0xFF))]) + data[at:]
+    if draw(st.integers(0, 4)) == 0:
+        data += "ة’".encode()[: draw(st.sampled_from((1, 3, 4)))]  # a character cut short
+        damage += 1
+    return language, data, damage
+
+
 def _site_url(site: str) -> str:
     spider = site_spiders()[site]
     edition = next(iter(spider.editions.values()), None)
@@ -267,7 +363,10 @@ def check_record(record: dict[str, Any], url: str) -> None:
     cleaned["body"] = clean_body(cleaned["body"])
     cleaned["authors"] = clean_authors(cleaned["authors"])
     cleaned["tags"] = [t for t in (clean_text(t) for t in cleaned["tags"]) if t]
+    bound_record(cleaned)
     validator()(cleaned)
+    for value in (*record.values(), *record["authors"], *record["tags"], *record["images"]):
+        assert not (isinstance(value, str) and NONCHARACTER.search(value)), repr(value)[:200]
 
 
 def check_extract(value: tuple[str, str | bytes]) -> None:
@@ -394,6 +493,34 @@ def check_misc(value: tuple[str, bytes]) -> None:
     assert seconds is None or seconds >= 0
 
 
+def _kept(body: str, language: str) -> float:
+    """Share of the story's words that reached the body."""
+    story = " ".join(STORIES[language]).split()
+    found = set(body.split())
+    return sum(word in found for word in story) / len(story)
+
+
+def check_metadata_never_loses_the_article(value: tuple[str, str | bytes]) -> None:
+    language, html = value
+    url = "https://news.example/2024/05/01/story"
+    for extraction in (extract_article(html, url, GENERIC_RULES), extract_generic(html, url)):
+        check_record(extraction.record, url)
+        assert _kept(extraction.record["body"], language) == 1.0, extraction.record["body"][:300]
+        assert extraction.rejected is None
+
+
+def check_damaged_encoding_never_loses_the_article(value: tuple[str, bytes, int]) -> None:
+    language, data, damage = value
+    url = "https://news.example/2024/05/01/story"
+    extraction = extract_article(data, url, GENERIC_RULES)
+    check_record(extraction.record, url)
+    if language != "en":  # (an ASCII story with stray bytes may be read as windows-1252)
+        assert invalid_utf8_bytes(data), "a UTF-8 page with a few bad bytes taken for legacy"
+    # Each stray byte can spoil one word (two if between); the rest arrives as written.
+    words = len(" ".join(STORIES[language]).split())
+    assert _kept(extraction.record["body"], language) >= 1 - 2 * damage / words
+
+
 # -- the targets -------------------------------------------------------------------------
 
 XML_PARTS = st.sampled_from((
@@ -455,4 +582,8 @@ TARGETS = (
            words, st.sampled_from(("10.0.0.0/8", "::1", "localhost", ".example", "")))),
            check_urls, 2),
     Target("charset+redact+faults", st.tuples(any_text, st.binary(max_size=2000)), check_misc),
+    Target("metadata of every JSON shape", metadata_pages(),
+           check_metadata_never_loses_the_article, 3),
+    Target("damaged encodings", damaged_pages(), check_damaged_encoding_never_loses_the_article,
+           2),
 )  # fmt: skip

@@ -101,7 +101,12 @@ def test_nothing_removed_by_junk_rules_is_a_letter() -> None:
     everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
     kept = set(remove_invisible(everything))
     removed = set(everything) - kept
-    assert {unicodedata.category(c) for c in removed} == {"Cc", "Cf"}
+    assert {unicodedata.category(c) for c in removed} == {"Cc", "Cf", "Cn"}
+    # The unassigned ones removed are exactly Unicode's 66 noncharacters.
+    noncharacters = {chr(c) for c in range(0xFDD0, 0xFDF0)} | {
+        chr(plane + end) for plane in range(0, 0x110000, 0x10000) for end in (0xFFFE, 0xFFFF)
+    }
+    assert {c for c in removed if unicodedata.category(c) == "Cn"} == noncharacters
     assert {ZWNJ, ZWJ, "\u200b", "\u0640", "،"} <= kept
 
 

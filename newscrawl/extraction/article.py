@@ -7,21 +7,26 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.html import HtmlElement
-from parsel import Selector
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 from w3lib.html import replace_entities
 from w3lib.url import safe_url_string
 
-from newscrawl.charset import choose_encoding, guess_encoding, repair_mojibake
-from newscrawl.cleaning import split_authors
+from newscrawl.charset import (
+    choose_encoding,
+    guess_encoding,
+    invalid_utf8_bytes,
+    repair_mojibake,
+)
+from newscrawl.cleaning import bound_record, split_authors
 from newscrawl.extraction import metadata as md
 from newscrawl.extraction.body import BodyResult, extract_body, is_furniture, select_all
 from newscrawl.extraction.dates import iso, parse_date
+from newscrawl.extraction.depth import parse_html
 from newscrawl.extraction.interstitial import interstitial_reason
 from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
 from newscrawl.extraction.text import collapse_whitespace, language_for_text
@@ -53,7 +58,13 @@ def decode_html(html: str | bytes, declared_encoding: str | None = None) -> str:
     fixed, _ = choose_encoding(html, declared_encoding, html_body_declared_encoding(html[:4096]))
     declared_encoding = fixed or declared_encoding
     content_type = f"text/html; charset={declared_encoding}" if declared_encoding else None
-    _, text = html_to_unicode(content_type, html, auto_detect_fun=guess_encoding)
+    encoding, text = html_to_unicode(content_type, html, auto_detect_fun=guess_encoding)
+    if encoding == "utf-8" and "\ufffd" in text:
+        bad = invalid_utf8_bytes(html)
+        if bad:  # a few damaged bytes in a UTF-8 page: U+FFFD there, said once
+            logger.warning(
+                "%d invalid UTF-8 byte sequence(s), decoded as UTF-8 with U+FFFD there", bad
+            )
     return text
 
 
@@ -148,6 +159,47 @@ def _dates(
     return iso(published), raw_published, iso(modified)
 
 
+T = TypeVar("T")
+_NO_DATES: tuple[str | None, str | None, str | None] = (None, None, None)
+
+
+class _FieldGuard:
+    """Computes one field; an exception loses that field only, logged and noted."""
+
+    def __init__(self, url: str, notes: list[str]) -> None:
+        self.url = url
+        self.notes = notes
+
+    def __call__(self, name: str, default: T, compute: Callable[[], T]) -> T:
+        try:
+            return compute()
+        except Exception as error:  # any bug or absurd input: one field lost
+            self.notes.append(f"field_error/{name}")
+            logger.warning(
+                "Field %s lost (%s: %s): %s", name, type(error).__name__, error, self.url
+            )
+            return default
+
+
+def _authors(root: HtmlElement, meta: md.Metadata, rules: SiteRules) -> list[str]:
+    authors = md.names(meta.article.get("author"))
+    if authors:
+        return [name for raw in authors for name in split_authors(raw)]
+    byline = _first_text(root, rules.author_selectors) or meta.first("author", "article:author")
+    if byline and not byline.startswith(("http://", "https://")):
+        return split_authors(byline)
+    return []
+
+
+def _description(article: dict[str, Any], meta: md.Metadata, title: str | None) -> str | None:
+    # A "description" that only repeats the headline says nothing: take the next one.
+    descriptions = [md.text_value(article.get("description"))] + [
+        meta.first(key) for key in ("og:description", "description", "twitter:description")
+    ]
+    found = next((d for d in descriptions if d and collapse_whitespace(d) != (title or "")), None)
+    return collapse_whitespace(replace_entities(found)) if found else None
+
+
 def extract_article(
     html: str | bytes,
     url: str,
@@ -163,69 +215,89 @@ def extract_article(
     text, mojibake = repair_mojibake(decode_html(html))  # UTF-8 once misread as cp1256/1252
     if mojibake:
         logger.info("Mojibake (UTF-8 once read as %s) repaired: %s", mojibake, url)
-    selector = Selector(text=text or "<html></html>", type="html", base_url=url)
-    root: HtmlElement = selector.root
-    meta = md.read_metadata(root)
+    # Parsed as parsel would; nesting deeper than libxml2 allows is flattened first.
+    root, unwrapped, too_deep = parse_html(text or "<html></html>", url)
+    notes: list[str] = []
+    # Each metadata source and field is computed alone: an exception or absurd value in
+    # one loses that field (noted ``field_error/<field>``), never the article.
+    field = _FieldGuard(url, notes)
+    meta = field("metadata", md.Metadata(), lambda: md.read_metadata(root))
+    for problem in meta.problems:  # a JSON-LD block that is not JSON or nests too deep
+        notes.append(f"field_error/{problem}")
+    if meta.problems:  # INFO: 6% of corpus pages have one; the other metadata still count
+        logger.info("Unusable JSON-LD block skipped (not JSON, or too deep): %s", url)
     article = meta.article
-    site_name = meta.first("og:site_name")
+    site_name: str | None = field("site_name", None, lambda: meta.first("og:site_name"))
 
     body = body_extractor(root, rules)
     rejected = interstitial_reason(text, body.text)
-    notes = list(body.notes) + (["mojibake"] if mojibake else [])
+    notes[:0] = list(body.notes) + (["mojibake"] if mojibake else [])
+    if unwrapped:
+        notes.append("deep_nesting_flattened")
+        logger.warning("Markup nested too deep, %d elements unwrapped: %s", unwrapped, url)
+    if too_deep:
+        notes.append("too_deep")
+        logger.warning("Markup nested too deep even after flattening: %s", url)
     if body.method != "selector":
         notes.append(f"body_{body.method}")
 
-    title = _clean_title(
-        md.text_value(article.get("headline"))
-        or meta.first("og:title", "twitter:title")
-        or _first_text(root, rules.title_selectors)
-        or _first_text(root, ("title",)),
-        rules,
-        site_name,
+    title: str | None = field(
+        "title",
+        None,
+        lambda: _clean_title(
+            md.text_value(article.get("headline"))
+            or meta.first("og:title", "twitter:title")
+            or _first_text(root, rules.title_selectors)
+            or _first_text(root, ("title",)),
+            rules,
+            site_name,
+        ),
     )
-
-    authors = md.names(article.get("author"))
-    if not authors:
-        byline = _first_text(root, rules.author_selectors) or meta.first("author", "article:author")
-        if byline and not byline.startswith(("http://", "https://")):
-            authors = split_authors(byline)
-    else:
-        authors = [name for raw in authors for name in split_authors(raw)]
-
-    published, published_raw, modified = _dates(root, meta, rules)
-
-    section = (
-        md.text_value(md.strings(article.get("articleSection")))
-        or meta.first("article:section")
-        or _first_text(root, rules.section_selectors)
+    authors: list[str] = field("authors", [], lambda: _authors(root, meta, rules))
+    dates = field("dates", _NO_DATES, lambda: _dates(root, meta, rules))
+    published, published_raw, modified = dates
+    section: str | None = field(
+        "section",
+        None,
+        lambda: (
+            md.text_value(md.strings(article.get("articleSection")))
+            or meta.first("article:section")
+            or _first_text(root, rules.section_selectors)
+        ),
     )
-    tags = md.unique(
-        md.strings(article.get("keywords"))
-        + md.strings(meta.all("article:tag"))
-        + _all_texts(root, rules.tag_selectors)
-        or md.strings(meta.first("news_keywords", "keywords"))
+    tags: list[str] = field(
+        "tags",
+        [],
+        lambda: md.unique(
+            md.strings(article.get("keywords"))
+            + md.strings(meta.all("article:tag"))
+            + _all_texts(root, rules.tag_selectors)
+            or md.strings(meta.first("news_keywords", "keywords"))
+        ),
     )
-    # A "description" that only repeats the headline says nothing: take the next one.
-    descriptions = [md.text_value(article.get("description"))] + [
-        meta.first(key) for key in ("og:description", "description", "twitter:description")
-    ]
-    description = next(
-        (d for d in descriptions if d and collapse_whitespace(d) != (title or "")), None
-    )
-    images = _absolute(
-        url,
-        md.urls(article.get("image"))
-        + meta.all("og:image")
-        + meta.all("twitter:image")
-        + body.images,
+    description: str | None = field("description", None, lambda: _description(article, meta, title))
+    images: list[str] = field(
+        "images",
+        [],
+        lambda: _absolute(
+            url,
+            md.urls(article.get("image"))
+            + meta.all("og:image")
+            + meta.all("twitter:image")
+            + body.images,
+        ),
     )
     canonical_raw = meta.canonical or meta.first("og:url")
     canonical_url = next(iter(_absolute(url, [canonical_raw])), None) if canonical_raw else None
-    declared = (
-        meta.html_lang
-        or md.text_value(article.get("inLanguage"))
-        or meta.first("og:locale", "content-language", "language")
-        or language
+    declared: str | None = field(
+        "language",
+        language,
+        lambda: (
+            meta.html_lang
+            or md.text_value(article.get("inLanguage"))
+            or meta.first("og:locale", "content-language", "language")
+            or language
+        ),
     )
     record: dict[str, Any] = {
         "url": url,
@@ -240,12 +312,16 @@ def extract_article(
         "modified": modified,
         "section": collapse_whitespace(section) if section else None,
         "tags": tags,
-        "description": collapse_whitespace(replace_entities(description)) if description else None,
+        "description": description,
         "images": images,
         "extraction": body.method,
     }
     if rules.postprocess is not None:
         rules.postprocess(record, root)
+    cut = bound_record(record)  # absurd sizes cut or dropped, and said so
+    if cut:
+        notes.extend(f"field_cut/{name}" for name in cut)
+        logger.warning("Over-long fields cut or dropped (%s): %s", ", ".join(cut), url)
     if record["published"] is None:
         notes.append("no_date")
     return Extraction(record, notes, rejected)

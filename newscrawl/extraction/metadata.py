@@ -37,6 +37,13 @@ _LINK_CANONICAL = etree.XPath('//link[translate(@rel, "CANONICAL", "canonical")=
 _HTML_LANG = etree.XPath("/html/@lang")
 # Control characters that break json.loads in hand-written JSON-LD.
 _JSON_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Real JSON-LD nests under 10 levels; deeper values are cut off (None), so that no
+# walk over them can recurse without bound. json.loads itself raises RecursionError
+# on ~1,000 levels: that block is skipped and counted.
+MAX_JSON_DEPTH = 20
+# Objects looked at per block (@graph lists, mainEntity), and items kept per list.
+MAX_JSON_OBJECTS = 1000
+MAX_JSON_ITEMS = 1000
 
 
 @dataclass
@@ -47,6 +54,7 @@ class Metadata:
     meta: dict[str, list[str]] = field(default_factory=dict)
     canonical: str | None = None
     html_lang: str | None = None
+    problems: list[str] = field(default_factory=list)  # "jsonld": a block was unusable
 
     def first(self, *keys: str) -> str | None:
         for key in keys:
@@ -60,23 +68,44 @@ class Metadata:
 
 
 def _json_objects(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for entry in data:
-            yield from _json_objects(entry)
-    elif isinstance(data, dict):
-        yield data
-        graph = data.get("@graph")
-        if graph is not None:
-            yield from _json_objects(graph)
-        main = data.get("mainEntity")
-        if isinstance(main, (dict, list)):
-            yield from _json_objects(main)
+    """Objects of a block, its @graph and mainEntity, in document order, without recursion."""
+    pending: list[tuple[Any, int]] = [(data, 0)]
+    seen = 0
+    while pending and seen < MAX_JSON_OBJECTS:
+        value, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            continue
+        if isinstance(value, list):
+            pending.extend((entry, depth + 1) for entry in reversed(value[:MAX_JSON_ITEMS]))
+        elif isinstance(value, dict):
+            seen += 1
+            yield value
+            main = value.get("mainEntity")
+            if isinstance(main, (dict, list)):
+                pending.append((main, depth + 1))
+            graph = value.get("@graph")
+            if graph is not None:
+                pending.append((graph, depth + 1))
+
+
+def bounded(value: Any, depth: int = MAX_JSON_DEPTH) -> Any:
+    """``value`` with dicts and lists below ``depth`` levels cut off (None), lists cut to
+    MAX_JSON_ITEMS and dict keys as strings: safe for any walk, str() or json.dumps."""
+    if isinstance(value, dict):
+        if depth <= 0:
+            return None
+        return {str(k): bounded(v, depth - 1) for k, v in list(value.items())[:MAX_JSON_ITEMS]}
+    if isinstance(value, list):
+        if depth <= 0:
+            return None
+        return [bounded(v, depth - 1) for v in value[:MAX_JSON_ITEMS]]
+    return value
 
 
 def _types(obj: dict[str, Any]) -> set[str]:
     kind = obj.get("@type", ())
     kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
-    return {str(k).lower() for k in kinds}
+    return {k.lower() for k in kinds if isinstance(k, str)}  # never str() of a deep value
 
 
 def _article_score(obj: dict[str, Any]) -> int:
@@ -87,8 +116,12 @@ def _article_score(obj: dict[str, Any]) -> int:
     return score + sum(1 for key in ("headline", "datePublished", "articleBody") if obj.get(key))
 
 
-def read_jsonld(root: HtmlElement) -> dict[str, Any]:
-    """The most article-like JSON-LD object on the page, or {}."""
+def read_jsonld(root: HtmlElement, problems: list[str] | None = None) -> dict[str, Any]:
+    """The most article-like JSON-LD object on the page, or {}.
+
+    A block that is not JSON, or nests too deep for json.loads, is skipped and named in
+    ``problems`` ("jsonld"); the other blocks still count.
+    """
     best: dict[str, Any] = {}
     best_score = 0
     for script in _JSONLD(root):
@@ -97,13 +130,16 @@ def read_jsonld(root: HtmlElement) -> dict[str, Any]:
             continue
         try:
             data = json.loads(_JSON_CONTROL.sub(" ", raw))
-        except ValueError:
+        except (ValueError, RecursionError):
+            if problems is not None:
+                problems.append("jsonld")
             continue
         for obj in _json_objects(data):
             score = _article_score(obj)
             if score > best_score:
                 best, best_score = obj, score
-    return best
+    trimmed: dict[str, Any] = bounded(best)
+    return trimmed
 
 
 def read_metadata(root: HtmlElement) -> Metadata:
@@ -114,7 +150,13 @@ def read_metadata(root: HtmlElement) -> Metadata:
             meta.setdefault(key, []).append(el.get("content", ""))
     canonical = next((h.strip() for h in _LINK_CANONICAL(root) if h.strip()), None)
     lang = next((str(v).strip() for v in _HTML_LANG(root) if str(v).strip()), None)
-    return Metadata(read_jsonld(root), meta, canonical, lang)
+    problems: list[str] = []
+    try:  # JSON-LD fails alone: the meta tags still count
+        article = read_jsonld(root, problems)
+    except Exception:  # any shape json.loads accepts, any bug
+        article = {}
+        problems.append("jsonld")
+    return Metadata(article, meta, canonical, lang, problems)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -131,8 +173,8 @@ def names(value: Any) -> list[str]:
             if _types(entry) & {"organization", "newsmediaorganization", "corporation"}:
                 continue  # the outlet or an agency, not a person who wrote the story
             entry = entry.get("name")
-            if isinstance(entry, list):
-                entry = " ".join(str(part) for part in entry)
+            if isinstance(entry, list):  # name parts; anything but text is not a name
+                entry = " ".join(part for part in entry if isinstance(part, str))
         if isinstance(entry, str) and entry.strip():
             found.append(entry.strip())
     return found
