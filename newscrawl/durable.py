@@ -50,6 +50,7 @@ import os
 import shutil
 import time
 import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -59,7 +60,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FileFeedStorage
 
 from newscrawl.distributed import redis_url
-from newscrawl.state import store_for
+from newscrawl.state import StateStore, store_for
 from newscrawl.urls import url_key
 
 logger = logging.getLogger(__name__)
@@ -74,12 +75,21 @@ class DurableFile(io.FileIO):
 
     def write(self, data: Any) -> int:
         view = memoryview(data).cast("B")
+        start = os.lseek(self.fileno(), 0, os.SEEK_CUR)
         written = 0
-        while written < len(view):
-            count = super().write(view[written:])
-            written += count or 0
-        if self.fsync and written:
-            os.fsync(self.fileno())
+        try:
+            while written < len(view):
+                count = super().write(view[written:])
+                written += count or 0
+            if self.fsync and written:
+                os.fsync(self.fileno())
+        except OSError:
+            # Disk full (ENOSPC), file too large (EFBIG), I/O error: the kernel may have
+            # taken part of the record. Cut it off, so the feed never ends in a torn line.
+            if written:
+                os.ftruncate(self.fileno(), start)
+                os.lseek(self.fileno(), start, os.SEEK_SET)
+            raise
         return written
 
 
@@ -151,27 +161,48 @@ def _feed_urls(path: Path) -> set[str]:
     return found
 
 
-class EmitJournal:
-    """Write-ahead journal of emitted articles (see the module doc)."""
+@dataclass
+class _Pending:
+    """An article marked seen whose record is not yet confirmed in every feed."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    item: Any  # kept so that id(item) stays this item's until it is settled
+    key: str
+    urls: list[str]
+    waits: set[int] = field(default_factory=set)  # ids of feed slots still to be stored
+
+
+class EmitJournal:
+    """"Seen" means "in every feed": a write-ahead journal plus the ledger of records
+    not yet confirmed written (see the module doc).
+
+    The deduplicate pipeline marks an article seen through :func:`remember_emitted`,
+    which journals it first and keeps it pending. The feed exporter
+    (:class:`newscrawl.feeds.CheckedFeedExporter`) confirms it once every feed holds
+    the record: at once for an unbuffered local JSON-lines file, after the upload or
+    close of its file (batch) for any other storage or a compressed feed. A record a
+    feed failed to take, or still pending at the end of the run, is forgotten in the
+    store (``newscrawl/output/unwritten``), so the next run fetches it again.
+    """
+
+    def __init__(self, crawler: Crawler, journal_file: bool = True) -> None:
         self.crawler = crawler
+        self.journal_file = journal_file
         self.path: Path | None = None
         self.handle: DurableFile | None = None
         self.feeds: list[Path] = []
-        self.pending: set[str] = set()
+        self.pending: dict[int, _Pending] = {}
+        self.feed_exporter: Any = None  # a CheckedFeedExporter registers itself here
+        self.settled = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EmitJournal:
         settings = crawler.settings
-        if not settings.getbool("NEWSCRAWL_EMIT_JOURNAL", True) or redis_url(settings):
-            raise NotConfigured
-        journal = cls(crawler)
+        # Distributed crawls keep the ledger but not the journal file: they have claims.
+        journal_file = settings.getbool("NEWSCRAWL_EMIT_JOURNAL", True) and not redis_url(settings)
+        journal = cls(crawler, journal_file)
         _JOURNALS[crawler] = journal
         crawler.signals.connect(journal.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(journal.spider_closed, signal=signals.spider_closed)
-        # Connected after the FeedExporter's handler (extensions load after it is built),
-        # so this runs once the record is written.
         crawler.signals.connect(journal.item_scraped, signal=signals.item_scraped)
         return journal
 
@@ -189,6 +220,8 @@ class EmitJournal:
         stats = self.crawler.stats
         if stats is not None and stats.get_value("newscrawl/locked"):
             return  # another run holds the crawl lock: its journal is not ours to settle
+        if not self.journal_file:
+            return
         state = Path(self.crawler.settings.get("NEWSCRAWL_STATE_PATH", ".newscrawl/state.sqlite3"))
         self.path = state.with_name(f"{state.name}.{spider.name}.journal")
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -242,36 +275,115 @@ class EmitJournal:
             self.feeds.append(path)
             self._write({"feed": str(path)})
 
-    def emitting(self, key: str, *urls: str) -> None:
+    def emitting(self, key: str, *urls: str, item: Any = None) -> None:
         """Called by the deduplicate pipeline just before it marks ``key`` seen."""
-        self.pending.add(key)
-        self._write({"emit": key, "urls": list(dict.fromkeys(u for u in urls if u))})
+        unique = list(dict.fromkeys(u for u in urls if u))
+        if item is not None:
+            self.pending[id(item)] = _Pending(item, key, unique)
+        self._write({"emit": key, "urls": unique})
 
     def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
-        url = (item.get("canonical_url") or item.get("url")) if hasattr(item, "get") else None
-        key = url_key(url) if isinstance(url, str) else None
-        if key is not None and key in self.pending:
-            self.pending.discard(key)
-            self._write({"done": key})
+        if self.feed_exporter is None and not self.crawler.settings.getdict("FEEDS"):
+            self.written(item)  # no feed configured: nothing to wait for
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def written(self, item: Any, waits: set[int] | None = None) -> None:
+        """Every feed took the record; those in ``waits`` still have to store it."""
+        entry = self.pending.get(id(item))
+        if entry is None:
+            return
+        entry.waits = set(waits or ())
+        if not entry.waits:
+            self._confirm(entry)
+
+    def not_written(self, item: Any) -> None:
+        """A feed failed to take the record: not seen after all."""
+        entry = self.pending.get(id(item))
+        if entry is not None:
+            self._fail(entry)
+
+    def slot_stored(self, slot_id: int, ok: bool) -> None:
+        """A feed file (batch) was stored (uploaded, closed) or failed to be."""
+        for entry in [e for e in self.pending.values() if slot_id in e.waits]:
+            entry.waits.discard(slot_id)
+            if not ok:
+                self._fail(entry)
+            elif not entry.waits:
+                self._confirm(entry)
+
+    def _confirm(self, entry: _Pending) -> None:
+        del self.pending[id(entry.item)]
+        self._write({"done": entry.key})
+
+    def _fail(self, entry: _Pending) -> None:
+        del self.pending[id(entry.item)]
+        store = store_for(self.crawler)
+        for url in entry.urls:
+            store.forget(url)
+        self._inc("output/unwritten")
+        self._write({"done": entry.key})
+
+    def settle(self) -> None:
+        """End of run: whatever no feed confirmed is not seen; the journal is done."""
+        if self.settled:
+            return
+        self.settled = True
+        lost = list(self.pending.values())
+        for entry in lost:
+            self._fail(entry)
+        if lost:
+            logger.error(
+                "%d record(s) never reached every feed; not marked seen, the next run "
+                "fetches them again (newscrawl/output/unwritten): %s",
+                len(lost), ", ".join(e.urls[0] if e.urls else e.key for e in lost[:5])
+                + (" ..." if len(lost) > 5 else ""),
+            )  # fmt: skip
         if self.handle is None or self.path is None:
             return
         self.handle.close()
         self.handle = None
-        if self.pending:  # passed the pipelines, reached no feed: not seen after all
-            self.recover(self.path)
         self.path.unlink(missing_ok=True)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.feed_exporter is None:  # otherwise it settles once its feeds are stored
+            self.settle()
 
 
 _JOURNALS: weakref.WeakKeyDictionary[Crawler, EmitJournal] = weakref.WeakKeyDictionary()
 
 
+def ledger(crawler: Crawler | None) -> EmitJournal | None:
+    return _JOURNALS.get(crawler) if crawler is not None else None
+
+
 def emitting(crawler: Crawler | None, key: str, *urls: str) -> None:
     """Journal an article about to be marked seen (no-op without the journal)."""
-    journal = _JOURNALS.get(crawler) if crawler is not None else None
+    journal = ledger(crawler)
     if journal is not None:
         journal.emitting(key, *urls)
+
+
+def remember_emitted(
+    crawler: Crawler | None,
+    store: StateStore,
+    item: Any,
+    key: str,
+    canonical: str,
+    url: str,
+    fingerprint: bytes,
+    signature: bytes | None,
+) -> int | None:
+    """Mark an emitted article seen, pending until every feed holds its record.
+
+    Journaled first (crash-safe); forgotten again if a feed fails to take it. Returns
+    the store's row id for the near-duplicate signature, as ``remember`` does.
+    """
+    journal = ledger(crawler)
+    if journal is not None:
+        journal.emitting(key, canonical, url, item=item)
+    row = store.remember(key, canonical, fingerprint, signature)
+    if url_key(url) != key:
+        store.remember(url_key(url), url, None, None)
+    return row
 
 
 class JobdirGuard:

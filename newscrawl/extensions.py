@@ -26,6 +26,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from newscrawl import exitcodes
+from newscrawl.durable import ledger
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +109,27 @@ NOT_FAILURES = ("newscrawl/dropped/duplicate", "newscrawl/dropped/unchanged",
                 "newscrawl/dropped/near_duplicate")  # fmt: skip
 
 
-def judge(stats: dict[str, Any], max_error_rate: float, max_fallback: float) -> tuple[int, str]:
+def is_drift(fallbacks: int, extracted: int, max_share: float, min_pages: int) -> bool:
+    """Layout drift fails a run only on enough evidence.
+
+    Above ``max_share`` of at least ``min_pages`` pages; in a smaller run, only when
+    every page fell back and there were at least 3 of them (or ``min_pages``, if
+    lower). One fallback among 3 pages of an hourly run is reported, not a failure.
+
+    >>> is_drift(1, 3, 0.2, 10), is_drift(3, 3, 0.2, 10), is_drift(3, 10, 0.2, 10)
+    (False, True, True)
+    """
+    share = fallbacks / max(extracted, 1)
+    if share <= max_share:
+        return False
+    if extracted >= min_pages:
+        return True
+    return fallbacks >= extracted and fallbacks >= min(3, max(min_pages, 1))
+
+
+def judge(
+    stats: dict[str, Any], max_error_rate: float, max_fallback: float, min_drift_pages: int = 10
+) -> tuple[int, str]:
     """(exit code, reason) of a finished run from its stats.
 
     >>> judge({"finish_reason": "shutdown"}, 0.2, 0.2)
@@ -116,6 +137,8 @@ def judge(stats: dict[str, Any], max_error_rate: float, max_fallback: float) -> 
     >>> judge({"finish_reason": "finished", "newscrawl/state/skipped_seen": 4}, 0.2, 0.2)
     (0, 'ok: nothing new')
     """
+    if output := output_failure(stats):
+        return exitcodes.OUTPUT_FAILED, output
     reason = stats.get("finish_reason")
     if reason not in NORMAL_FINISH:
         return exitcodes.ABORTED, f"aborted: finish reason {reason}"
@@ -147,9 +170,27 @@ def judge(stats: dict[str, Any], max_error_rate: float, max_fallback: float) -> 
     extracted = items + _sum(stats, "newscrawl/dropped/")
     fallbacks = _sum(stats, "newscrawl/fallback/")
     share = fallbacks / max(extracted, 1)
-    if share > max_fallback:
+    if is_drift(fallbacks, extracted, max_fallback, min_drift_pages):
         return exitcodes.LAYOUT_DRIFT, f"fallback share {share:.2f} > {max_fallback}"
+    if fallbacks:
+        return exitcodes.OK, (
+            f"ok (fallback share {share:.2f} of {extracted} pages: too few pages "
+            f"for a drift verdict, NEWSCRAWL_DRIFT_MIN_PAGES={min_drift_pages})"
+            if share > max_fallback else "ok"
+        )  # fmt: skip
     return exitcodes.OK, "ok"
+
+
+def output_failure(stats: dict[str, Any]) -> str | None:
+    """Why the run's output is incomplete (a feed failed), or None."""
+    failed = int(stats.get("newscrawl/output/feed_failed", 0))
+    unwritten = int(stats.get("newscrawl/output/unwritten", 0))
+    if not failed and not unwritten:
+        return None
+    return (
+        f"output failed: {failed} feed(s) failed, {unwritten} record(s) not written "
+        "(not marked seen: the next run fetches them again)"
+    )
 
 
 class RunReport:
@@ -160,12 +201,16 @@ class RunReport:
         self.settings = crawler.settings
         self.started = time.time()
         self.feeds: list[Path] = []
+        self.feed_records: dict[Path, int] = {}  # records each local feed file holds
         self.progress: task.LoopingCall | None = None
         self.last_pages = 0
         self.exit_code: int | None = None
+        self.reported = False  # the report is written (or, for a locked run, not due)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunReport:
+        if not crawler.settings.getbool("NEWSCRAWL_RUN_FILES", True):
+            raise NotConfigured  # scrapy parse, shell, bench: no report, no `latest`
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -206,32 +251,52 @@ class RunReport:
         assert self.crawler.stats is not None
         if self.crawler.stats.get_value("newscrawl/locked"):
             self.exit_code = int(self.crawler.stats.get_value("newscrawl/exit_code"))
+            self.reported = True
             return
+        journal = ledger(self.crawler)
+        exporting = journal is not None and journal.feed_exporter is not None
+        if journal is not None and not exporting:
+            journal.settle()  # no feed exporter to wait for: settle the ledger before judging
         stats = dict(self.stats, finish_reason=reason)
         code, why = judge(
             stats,
             self.settings.getfloat("NEWSCRAWL_MAX_ERROR_RATE", 0.2),
             self.settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE", 0.2),
+            self.settings.getint("NEWSCRAWL_DRIFT_MIN_PAGES", 10),
         )
+        self.set_exit(spider, code, why)
+        if not exporting:
+            self.write_report(spider, reason)
+
+    def set_exit(self, spider: Spider, code: int, why: str) -> None:
+        assert self.crawler.stats is not None
         self.exit_code = code
         self.crawler.stats.set_value("newscrawl/exit_code", code)
         self.crawler.stats.set_value("newscrawl/exit_reason", why)
         log = logger.info if code == exitcodes.OK else logger.error
         log("%s run result: exit code %d (%s): %s", spider.name, code, exitcodes.NAMES[code], why)
-        if not self.settings.getdict("FEEDS"):
-            self.write_report(spider, reason)
 
     def feed_slot_closed(self, slot: Any) -> None:
         uri = str(getattr(slot, "uri", ""))
         if uri.startswith("file://"):
             uri = uri[len("file://") :]
         if uri and "://" not in uri:
-            self.feeds.append(Path(uri).resolve())
+            path = Path(uri).resolve()
+            if path not in self.feed_records:
+                self.feeds.append(path)
+            self.feed_records[path] = self.feed_records.get(path, 0) + int(
+                getattr(slot, "itemcount", 0)
+            )
 
     def feed_exporter_closed(self) -> None:
         spider = self.crawler.spider
-        if spider is not None and self.exit_code is not None:
-            self.write_report(spider, str(self.stats.get("finish_reason", "")))
+        if spider is None or self.exit_code is None:
+            return
+        # Feeds are stored (uploads done) only now: a failure there overrides the verdict.
+        output = output_failure(self.stats)
+        if output and self.exit_code not in (exitcodes.OUTPUT_FAILED, exitcodes.LOCKED):
+            self.set_exit(spider, exitcodes.OUTPUT_FAILED, output)
+        self.write_report(spider, str(self.stats.get("finish_reason", "")))
 
     def report_path(self, spider: Spider) -> Path:
         if self.feeds:
@@ -263,6 +328,7 @@ class RunReport:
             "duplicates": sum(v for k, v in drops.items() if k.startswith("duplicate")),
             "near_duplicates_marked": stats.get("newscrawl/duplicates/near", 0),
             "skipped_seen": stats.get("newscrawl/state/skipped_seen", 0),
+            "records_not_written": stats.get("newscrawl/output/unwritten", 0),
             "drops": drops,
             "fallbacks": _by_suffix(stats, "newscrawl/fallback/"),
             "http_status": _by_suffix(stats, "downloader/response_status_count/"),
@@ -272,11 +338,20 @@ class RunReport:
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomic(path, json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
-        if self.feeds and code not in (exitcodes.ABORTED, exitcodes.LOCKED):
+        self.reported = True
+        if self.moves_latest(code, reason):
             pointer = {"feed": str(self.feeds[0]), "report": str(path), "exit_code": code,
                        "finished_at": report["finished_at"]}  # fmt: skip
             _write_atomic(self.feeds[0].parent / "latest", json.dumps(pointer, indent=2) + "\n")
         self.summary(report, path)
+
+    def moves_latest(self, code: int, reason: str) -> bool:
+        """`latest` names only a complete feed that holds records of a normal run."""
+        if not self.feeds or reason not in NORMAL_FINISH:
+            return False
+        if code in (exitcodes.ABORTED, exitcodes.LOCKED, exitcodes.OUTPUT_FAILED):
+            return False
+        return self.feed_records.get(self.feeds[0], 0) > 0
 
     @staticmethod
     def summary(report: dict[str, Any], path: Path) -> None:

@@ -41,6 +41,7 @@ from twisted.python.failure import Failure
 
 from newscrawl import __version__, distributed
 from newscrawl.discovery import Entry, parse_feed, parse_sitemap, sitemaps_in_robots
+from newscrawl.extensions import is_drift
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.dates import iso
 from newscrawl.extraction.drift import layout_problems
@@ -147,7 +148,8 @@ class NewsSpider(scrapy.Spider):
         super().update_settings(settings)
         distributed.apply_settings(settings)  # NEWSCRAWL_REDIS_URL: queue, state, lock in Redis
         default_feed = settings.get("NEWSCRAWL_DEFAULT_FEED")
-        if default_feed and not settings.getdict("FEEDS"):
+        run_files = settings.getbool("NEWSCRAWL_RUN_FILES", True)  # off: scrapy parse/shell
+        if default_feed and run_files and not settings.getdict("FEEDS"):
             feed = {"format": "jsonlines", "encoding": "utf8"}
             settings.set("FEEDS", {default_feed: feed}, priority="spider")
         contact = settings.get("NEWSCRAWL_CONTACT_URL")
@@ -472,10 +474,14 @@ class NewsSpider(scrapy.Spider):
             int(v) for k, v in stats.items() if k.startswith("newscrawl/dropped/")
         )
         limit = self.settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE", 0.2)
+        min_pages = self.settings.getint("NEWSCRAWL_DRIFT_MIN_PAGES", 10)
         if fallbacks and fallbacks / max(extracted, 1) > limit:
-            logger.error(
-                "Layout drift on %s: %d of %d pages fell back to generic extraction (%s); "
+            # A small run is evidence only when every page fell back (extensions.is_drift).
+            drift = is_drift(fallbacks, extracted, limit, min_pages)
+            (logger.error if drift else logger.warning)(
+                "%s on %s: %d of %d pages fell back to generic extraction (%s); "
                 "body selectors %s, problems %s",
+                "Layout drift" if drift else "Possible layout drift (too few pages to fail the run)",
                 self.name, fallbacks, extracted, f"> {limit:.0%}", list(self.rules.body_selectors),
                 dict(self.fallback_problems),
             )  # fmt: skip

@@ -1,0 +1,11 @@
+"""``scrapy shell`` as Scrapy's, but it never writes a feed or a run report nor moves `latest`."""
+
+from __future__ import annotations
+
+from scrapy.commands.shell import Command as ScrapyShell
+
+from newscrawl.commands._nofiles import NoRunFiles
+
+
+class Command(NoRunFiles, ScrapyShell):
+    pass
