@@ -50,6 +50,7 @@ import os
 import shutil
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -172,7 +173,7 @@ class _Pending:
 
 
 class EmitJournal:
-    """"Seen" means "in every feed": a write-ahead journal plus the ledger of records
+    """Seen means "in every feed": a write-ahead journal plus the ledger of records
     not yet confirmed written (see the module doc).
 
     The deduplicate pipeline marks an article seen through :func:`remember_emitted`,
@@ -193,6 +194,7 @@ class EmitJournal:
         self.pending: dict[int, _Pending] = {}
         self.feed_exporter: Any = None  # a CheckedFeedExporter registers itself here
         self.settled = False
+        self.on_complete: list[Callable[[], None]] = []  # run once every record is written
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EmitJournal:
@@ -318,7 +320,12 @@ class EmitJournal:
         del self.pending[id(entry.item)]
         store = store_for(self.crawler)
         for url in entry.urls:
-            store.forget(url)
+            try:
+                store.forget(url)
+            except Exception as error:  # the store's own disk may be full too
+                self._inc("output/forget_failed")
+                logger.error("Could not forget %s in the state store (%s): %s", url,
+                             type(error).__name__, error)  # fmt: skip
         self._inc("output/unwritten")
         self._write({"done": entry.key})
 
@@ -330,6 +337,10 @@ class EmitJournal:
         lost = list(self.pending.values())
         for entry in lost:
             self._fail(entry)
+        if self.complete():
+            for callback in self.on_complete:
+                callback()
+        self.on_complete.clear()
         if lost:
             logger.error(
                 "%d record(s) never reached every feed; not marked seen, the next run "
@@ -343,6 +354,14 @@ class EmitJournal:
         self.handle = None
         self.path.unlink(missing_ok=True)
 
+    def complete(self) -> bool:
+        """No feed failed and every record reached every feed (so far)."""
+        stats = self.crawler.stats
+        if stats is None:
+            return True
+        failed = stats.get_value("newscrawl/output/feed_failed", 0)
+        return not failed and not stats.get_value("newscrawl/output/unwritten", 0)
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.feed_exporter is None:  # otherwise it settles once its feeds are stored
             self.settle()
@@ -353,6 +372,20 @@ _JOURNALS: weakref.WeakKeyDictionary[Crawler, EmitJournal] = weakref.WeakKeyDict
 
 def ledger(crawler: Crawler | None) -> EmitJournal | None:
     return _JOURNALS.get(crawler) if crawler is not None else None
+
+
+def when_output_complete(crawler: Crawler, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once every feed is stored with all its records; never if not.
+
+    For what a run may only keep when nothing it emitted is lost: the feed and sitemap
+    validators (a failed run must read its sources in full again next time).
+    """
+    journal = ledger(crawler)
+    if journal is None or journal.settled:
+        if journal is None or journal.complete():
+            callback()
+        return
+    journal.on_complete.append(callback)
 
 
 def emitting(crawler: Crawler | None, key: str, *urls: str) -> None:

@@ -17,11 +17,12 @@ marked seen, so the next run fetches them again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlparse
 
 from scrapy import Spider, signals
@@ -33,10 +34,12 @@ from scrapy.extensions.feedexport import (
     FileFeedStorage,
     apply_uri_params,
 )
+from scrapy.utils.asyncio import is_asyncio_available
 from scrapy.utils.conf import feed_complete_default_values_from_settings
 from scrapy.utils.defer import deferred_from_coro, ensure_awaitable
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.python import without_none_values
+from twisted.internet.defer import Deferred, DeferredList
 
 from newscrawl.durable import DurableFile, ledger
 
@@ -205,6 +208,20 @@ class CheckedFeedExporter(FeedExporter):
                 journal.not_written(item)
         for slot in full:  # after the ledger knows the record waits for them
             self._schedule_slot_close(slot, spider)
+
+    async def close_spider(self, spider: Spider) -> None:
+        """Scrapy's, plus: once every feed is stored, settle the ledger (records not
+        confirmed are not seen) before feed_exporter_closed, where the report is written."""
+        for slot in self.slots:
+            self._schedule_slot_close(slot, spider)
+        while pending := list(self._pending_close_tasks):  # batches closed mid-run too
+            if is_asyncio_available():
+                await asyncio.wait(cast("list[asyncio.Task[None]]", pending))
+            else:
+                await DeferredList(cast("list[Deferred[None]]", pending))
+        if (journal := ledger(self.crawler)) is not None:
+            journal.settle()
+        await self.crawler.signals.send_catch_log_async(signals.feed_exporter_closed)
 
     async def _close_slot(self, slot: FeedSlot, spider: Spider) -> None:
         ok = await self._store_slot(slot, spider)

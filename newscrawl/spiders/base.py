@@ -41,6 +41,7 @@ from twisted.python.failure import Failure
 
 from newscrawl import __version__, distributed
 from newscrawl.discovery import Entry, parse_feed, parse_sitemap, sitemaps_in_robots
+from newscrawl.durable import when_output_complete
 from newscrawl.extensions import is_drift
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.dates import iso
@@ -466,8 +467,8 @@ class NewsSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         if reason == "finished":  # a run cut short (killed, limit) reads its sources in full again
-            for url, (etag, last_modified) in self.validators_seen.items():
-                self.state.set_validators(url, etag, last_modified)
+            # ...and so does one whose feeds failed to take every record (durable.py).
+            when_output_complete(self.crawler, self.keep_validators)
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         fallbacks = int(stats.get(f"newscrawl/fallback/{self.name}", 0))
         extracted = int(stats.get("item_scraped_count", 0)) + sum(
@@ -481,10 +482,14 @@ class NewsSpider(scrapy.Spider):
             (logger.error if drift else logger.warning)(
                 "%s on %s: %d of %d pages fell back to generic extraction (%s); "
                 "body selectors %s, problems %s",
-                "Layout drift" if drift else "Possible layout drift (too few pages to fail the run)",
+                "Layout drift" if drift else "Possible layout drift (too few pages to judge)",
                 self.name, fallbacks, extracted, f"> {limit:.0%}", list(self.rules.body_selectors),
                 dict(self.fallback_problems),
             )  # fmt: skip
+
+    def keep_validators(self) -> None:
+        for url, (etag, last_modified) in self.validators_seen.items():
+            self.state.set_validators(url, etag, last_modified)
 
     def on_error(self, failure: Failure) -> None:
         if getattr(failure.value, "reported", False):
