@@ -299,11 +299,20 @@ class RunReport:
         self.write_report(spider, str(self.stats.get("finish_reason", "")))
 
     def report_path(self, spider: Spider) -> Path:
-        if self.feeds:
-            feed = self.feeds[0]
+        feeds = self.feeds or self.open_feeds()
+        if feeds:
+            feed = feeds[0]
             return feed.with_name(feed.name.removesuffix(feed.suffix) + ".report.json")
         stamp = datetime.fromtimestamp(self.started, UTC).strftime("%Y-%m-%dT%H-%M-%S+00-00")
         return Path("output", spider.name, f"{stamp}.report.json").resolve()
+
+    def open_feeds(self) -> list[Path]:
+        """Local feeds still open (a run stopped before its feeds were closed)."""
+        journal = ledger(self.crawler)
+        exporter = journal.feed_exporter if journal is not None else None
+        uris = [str(getattr(slot, "uri", "")) for slot in getattr(exporter, "slots", ())]
+        uris = [uri.removeprefix("file://") for uri in uris]
+        return [Path(uri).resolve() for uri in uris if uri and "://" not in uri]
 
     def write_report(self, spider: Spider, reason: str) -> None:
         stats = self.stats

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -138,7 +137,6 @@ class CheckedFeedExporter(FeedExporter):
                 self._count("feed_failed")
             raise
         self.failed: dict[int, str] = {}  # id(slot) -> why it failed
-        self.waiting: defaultdict[int, int] = defaultdict(int)
         journal = ledger(crawler)
         if journal is not None:
             journal.feed_exporter = self
@@ -164,8 +162,8 @@ class CheckedFeedExporter(FeedExporter):
             slot.uri, type(error).__name__, error,
         )  # fmt: skip
         engine = self.crawler.engine
-        slot = getattr(engine, "_slot", None)
-        if engine.spider is not None and slot is not None and slot.closing is None:
+        engine_slot = getattr(engine, "_slot", None)  # closing: no second close
+        if engine.spider is not None and getattr(engine_slot, "closing", True) is None:
             deferred_from_coro(engine.close_spider_async(reason="output_failed"))
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
