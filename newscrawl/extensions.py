@@ -351,7 +351,7 @@ class RunReport:
         if self.moves_latest(code, reason):
             pointer = {"feed": str(self.feeds[0]), "report": str(path), "exit_code": code,
                        "finished_at": report["finished_at"]}  # fmt: skip
-            _write_atomic(self.feeds[0].parent / "latest", json.dumps(pointer, indent=2) + "\n")
+            self.point_latest(self.feeds[0].parent / "latest", pointer)
         self.summary(report, path)
 
     def moves_latest(self, code: int, reason: str) -> bool:
@@ -361,6 +361,35 @@ class RunReport:
         if code in (exitcodes.ABORTED, exitcodes.LOCKED, exitcodes.OUTPUT_FAILED):
             return False
         return self.feed_records.get(self.feeds[0], 0) > 0
+
+    def point_latest(self, latest: Path, pointer: dict[str, Any]) -> None:
+        """Move `latest`; in a distributed run, add this worker's feed to the run's.
+
+        Workers of one distributed run (same run number in Redis) share one `latest`
+        per output folder: ``feeds``/``reports`` list every worker feed of the run that
+        holds records, ``feed``/``report`` stay the first. A new run starts a new list.
+        """
+        run = distributed_run(self.crawler)
+        if run is None:
+            _write_atomic(latest, json.dumps(pointer, indent=2) + "\n")
+            return
+        with latest.with_name(".latest.lock").open("a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # workers on one machine finish concurrently
+            try:
+                current = json.loads(latest.read_text("utf-8"))
+            except (OSError, ValueError):
+                current = {}
+            same_run = isinstance(current, dict) and current.get("run") == run
+            feeds = list(current.get("feeds", [])) if same_run else []
+            reports = list(current.get("reports", [])) if same_run else []
+            if pointer["feed"] not in feeds:
+                feeds.append(pointer["feed"])
+                reports.append(pointer["report"])
+            merged = dict(pointer, run=run, feed=feeds[0], report=reports[0], feeds=feeds,
+                          reports=reports)  # fmt: skip
+            if same_run:
+                merged["exit_code"] = max(int(current.get("exit_code", 0)), pointer["exit_code"])
+            _write_atomic(latest, json.dumps(merged, indent=2) + "\n")
 
     @staticmethod
     def summary(report: dict[str, Any], path: Path) -> None:
@@ -376,6 +405,27 @@ class RunReport:
             f"  report {path}",
         ]
         logger.info("Run summary:\n%s", "\n".join(lines))
+
+
+def distributed_run(crawler: Crawler) -> str | None:
+    """The distributed run this crawl belongs to ("<number>@<start>"), or None."""
+    from newscrawl.distributed import keys_for, redis_url
+
+    url = redis_url(crawler.settings)
+    spider = crawler.spider
+    if not url or spider is None:
+        return None
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        run = client.hmget(keys_for(crawler.settings, spider.name).run, "number", "started_at")
+        client.close()
+    except Exception as error:  # Redis gone at the very end: a per-worker `latest`
+        logger.warning("Distributed run unknown (%s): `latest` names this worker's feed", error)
+        return None
+    number, started = (v.decode() if isinstance(v, bytes) else v for v in run)
+    return f"{number}@{started}" if number else None
 
 
 def _write_atomic(path: Path, text: str) -> None:
