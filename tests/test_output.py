@@ -9,6 +9,7 @@ so the next run fetches exactly those.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import resource
@@ -176,3 +177,43 @@ def test_failed_upload_marks_nothing_seen(tmp_path: Path) -> None:
         done = run_crawl(origin, tmp_path, str(second))
     assert done.returncode == exitcodes.OK, done.stderr[-3000:]
     assert sorted(path_of(r) for r in records(second)) == sorted(a.path for a in ARTICLES)
+
+
+GZIP = {"format": "jsonlines", "postprocessing": ["scrapy.extensions.postprocessing.GzipPlugin"]}
+
+
+def gz_records(feed: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in gzip.decompress(feed.read_bytes()).splitlines()]
+
+
+def test_compressed_feed_records_are_seen_once_the_file_is_complete(tmp_path: Path) -> None:
+    feed = tmp_path / "news.jsonl.gz"
+    feeds = json.dumps({str(feed): GZIP})
+    site = FaultSite(ARTICLES)
+    with serve(site) as origin:
+        done = run_crawl(origin, tmp_path, None, "-s", f"FEEDS={feeds}")
+        assert done.returncode == exitcodes.OK, done.stderr[-3000:]
+        assert sorted(path_of(r) for r in gz_records(feed)) == sorted(a.path for a in ARTICLES)
+        assert seen_paths(tmp_path) == {a.path for a in ARTICLES}
+        again = tmp_path / "again.jsonl"
+        done = run_crawl(origin, tmp_path, str(again))
+    assert done.returncode == exitcodes.OK, done.stderr[-3000:]
+    assert records(again) == []
+
+
+def test_compressed_feed_on_a_full_disk_marks_nothing_seen(tmp_path: Path) -> None:
+    """gzip holds records in its buffer: none is in the file until the file is
+    complete, so a compressed feed that fails leaves every one of its records unseen."""
+    feed = tmp_path / "news.jsonl.gz"
+    feed.write_bytes(b"\0" * 4_000_000)  # an earlier run's output, appended to
+    feeds = json.dumps({str(feed): dict(GZIP, overwrite=False)})
+    site = FaultSite(ARTICLES)
+    with serve(site) as origin:
+        done = run_crawl(origin, tmp_path, None, "-s", f"FEEDS={feeds}",
+                         file_size_limit=4_000_000 + 3000)  # fmt: skip
+        assert done.returncode == exitcodes.OUTPUT_FAILED, done.stderr[-3000:]
+        assert seen_paths(tmp_path) == set()
+        again = tmp_path / "again.jsonl"
+        done = run_crawl(origin, tmp_path, str(again))
+    assert done.returncode == exitcodes.OK, done.stderr[-3000:]
+    assert sorted(path_of(r) for r in records(again)) == sorted(a.path for a in ARTICLES)
