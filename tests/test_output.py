@@ -217,3 +217,25 @@ def test_compressed_feed_on_a_full_disk_marks_nothing_seen(tmp_path: Path) -> No
         done = run_crawl(origin, tmp_path, str(again))
     assert done.returncode == exitcodes.OK, done.stderr[-3000:]
     assert sorted(path_of(r) for r in records(again)) == sorted(a.path for a in ARTICLES)
+
+
+def test_feed_problems_are_named_in_one_line(tmp_path: Path) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.feeds import feed_problem
+    from newscrawl.spiders.arabstoday import ArabsTodaySpider
+
+    def problem(feeds: dict[str, Any]) -> str | None:
+        settings = {"FEED_STORAGES": {"": "newscrawl.durable.DurableFileFeedStorage"},
+                    "FEEDS": feeds}  # fmt: skip
+        return feed_problem(get_crawler(ArabsTodaySpider, settings))
+
+    ok = str(tmp_path / "out" / "%(name)s" / "%(time)s.jsonl")
+    assert problem({ok: {"format": "jsonlines"}}) is None
+    assert not list((tmp_path / "out").rglob("*.jsonl")), "the check leaves no file behind"
+    unknown_format = problem({str(tmp_path / "a.x"): {"format": "nope"}})
+    assert unknown_format is not None and "unknown format 'nope'" in unknown_format
+    unknown_scheme = problem({"gopher://h/x.jsonl": {"format": "jsonlines"}})
+    assert unknown_scheme is not None and "no storage for the scheme 'gopher'" in unknown_scheme
+    directory = problem({str(tmp_path): {"format": "jsonlines"}})
+    assert directory is not None and "cannot write" in directory

@@ -46,7 +46,11 @@ def _report_unclean_shutdown(crawler: Crawler) -> bool:
     shutdown); the report is then written here, as far as the run got."""
     report = _extension(crawler, RunReport)
     spider = crawler.spider
-    if report is None or report.reported or spider is None or crawler.stats is None:
+    if crawler.stats is None:
+        return False
+    if report is None or spider is None:  # no report to write; did the spider close?
+        return crawler.stats.get_value("finish_reason") is None
+    if report.reported:
         return False
     why = "aborted: forced unclean shutdown (the run was stopped before it could close)"
     reason = str(crawler.stats.get_value("finish_reason") or "forced_shutdown")
