@@ -12,8 +12,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import resource
-import signal
 import socket
 import subprocess
 import sys
@@ -33,25 +31,31 @@ ARTICLES = [make_article(730_000 + i) for i in range(20)] + [
 ]
 
 
+# Runs scrapy with files limited to a size (RLIMIT_FSIZE, inherited across exec; with
+# SIGXFSZ ignored, growing a file past it fails with EFBIG, as a full disk gives ENOSPC).
+LIMITED = (
+    "import os, resource, signal, sys; limit = int(sys.argv[1]); "
+    "signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'scrapy', *sys.argv[2:]])"
+)
+
+
 def run_crawl(
     origin: str, workdir: Path, feed: str | None, *args: str, append: bool = False,
     file_size_limit: int | None = None, env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    scrapy = [sys.executable, "-m", "scrapy"]
+    if file_size_limit is not None:
+        scrapy = [sys.executable, "-c", LIMITED, str(file_size_limit)]
     command = [
-        sys.executable, "-m", "scrapy", "crawl", "arabstoday",
+        *scrapy, "crawl", "arabstoday",
         *(("-o" if append else "-O", feed) if feed else ()), "-a", f"base_url={origin}", *FAST,
         "-s", f"NEWSCRAWL_STATE_PATH={workdir / 'state.sqlite3'}", *args,
     ]  # fmt: skip
-
-    def limit_file_size() -> None:  # in the child: files may not grow past the limit
-        if file_size_limit is not None:
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill
-            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
-
     return subprocess.run(
-        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, env=env,
-        preexec_fn=limit_file_size,
-    )  # fmt: skip
+        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, env=env
+    )
 
 
 def records(feed: Path) -> list[dict[str, Any]]:
