@@ -58,7 +58,7 @@ from typing import Any, TextIO
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 
 from newscrawl.distributed import redis_url
 from newscrawl.state import StateStore, store_for
@@ -194,6 +194,7 @@ class EmitJournal:
         self.pending: dict[int, _Pending] = {}
         self.feed_exporter: Any = None  # a CheckedFeedExporter registers itself here
         self.settled = False
+        self.warned_plain_exporter = False
         self.on_complete: list[Callable[[], None]] = []  # run once every record is written
 
     @classmethod
@@ -285,8 +286,22 @@ class EmitJournal:
         self._write({"emit": key, "urls": unique})
 
     def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
-        if self.feed_exporter is None and not self.crawler.settings.getdict("FEEDS"):
+        if self.feed_exporter is not None:
+            return  # it confirms each record itself
+        if not self.crawler.settings.getdict("FEEDS"):
             self.written(item)  # no feed configured: nothing to wait for
+        elif feed_exporter_active(self.crawler):
+            # Scrapy's own FeedExporter (EXTENSIONS replaced on the command line): it
+            # has written the record by now, as far as anyone can tell (old behaviour).
+            if not self.warned_plain_exporter:
+                self.warned_plain_exporter = True
+                logger.warning(
+                    "Scrapy's FeedExporter is in use, not newscrawl.feeds.CheckedFeedExporter: "
+                    "a feed that fails is not noticed and its records count as written"
+                )
+            self.written(item)
+        # else: the feed exporter is disabled (a feed it cannot use): nothing is written,
+        # so nothing is confirmed, and settle() forgets every record at the end.
 
     def written(self, item: Any, waits: set[int] | None = None) -> None:
         """Every feed took the record; those in ``waits`` still have to store it."""
@@ -368,6 +383,12 @@ class EmitJournal:
 
 
 _JOURNALS: weakref.WeakKeyDictionary[Crawler, EmitJournal] = weakref.WeakKeyDictionary()
+
+
+def feed_exporter_active(crawler: Crawler) -> bool:
+    """Whether a feed exporter (Scrapy's or ours) runs in this crawl."""
+    manager = getattr(crawler, "_extensions", None)
+    return any(isinstance(m, FeedExporter) for m in getattr(manager, "middlewares", ()))
 
 
 def ledger(crawler: Crawler | None) -> EmitJournal | None:

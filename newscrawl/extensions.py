@@ -26,7 +26,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from newscrawl import exitcodes
-from newscrawl.durable import ledger
+from newscrawl.durable import feed_exporter_active, ledger
 
 logger = logging.getLogger(__name__)
 
@@ -254,8 +254,8 @@ class RunReport:
             self.reported = True
             return
         journal = ledger(self.crawler)
-        exporting = journal is not None and journal.feed_exporter is not None
-        if journal is not None and not exporting:
+        exporting = feed_exporter_active(self.crawler)  # it sends feed_exporter_closed
+        if journal is not None and journal.feed_exporter is None:
             journal.settle()  # no feed exporter to wait for: settle the ledger before judging
         stats = dict(self.stats, finish_reason=reason)
         code, why = judge(
