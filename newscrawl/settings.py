@@ -115,6 +115,9 @@ NEWSCRAWL_FALLBACK = True
 # suffixes, addresses or CIDR networks.
 NEWSCRAWL_SSRF_GUARD = True
 NEWSCRAWL_SSRF_ALLOW: list[str] = []
+# Exact file:// URLs allowed through the guard: `scrapy shell ./page.html` sets the one
+# the user named (newscrawl/commands/shell.py).
+NEWSCRAWL_SSRF_ALLOW_FILES: list[str] = []
 NEWSCRAWL_SSRF_DNS_TTL = 300
 # Retry-After (429/503) pauses the domain that long, at most this many seconds.
 NEWSCRAWL_RETRY_AFTER_MAX = 120
