@@ -166,9 +166,9 @@ def _feed_urls(path: Path) -> set[str]:
 class _Pending:
     """An article marked seen whose record is not yet confirmed in every feed."""
 
-    item: Any  # kept so that id(item) stays this item's until it is settled
     key: str
     urls: list[str]
+    item: Any = None  # held, so id(item) stays its own, until the exporter has written it
     waits: set[int] = field(default_factory=set)  # ids of feed slots still to be stored
 
 
@@ -191,7 +191,8 @@ class EmitJournal:
         self.path: Path | None = None
         self.handle: DurableFile | None = None
         self.feeds: list[Path] = []
-        self.pending: dict[int, _Pending] = {}
+        self.pending: dict[int, _Pending] = {}  # id(item) -> entry, until written
+        self.awaiting: list[_Pending] = []  # written, until their feed files are stored
         self.feed_exporter: Any = None  # a CheckedFeedExporter registers itself here
         self.settled = False
         self.warned_plain_exporter = False
@@ -282,7 +283,7 @@ class EmitJournal:
         """Called by the deduplicate pipeline just before it marks ``key`` seen."""
         unique = list(dict.fromkeys(u for u in urls if u))
         if item is not None:
-            self.pending[id(item)] = _Pending(item, key, unique)
+            self.pending[id(item)] = _Pending(key, unique, item)
         self._write({"emit": key, "urls": unique})
 
     def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
@@ -305,34 +306,41 @@ class EmitJournal:
 
     def written(self, item: Any, waits: set[int] | None = None) -> None:
         """Every feed took the record; those in ``waits`` still have to store it."""
-        entry = self.pending.get(id(item))
+        entry = self.pending.pop(id(item), None)
         if entry is None:
             return
+        entry.item = None  # an S3 feed may wait the whole run: keep only key and URLs
         entry.waits = set(waits or ())
-        if not entry.waits:
+        if entry.waits:
+            self.awaiting.append(entry)
+        else:
             self._confirm(entry)
 
     def not_written(self, item: Any) -> None:
         """A feed failed to take the record: not seen after all."""
-        entry = self.pending.get(id(item))
+        entry = self.pending.pop(id(item), None)
         if entry is not None:
             self._fail(entry)
 
     def slot_stored(self, slot_id: int, ok: bool) -> None:
         """A feed file (batch) was stored (uploaded, closed) or failed to be."""
-        for entry in [e for e in self.pending.values() if slot_id in e.waits]:
-            entry.waits.discard(slot_id)
-            if not ok:
-                self._fail(entry)
-            elif not entry.waits:
-                self._confirm(entry)
+        still = []
+        for entry in self.awaiting:
+            if slot_id in entry.waits:
+                entry.waits.discard(slot_id)
+                if not ok:
+                    self._fail(entry)
+                    continue
+                if not entry.waits:
+                    self._confirm(entry)
+                    continue
+            still.append(entry)
+        self.awaiting = still
 
     def _confirm(self, entry: _Pending) -> None:
-        del self.pending[id(entry.item)]
         self._write({"done": entry.key})
 
     def _fail(self, entry: _Pending) -> None:
-        del self.pending[id(entry.item)]
         store = store_for(self.crawler)
         for url in entry.urls:
             try:
@@ -349,7 +357,8 @@ class EmitJournal:
         if self.settled:
             return
         self.settled = True
-        lost = list(self.pending.values())
+        lost = [*self.pending.values(), *self.awaiting]
+        self.pending, self.awaiting = {}, []
         for entry in lost:
             self._fail(entry)
         if self.complete():
