@@ -243,3 +243,19 @@ def test_feed_problems_are_named_in_one_line(tmp_path: Path) -> None:
     assert unknown_scheme is not None and "no storage for the scheme 'gopher'" in unknown_scheme
     directory = problem({str(tmp_path): {"format": "jsonlines"}})
     assert directory is not None and "cannot write" in directory
+
+
+def test_batches_of_a_compressed_feed_confirm_their_records(tmp_path: Path) -> None:
+    """Batch files close mid-run (FEEDS batch_item_count): each one's records become
+    seen when it is stored, and the last batch's at the end."""
+    template = tmp_path / "batch-%(batch_id)d.jsonl.gz"
+    feeds = json.dumps({str(template): dict(GZIP, batch_item_count=5)})
+    site = FaultSite(ARTICLES)
+    with serve(site) as origin:
+        done = run_crawl(origin, tmp_path, None, "-s", f"FEEDS={feeds}")
+    assert done.returncode == exitcodes.OK, done.stderr[-3000:]
+    batches = sorted(tmp_path.glob("batch-*.jsonl.gz"))
+    assert len(batches) == -(-len(ARTICLES) // 5)
+    written = [path_of(r) for batch in batches for r in gz_records(batch)]
+    assert sorted(written) == sorted(a.path for a in ARTICLES)
+    assert seen_paths(tmp_path) == {a.path for a in ARTICLES}
