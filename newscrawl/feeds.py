@@ -50,7 +50,7 @@ LINE_FORMATS = frozenset({"jsonlines", "jsonl", "jl", "json"})
 
 # What to install when a storage scheme's library is missing.
 INSTALL_HINTS = {
-    "s3": "pip install 'newscrawl[s3]' (boto3)",
+    "s3": "pip install boto3",
     "gs": "pip install google-cloud-storage",
 }
 
@@ -212,7 +212,7 @@ class CheckedFeedExporter(FeedExporter):
         confirmed are not seen) before feed_exporter_closed, where the report is written."""
         for slot in self.slots:
             self._schedule_slot_close(slot, spider)
-        while pending := list(self._pending_close_tasks):  # batches closed mid-run too
+        if pending := list(self._pending_close_tasks):  # batches closed mid-run too
             if is_asyncio_available():
                 await asyncio.wait(cast("list[asyncio.Task[None]]", pending))
             else:
