@@ -345,9 +345,15 @@ class RunReport:
             "feeds": [str(feed) for feed in self.feeds],
             "stats": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
         self.reported = True
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
+            _write_atomic(path, text)
+        except OSError as error:  # the feed's disk is full, most likely: the log has it all
+            logger.error("Could not write the run report %s (%s); `latest` not moved", path, error)
+            self.summary(report, path)
+            return
         if self.moves_latest(code, reason):
             pointer = {"feed": str(self.feeds[0]), "report": str(path), "exit_code": code,
                        "finished_at": report["finished_at"]}  # fmt: skip
@@ -431,5 +437,9 @@ def distributed_run(crawler: Crawler) -> str | None:
 def _write_atomic(path: Path, text: str) -> None:
     """Readers see the old file or the new one, never half of one."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, "utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, "utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a full disk must not keep a half file around
+        raise
