@@ -50,16 +50,18 @@ import os
 import shutil
 import time
 import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 
 from newscrawl.distributed import redis_url
-from newscrawl.state import store_for
+from newscrawl.state import StateStore, store_for
 from newscrawl.urls import url_key
 
 logger = logging.getLogger(__name__)
@@ -74,12 +76,21 @@ class DurableFile(io.FileIO):
 
     def write(self, data: Any) -> int:
         view = memoryview(data).cast("B")
+        start = os.lseek(self.fileno(), 0, os.SEEK_CUR)
         written = 0
-        while written < len(view):
-            count = super().write(view[written:])
-            written += count or 0
-        if self.fsync and written:
-            os.fsync(self.fileno())
+        try:
+            while written < len(view):
+                count = super().write(view[written:])
+                written += count or 0
+            if self.fsync and written:
+                os.fsync(self.fileno())
+        except OSError:
+            # Disk full (ENOSPC), file too large (EFBIG), I/O error: the kernel may have
+            # taken part of the record. Cut it off, so the feed never ends in a torn line.
+            if written:
+                os.ftruncate(self.fileno(), start)
+                os.lseek(self.fileno(), start, os.SEEK_SET)
+            raise
         return written
 
 
@@ -151,27 +162,51 @@ def _feed_urls(path: Path) -> set[str]:
     return found
 
 
-class EmitJournal:
-    """Write-ahead journal of emitted articles (see the module doc)."""
+@dataclass
+class _Pending:
+    """An article marked seen whose record is not yet confirmed in every feed."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    key: str
+    urls: list[str]
+    item: Any = None  # held, so id(item) stays its own, until the exporter has written it
+    waits: set[int] = field(default_factory=set)  # ids of feed slots still to be stored
+
+
+class EmitJournal:
+    """Seen means "in every feed": a write-ahead journal plus the ledger of records
+    not yet confirmed written (see the module doc).
+
+    The deduplicate pipeline marks an article seen through :func:`remember_emitted`,
+    which journals it first and keeps it pending. The feed exporter
+    (:class:`newscrawl.feeds.CheckedFeedExporter`) confirms it once every feed holds
+    the record: at once for an unbuffered local JSON-lines file, after the upload or
+    close of its file (batch) for any other storage or a compressed feed. A record a
+    feed failed to take, or still pending at the end of the run, is forgotten in the
+    store (``newscrawl/output/unwritten``), so the next run fetches it again.
+    """
+
+    def __init__(self, crawler: Crawler, journal_file: bool = True) -> None:
         self.crawler = crawler
+        self.journal_file = journal_file
         self.path: Path | None = None
         self.handle: DurableFile | None = None
         self.feeds: list[Path] = []
-        self.pending: set[str] = set()
+        self.pending: dict[int, _Pending] = {}  # id(item) -> entry, until written
+        self.awaiting: list[_Pending] = []  # written, until their feed files are stored
+        self.feed_exporter: Any = None  # a CheckedFeedExporter registers itself here
+        self.settled = False
+        self.warned_plain_exporter = False
+        self.on_complete: list[Callable[[], None]] = []  # run once every record is written
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EmitJournal:
         settings = crawler.settings
-        if not settings.getbool("NEWSCRAWL_EMIT_JOURNAL", True) or redis_url(settings):
-            raise NotConfigured
-        journal = cls(crawler)
+        # Distributed crawls keep the ledger but not the journal file: they have claims.
+        journal_file = settings.getbool("NEWSCRAWL_EMIT_JOURNAL", True) and not redis_url(settings)
+        journal = cls(crawler, journal_file)
         _JOURNALS[crawler] = journal
         crawler.signals.connect(journal.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(journal.spider_closed, signal=signals.spider_closed)
-        # Connected after the FeedExporter's handler (extensions load after it is built),
-        # so this runs once the record is written.
         crawler.signals.connect(journal.item_scraped, signal=signals.item_scraped)
         return journal
 
@@ -189,6 +224,8 @@ class EmitJournal:
         stats = self.crawler.stats
         if stats is not None and stats.get_value("newscrawl/locked"):
             return  # another run holds the crawl lock: its journal is not ours to settle
+        if not self.journal_file:
+            return
         state = Path(self.crawler.settings.get("NEWSCRAWL_STATE_PATH", ".newscrawl/state.sqlite3"))
         self.path = state.with_name(f"{state.name}.{spider.name}.journal")
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -242,36 +279,174 @@ class EmitJournal:
             self.feeds.append(path)
             self._write({"feed": str(path)})
 
-    def emitting(self, key: str, *urls: str) -> None:
+    def emitting(self, key: str, *urls: str, item: Any = None) -> None:
         """Called by the deduplicate pipeline just before it marks ``key`` seen."""
-        self.pending.add(key)
-        self._write({"emit": key, "urls": list(dict.fromkeys(u for u in urls if u))})
+        unique = list(dict.fromkeys(u for u in urls if u))
+        if item is not None:
+            self.pending[id(item)] = _Pending(key, unique, item)
+        self._write({"emit": key, "urls": unique})
 
     def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
-        url = (item.get("canonical_url") or item.get("url")) if hasattr(item, "get") else None
-        key = url_key(url) if isinstance(url, str) else None
-        if key is not None and key in self.pending:
-            self.pending.discard(key)
-            self._write({"done": key})
+        if self.feed_exporter is not None:
+            return  # it confirms each record itself
+        if not self.crawler.settings.getdict("FEEDS"):
+            self.written(item)  # no feed configured: nothing to wait for
+        elif feed_exporter_active(self.crawler):
+            # Scrapy's own FeedExporter (EXTENSIONS replaced on the command line): it
+            # has written the record by now, as far as anyone can tell (old behaviour).
+            if not self.warned_plain_exporter:
+                self.warned_plain_exporter = True
+                logger.warning(
+                    "Scrapy's FeedExporter is in use, not newscrawl.feeds.CheckedFeedExporter: "
+                    "a feed that fails is not noticed and its records count as written"
+                )
+            self.written(item)
+        # else: the feed exporter is disabled (a feed it cannot use): nothing is written,
+        # so nothing is confirmed, and settle() forgets every record at the end.
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def written(self, item: Any, waits: set[int] | None = None) -> None:
+        """Every feed took the record; those in ``waits`` still have to store it."""
+        entry = self.pending.pop(id(item), None)
+        if entry is None:
+            return
+        entry.item = None  # an S3 feed may wait the whole run: keep only key and URLs
+        entry.waits = set(waits or ())
+        if entry.waits:
+            self.awaiting.append(entry)
+        else:
+            self._confirm(entry)
+
+    def not_written(self, item: Any) -> None:
+        """A feed failed to take the record: not seen after all."""
+        entry = self.pending.pop(id(item), None)
+        if entry is not None:
+            self._fail(entry)
+
+    def slot_stored(self, slot_id: int, ok: bool) -> None:
+        """A feed file (batch) was stored (uploaded, closed) or failed to be."""
+        still = []
+        for entry in self.awaiting:
+            if slot_id in entry.waits:
+                entry.waits.discard(slot_id)
+                if not ok:
+                    self._fail(entry)
+                    continue
+                if not entry.waits:
+                    self._confirm(entry)
+                    continue
+            still.append(entry)
+        self.awaiting = still
+
+    def _confirm(self, entry: _Pending) -> None:
+        self._write({"done": entry.key})
+
+    def _fail(self, entry: _Pending) -> None:
+        store = store_for(self.crawler)
+        for url in entry.urls:
+            try:
+                store.forget(url)
+            except Exception as error:  # the store's own disk may be full too
+                self._inc("output/forget_failed")
+                logger.error("Could not forget %s in the state store (%s): %s", url,
+                             type(error).__name__, error)  # fmt: skip
+        self._inc("output/unwritten")
+        self._write({"done": entry.key})
+
+    def settle(self) -> None:
+        """End of run: whatever no feed confirmed is not seen; the journal is done."""
+        if self.settled:
+            return
+        self.settled = True
+        lost = [*self.pending.values(), *self.awaiting]
+        self.pending, self.awaiting = {}, []
+        for entry in lost:
+            self._fail(entry)
+        if self.complete():
+            for callback in self.on_complete:
+                callback()
+        self.on_complete.clear()
+        if lost:
+            logger.error(
+                "%d record(s) never reached every feed; not marked seen, the next run "
+                "fetches them again (newscrawl/output/unwritten): %s",
+                len(lost), ", ".join(e.urls[0] if e.urls else e.key for e in lost[:5])
+                + (" ..." if len(lost) > 5 else ""),
+            )  # fmt: skip
         if self.handle is None or self.path is None:
             return
         self.handle.close()
         self.handle = None
-        if self.pending:  # passed the pipelines, reached no feed: not seen after all
-            self.recover(self.path)
         self.path.unlink(missing_ok=True)
+
+    def complete(self) -> bool:
+        """No feed failed and every record reached every feed (so far)."""
+        stats = self.crawler.stats
+        if stats is None:
+            return True
+        failed = stats.get_value("newscrawl/output/feed_failed", 0)
+        return not failed and not stats.get_value("newscrawl/output/unwritten", 0)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.feed_exporter is None:  # otherwise it settles once its feeds are stored
+            self.settle()
 
 
 _JOURNALS: weakref.WeakKeyDictionary[Crawler, EmitJournal] = weakref.WeakKeyDictionary()
 
 
+def feed_exporter_active(crawler: Crawler) -> bool:
+    """Whether a feed exporter (Scrapy's or ours) runs in this crawl."""
+    manager = getattr(crawler, "_extensions", None)
+    return any(isinstance(m, FeedExporter) for m in getattr(manager, "middlewares", ()))
+
+
+def ledger(crawler: Crawler | None) -> EmitJournal | None:
+    return _JOURNALS.get(crawler) if crawler is not None else None
+
+
+def when_output_complete(crawler: Crawler, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once every feed is stored with all its records; never if not.
+
+    For what a run may only keep when nothing it emitted is lost: the feed and sitemap
+    validators (a failed run must read its sources in full again next time).
+    """
+    journal = ledger(crawler)
+    if journal is None or journal.settled:
+        if journal is None or journal.complete():
+            callback()
+        return
+    journal.on_complete.append(callback)
+
+
 def emitting(crawler: Crawler | None, key: str, *urls: str) -> None:
     """Journal an article about to be marked seen (no-op without the journal)."""
-    journal = _JOURNALS.get(crawler) if crawler is not None else None
+    journal = ledger(crawler)
     if journal is not None:
         journal.emitting(key, *urls)
+
+
+def remember_emitted(
+    crawler: Crawler | None,
+    store: StateStore,
+    item: Any,
+    key: str,
+    canonical: str,
+    url: str,
+    fingerprint: bytes,
+    signature: bytes | None,
+) -> int | None:
+    """Mark an emitted article seen, pending until every feed holds its record.
+
+    Journaled first (crash-safe); forgotten again if a feed fails to take it. Returns
+    the store's row id for the near-duplicate signature, as ``remember`` does.
+    """
+    journal = ledger(crawler)
+    if journal is not None:
+        journal.emitting(key, canonical, url, item=item)
+    row = store.remember(key, canonical, fingerprint, signature)
+    if url_key(url) != key:
+        store.remember(url_key(url), url, None, None)
+    return row
 
 
 class JobdirGuard:

@@ -26,6 +26,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from newscrawl import exitcodes
+from newscrawl.durable import feed_exporter_active, ledger
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,27 @@ NOT_FAILURES = ("newscrawl/dropped/duplicate", "newscrawl/dropped/unchanged",
                 "newscrawl/dropped/near_duplicate")  # fmt: skip
 
 
-def judge(stats: dict[str, Any], max_error_rate: float, max_fallback: float) -> tuple[int, str]:
+def is_drift(fallbacks: int, extracted: int, max_share: float, min_pages: int) -> bool:
+    """Layout drift fails a run only on enough evidence.
+
+    Above ``max_share`` of at least ``min_pages`` pages; in a smaller run, only when
+    every page fell back and there were at least 3 of them (or ``min_pages``, if
+    lower). One fallback among 3 pages of an hourly run is reported, not a failure.
+
+    >>> is_drift(1, 3, 0.2, 10), is_drift(3, 3, 0.2, 10), is_drift(3, 10, 0.2, 10)
+    (False, True, True)
+    """
+    share = fallbacks / max(extracted, 1)
+    if share <= max_share:
+        return False
+    if extracted >= min_pages:
+        return True
+    return fallbacks >= extracted and fallbacks >= min(3, max(min_pages, 1))
+
+
+def judge(
+    stats: dict[str, Any], max_error_rate: float, max_fallback: float, min_drift_pages: int = 10
+) -> tuple[int, str]:
     """(exit code, reason) of a finished run from its stats.
 
     >>> judge({"finish_reason": "shutdown"}, 0.2, 0.2)
@@ -126,6 +147,8 @@ def judge(stats: dict[str, Any], max_error_rate: float, max_fallback: float) -> 
     >>> judge({"finish_reason": "finished", "newscrawl/state/skipped_seen": 4}, 0.2, 0.2)
     (0, 'ok: nothing new')
     """
+    if output := output_failure(stats):
+        return exitcodes.OUTPUT_FAILED, output
     reason = stats.get("finish_reason")
     if reason == "store_unavailable":  # rediscrawl.Coordinator: Redis gone past its timeout
         return exitcodes.STORE_UNAVAILABLE, str(stats.get("newscrawl/redis/unavailable"))
@@ -159,9 +182,27 @@ def judge(stats: dict[str, Any], max_error_rate: float, max_fallback: float) -> 
     extracted = items + _sum(stats, "newscrawl/dropped/")
     fallbacks = _sum(stats, "newscrawl/fallback/")
     share = fallbacks / max(extracted, 1)
-    if share > max_fallback:
+    if is_drift(fallbacks, extracted, max_fallback, min_drift_pages):
         return exitcodes.LAYOUT_DRIFT, f"fallback share {share:.2f} > {max_fallback}"
+    if fallbacks:
+        return exitcodes.OK, (
+            f"ok (fallback share {share:.2f} of {extracted} pages: too few pages "
+            f"for a drift verdict, NEWSCRAWL_DRIFT_MIN_PAGES={min_drift_pages})"
+            if share > max_fallback else "ok"
+        )  # fmt: skip
     return exitcodes.OK, "ok"
+
+
+def output_failure(stats: dict[str, Any]) -> str | None:
+    """Why the run's output is incomplete (a feed failed), or None."""
+    failed = int(stats.get("newscrawl/output/feed_failed", 0))
+    unwritten = int(stats.get("newscrawl/output/unwritten", 0))
+    if not failed and not unwritten:
+        return None
+    return (
+        f"output failed: {failed} feed(s) failed, {unwritten} record(s) not written "
+        "(not marked seen: the next run fetches them again)"
+    )
 
 
 class RunReport:
@@ -172,12 +213,16 @@ class RunReport:
         self.settings = crawler.settings
         self.started = time.time()
         self.feeds: list[Path] = []
+        self.feed_records: dict[Path, int] = {}  # records each local feed file holds
         self.progress: task.LoopingCall | None = None
         self.last_pages = 0
         self.exit_code: int | None = None
+        self.reported = False  # the report is written (or, for a locked run, not due)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunReport:
+        if not crawler.settings.getbool("NEWSCRAWL_RUN_FILES", True):
+            raise NotConfigured  # scrapy parse, shell, bench: no report, no `latest`
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -218,39 +263,68 @@ class RunReport:
         assert self.crawler.stats is not None
         if self.crawler.stats.get_value("newscrawl/locked"):
             self.exit_code = int(self.crawler.stats.get_value("newscrawl/exit_code"))
+            self.reported = True
             return
+        journal = ledger(self.crawler)
+        exporting = feed_exporter_active(self.crawler)  # it sends feed_exporter_closed
+        if journal is not None and journal.feed_exporter is None:
+            journal.settle()  # no feed exporter to wait for: settle the ledger before judging
         stats = dict(self.stats, finish_reason=reason)
         code, why = judge(
             stats,
             self.settings.getfloat("NEWSCRAWL_MAX_ERROR_RATE", 0.2),
             self.settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE", 0.2),
+            self.settings.getint("NEWSCRAWL_DRIFT_MIN_PAGES", 10),
         )
+        self.set_exit(spider, code, why)
+        if not exporting:
+            self.write_report(spider, reason)
+
+    def set_exit(self, spider: Spider, code: int, why: str) -> None:
+        assert self.crawler.stats is not None
         self.exit_code = code
         self.crawler.stats.set_value("newscrawl/exit_code", code)
         self.crawler.stats.set_value("newscrawl/exit_reason", why)
         log = logger.info if code == exitcodes.OK else logger.error
         log("%s run result: exit code %d (%s): %s", spider.name, code, exitcodes.NAMES[code], why)
-        if not self.settings.getdict("FEEDS"):
-            self.write_report(spider, reason)
 
     def feed_slot_closed(self, slot: Any) -> None:
         uri = str(getattr(slot, "uri", ""))
         if uri.startswith("file://"):
             uri = uri[len("file://") :]
         if uri and "://" not in uri:
-            self.feeds.append(Path(uri).resolve())
+            path = Path(uri).resolve()
+            if path not in self.feed_records:
+                self.feeds.append(path)
+            self.feed_records[path] = self.feed_records.get(path, 0) + int(
+                getattr(slot, "itemcount", 0)
+            )
 
     def feed_exporter_closed(self) -> None:
         spider = self.crawler.spider
-        if spider is not None and self.exit_code is not None:
-            self.write_report(spider, str(self.stats.get("finish_reason", "")))
+        if spider is None or self.exit_code is None:
+            return
+        # Feeds are stored (uploads done) only now: a failure there overrides the verdict.
+        output = output_failure(self.stats)
+        if output and self.exit_code not in (exitcodes.OUTPUT_FAILED, exitcodes.LOCKED):
+            self.set_exit(spider, exitcodes.OUTPUT_FAILED, output)
+        self.write_report(spider, str(self.stats.get("finish_reason", "")))
 
     def report_path(self, spider: Spider) -> Path:
-        if self.feeds:
-            feed = self.feeds[0]
+        feeds = self.feeds or self.open_feeds()
+        if feeds:
+            feed = feeds[0]
             return feed.with_name(feed.name.removesuffix(feed.suffix) + ".report.json")
         stamp = datetime.fromtimestamp(self.started, UTC).strftime("%Y-%m-%dT%H-%M-%S+00-00")
         return Path("output", spider.name, f"{stamp}.report.json").resolve()
+
+    def open_feeds(self) -> list[Path]:
+        """Local feeds still open (a run stopped before its feeds were closed)."""
+        journal = ledger(self.crawler)
+        exporter = journal.feed_exporter if journal is not None else None
+        uris = [str(getattr(slot, "uri", "")) for slot in getattr(exporter, "slots", ())]
+        uris = [uri.removeprefix("file://") for uri in uris]
+        return [Path(uri).resolve() for uri in uris if uri and "://" not in uri]
 
     def write_report(self, spider: Spider, reason: str) -> None:
         stats = self.stats
@@ -275,6 +349,7 @@ class RunReport:
             "duplicates": sum(v for k, v in drops.items() if k.startswith("duplicate")),
             "near_duplicates_marked": stats.get("newscrawl/duplicates/near", 0),
             "skipped_seen": stats.get("newscrawl/state/skipped_seen", 0),
+            "records_not_written": stats.get("newscrawl/output/unwritten", 0),
             "drops": drops,
             "fallbacks": _by_suffix(stats, "newscrawl/fallback/"),
             "http_status": _by_suffix(stats, "downloader/response_status_count/"),
@@ -282,17 +357,62 @@ class RunReport:
             "feeds": [str(feed) for feed in self.feeds],
             "stats": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
-        if self.feeds and code not in (
-            exitcodes.ABORTED,
-            exitcodes.LOCKED,
-            exitcodes.STORE_UNAVAILABLE,
-        ):
+        self.reported = True
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
+            _write_atomic(path, text)
+        except OSError as error:  # the feed's disk is full, most likely: the log has it all
+            logger.error("Could not write the run report %s (%s); `latest` not moved", path, error)
+            self.summary(report, path)
+            return
+        if self.moves_latest(code, reason):
             pointer = {"feed": str(self.feeds[0]), "report": str(path), "exit_code": code,
                        "finished_at": report["finished_at"]}  # fmt: skip
-            _write_atomic(self.feeds[0].parent / "latest", json.dumps(pointer, indent=2) + "\n")
+            self.point_latest(self.feeds[0].parent / "latest", pointer)
         self.summary(report, path)
+
+    def moves_latest(self, code: int, reason: str) -> bool:
+        """`latest` names only a complete feed that holds records of a normal run."""
+        if not self.feeds or reason not in NORMAL_FINISH:
+            return False
+        if code in (
+            exitcodes.ABORTED,
+            exitcodes.LOCKED,
+            exitcodes.OUTPUT_FAILED,
+            exitcodes.STORE_UNAVAILABLE,
+        ):
+            return False
+        return self.feed_records.get(self.feeds[0], 0) > 0
+
+    def point_latest(self, latest: Path, pointer: dict[str, Any]) -> None:
+        """Move `latest`; in a distributed run, add this worker's feed to the run's.
+
+        Workers of one distributed run (same run number in Redis) share one `latest`
+        per output folder: ``feeds``/``reports`` list every worker feed of the run that
+        holds records, ``feed``/``report`` stay the first. A new run starts a new list.
+        """
+        run = distributed_run(self.crawler)
+        if run is None:
+            _write_atomic(latest, json.dumps(pointer, indent=2) + "\n")
+            return
+        with latest.with_name(".latest.lock").open("a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # workers on one machine finish concurrently
+            try:
+                current = json.loads(latest.read_text("utf-8"))
+            except (OSError, ValueError):
+                current = {}
+            same_run = isinstance(current, dict) and current.get("run") == run
+            feeds = list(current.get("feeds", [])) if same_run else []
+            reports = list(current.get("reports", [])) if same_run else []
+            if pointer["feed"] not in feeds:
+                feeds.append(pointer["feed"])
+                reports.append(pointer["report"])
+            merged = dict(pointer, run=run, feed=feeds[0], report=reports[0], feeds=feeds,
+                          reports=reports)  # fmt: skip
+            if same_run:
+                merged["exit_code"] = max(int(current.get("exit_code", 0)), pointer["exit_code"])
+            _write_atomic(latest, json.dumps(merged, indent=2) + "\n")
 
     @staticmethod
     def summary(report: dict[str, Any], path: Path) -> None:
@@ -310,8 +430,33 @@ class RunReport:
         logger.info("Run summary:\n%s", "\n".join(lines))
 
 
+def distributed_run(crawler: Crawler) -> str | None:
+    """The distributed run this crawl belongs to ("<number>@<start>"), or None."""
+    from newscrawl.distributed import keys_for, redis_url
+
+    url = redis_url(crawler.settings)
+    spider = crawler.spider
+    if not url or spider is None:
+        return None
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        run = client.hmget(keys_for(crawler.settings, spider.name).run, "number", "started_at")
+        client.close()
+    except Exception as error:  # Redis gone at the very end: a per-worker `latest`
+        logger.warning("Distributed run unknown (%s): `latest` names this worker's feed", error)
+        return None
+    number, started = (v.decode() if isinstance(v, bytes) else v for v in run)
+    return f"{number}@{started}" if number else None
+
+
 def _write_atomic(path: Path, text: str) -> None:
     """Readers see the old file or the new one, never half of one."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, "utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, "utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a full disk must not keep a half file around
+        raise

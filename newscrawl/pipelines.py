@@ -19,7 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.cleaning import bound_record, clean_authors, clean_body, clean_text
-from newscrawl.durable import emitting
+from newscrawl.durable import remember_emitted
 from newscrawl.extraction.text import language_for_text
 from newscrawl.items import article_schema
 from newscrawl.neardup import NearDuplicateIndex, fingerprint, signature
@@ -212,12 +212,12 @@ class DeduplicatePipeline(_Pipeline):
                 sig = None  # index the first version only
         if "duplicate_of" in adapter.field_names() or isinstance(item, dict):
             adapter.setdefault("duplicate_of", None)
-        emitting(self.crawler, key, canonical, url)  # journaled first: crash-safe (durable.py)
-        row = self.store.remember(key, canonical, body_fingerprint, sig)
+        # Journaled, then seen; forgotten again unless every feed takes it (durable.py).
+        row = remember_emitted(
+            self.crawler, self.store, item, key, canonical, url, body_fingerprint, sig
+        )
         if row is not None and sig is not None:
             self.index.add(row, sig)
-        if fetched_key != key:
-            self.store.remember(fetched_key, url, None, None)
         self.run_keys.add(key)
         self.run_fingerprints.add(body_fingerprint)
         self.inc("items/updated" if seen is not None else "items/new")

@@ -67,6 +67,9 @@ EXTENSIONS = {
     "newscrawl.extensions.RunReport": 20,
     "newscrawl.durable.EmitJournal": 30,  # crash-safe emission (newscrawl/durable.py)
     "newscrawl.durable.JobdirGuard": 31,
+    # Scrapy's feed exporter, per feed fault-isolated; confirms records to the journal.
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "newscrawl.feeds.CheckedFeedExporter": 35,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
 # spidermon: monitors run at close; a failure becomes exit code 8 (newscrawl/monitors.py).
@@ -79,6 +82,10 @@ NEWSCRAWL_LOCK_ENABLED = True
 NEWSCRAWL_PROGRESS_INTERVAL = 60.0
 NEWSCRAWL_MAX_ERROR_RATE = 0.2
 NEWSCRAWL_MAX_FALLBACK_SHARE = 0.2
+# Below this many pages, layout drift only fails a run when every page fell back.
+NEWSCRAWL_DRIFT_MIN_PAGES = 10
+# Crawls write a feed, a report and `latest`; scrapy parse/shell/bench set this off.
+NEWSCRAWL_RUN_FILES = True
 LOGSTATS_INTERVAL = 0  # our progress line replaces Scrapy's (it adds articles and queue)
 
 # WARC archive of every fetched page (-s NEWSCRAWL_WARC=dir/), rotated by size;
@@ -108,6 +115,9 @@ NEWSCRAWL_FALLBACK = True
 # suffixes, addresses or CIDR networks.
 NEWSCRAWL_SSRF_GUARD = True
 NEWSCRAWL_SSRF_ALLOW: list[str] = []
+# Exact file:// URLs allowed through the guard: `scrapy shell ./page.html` sets the one
+# the user named (newscrawl/commands/shell.py).
+NEWSCRAWL_SSRF_ALLOW_FILES: list[str] = []
 NEWSCRAWL_SSRF_DNS_TTL = 300
 # Retry-After (429/503) pauses the domain that long, at most this many seconds.
 NEWSCRAWL_RETRY_AFTER_MAX = 120

@@ -247,6 +247,9 @@ class SsrfGuardMiddleware:
         self.crawler = crawler
         self.ttl = crawler.settings.getfloat("NEWSCRAWL_SSRF_DNS_TTL", 300.0)
         self._dns: dict[str, tuple[float, list[IPAddress]]] = {}
+        # file:// URLs of local pages the user named (scrapy shell ./page.html): exact
+        # URLs only, so a redirect or a link to another file is still refused.
+        self.files = set(crawler.settings.getlist("NEWSCRAWL_SSRF_ALLOW_FILES"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SsrfGuardMiddleware:
@@ -255,6 +258,8 @@ class SsrfGuardMiddleware:
         return cls(crawler)
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> Any:
+        if request.url in self.files:
+            return None
         policy = policy_for(self.crawler)
         reason, host = policy.check_url(request.url)
         if reason is not None:

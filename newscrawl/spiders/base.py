@@ -42,6 +42,8 @@ from twisted.python.failure import Failure
 
 from newscrawl import __version__, distributed
 from newscrawl.discovery import Entry, parse_feed, parse_sitemap, sitemaps_in_robots
+from newscrawl.durable import when_output_complete
+from newscrawl.extensions import is_drift
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.dates import iso
 from newscrawl.extraction.drift import layout_problems
@@ -240,7 +242,8 @@ class NewsSpider(scrapy.Spider):
         super().update_settings(settings)
         distributed.apply_settings(settings)  # NEWSCRAWL_REDIS_URL: queue, state, lock in Redis
         default_feed = settings.get("NEWSCRAWL_DEFAULT_FEED")
-        if default_feed and not settings.getdict("FEEDS"):
+        run_files = settings.getbool("NEWSCRAWL_RUN_FILES", True)  # off: scrapy parse/shell
+        if default_feed and run_files and not settings.getdict("FEEDS"):
             feed = {"format": "jsonlines", "encoding": "utf8"}
             settings.set("FEEDS", {default_feed: feed}, priority="spider")
         contact = settings.get("NEWSCRAWL_CONTACT_URL")
@@ -557,21 +560,29 @@ class NewsSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         if reason == "finished":  # a run cut short (killed, limit) reads its sources in full again
-            for url, (etag, last_modified) in self.validators_seen.items():
-                self.state.set_validators(url, etag, last_modified)
+            # ...and so does one whose feeds failed to take every record (durable.py).
+            when_output_complete(self.crawler, self.keep_validators)
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         fallbacks = int(stats.get(f"newscrawl/fallback/{self.name}", 0))
         extracted = int(stats.get("item_scraped_count", 0)) + sum(
             int(v) for k, v in stats.items() if k.startswith("newscrawl/dropped/")
         )
         limit = self.settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE", 0.2)
+        min_pages = self.settings.getint("NEWSCRAWL_DRIFT_MIN_PAGES", 10)
         if fallbacks and fallbacks / max(extracted, 1) > limit:
-            logger.error(
-                "Layout drift on %s: %d of %d pages fell back to generic extraction (%s); "
+            # A small run is evidence only when every page fell back (extensions.is_drift).
+            drift = is_drift(fallbacks, extracted, limit, min_pages)
+            (logger.error if drift else logger.warning)(
+                "%s on %s: %d of %d pages fell back to generic extraction (%s); "
                 "body selectors %s, problems %s",
+                "Layout drift" if drift else "Possible layout drift (too few pages to judge)",
                 self.name, fallbacks, extracted, f"> {limit:.0%}", list(self.rules.body_selectors),
                 dict(self.fallback_problems),
             )  # fmt: skip
+
+    def keep_validators(self) -> None:
+        for url, (etag, last_modified) in self.validators_seen.items():
+            self.state.set_validators(url, etag, last_modified)
 
     def on_error(self, failure: Failure) -> None:
         if getattr(failure.value, "reported", False):

@@ -1,0 +1,257 @@
+"""Feeds that cannot lose a record quietly.
+
+``feed_problem`` runs before a crawl starts (``scrapy crawl``): a feed whose format,
+storage scheme or path cannot work (unknown format, ``s3://`` without boto3, a path
+that cannot be created) is a usage error, one line and exit 2, before the first
+request. Scrapy itself only logs such a feed and crawls on without it.
+
+``CheckedFeedExporter`` replaces Scrapy's FeedExporter. It writes each record to
+every feed on its own, so one failing feed neither hides the error (Scrapy logs a
+traceback per item and goes on) nor keeps the others from their record, and it tells
+the emit ledger (:class:`newscrawl.durable.EmitJournal`) when a record is durably in
+every feed: at once for an unbuffered local JSON-lines file, else when the file (or
+batch) holding it was stored. The first failure stops the run (finish reason
+``output_failed``, exit code 9); records that did not reach every feed are not
+marked seen, so the next run fetches them again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlparse
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.extensions.feedexport import (
+    FeedExporter,
+    FeedSlot,
+    FileFeedStorage,
+    apply_uri_params,
+)
+from scrapy.utils.asyncio import is_asyncio_available
+from scrapy.utils.conf import feed_complete_default_values_from_settings
+from scrapy.utils.defer import deferred_from_coro, ensure_awaitable
+from scrapy.utils.misc import build_from_crawler, load_object
+from scrapy.utils.python import without_none_values
+from twisted.internet.defer import Deferred, DeferredList
+
+from newscrawl.durable import DurableFile, ledger
+
+logger = logging.getLogger(__name__)
+
+# Exporters that write each record whole in one write() call: with an unbuffered
+# file, a record is in the file as soon as export_item returns.
+LINE_FORMATS = frozenset({"jsonlines", "jsonl", "jl", "json"})
+
+# What to install when a storage scheme's library is missing.
+INSTALL_HINTS = {
+    "s3": "pip install boto3",
+    "gs": "pip install google-cloud-storage",
+}
+
+
+class _Params(dict[str, Any]):
+    """URI parameters for a check before the spider exists: unknown ones are a stand-in."""
+
+    def __missing__(self, key: str) -> str:
+        return "x"
+
+
+def feed_problem(crawler: Crawler, spider_args: dict[str, Any] | None = None) -> str | None:
+    """Why a configured feed cannot be written, in one line; None if every one can."""
+    settings = crawler.settings
+    storages = without_none_values(settings.getwithbase("FEED_STORAGES"))
+    exporters = without_none_values(settings.getwithbase("FEED_EXPORTERS"))
+    for raw_uri, raw_options in settings.getdict("FEEDS").items():
+        uri = str(raw_uri.absolute()) if isinstance(raw_uri, Path) else str(raw_uri)
+        options = feed_complete_default_values_from_settings(dict(raw_options or {}), settings)
+        format_ = options.get("format")
+        if not format_ or format_ not in exporters:
+            known = ", ".join(sorted(exporters))
+            return f"feed {uri}: unknown format {format_!r} (one of: {known})"
+        scheme = urlparse(uri).scheme
+        if scheme not in storages:
+            return f"feed {uri}: no storage for the scheme {scheme!r} (one of: " + ", ".join(
+                sorted(s or "a path" for s in storages)
+            ) + ")"  # fmt: skip
+        try:
+            cls = load_object(storages[scheme])
+            storage = build_from_crawler(cls, crawler, uri, feed_options=options)
+        except NotConfigured as error:
+            hint = INSTALL_HINTS.get(scheme, "")
+            why = str(error) or "storage disabled"
+            return f"feed {uri}: {scheme}:// feeds unavailable ({why})" + (
+                f"; install it with {hint}" if hint else ""
+            )
+        except Exception as error:  # a storage that rejects its URI or options
+            return f"feed {uri}: {type(error).__name__}: {error}"
+        if isinstance(storage, FileFeedStorage) and not options.get("uri_params"):
+            if problem := _path_problem(crawler, storage.path, spider_args or {}):
+                return f"feed {uri}: {problem}"
+    return None
+
+
+def _path_problem(crawler: Crawler, template: str, spider_args: dict[str, Any]) -> str | None:
+    """Create the feed's folder and file as the storage will (then undo the file)."""
+    now = datetime.now(UTC)
+    params = _Params(
+        {k: getattr(crawler.spidercls, k) for k in dir(crawler.spidercls) if not k.startswith("_")}
+    )
+    params.update(spider_args)
+    params.update(
+        time=now.replace(microsecond=0).isoformat().replace(":", "-"),
+        batch_time=now.isoformat().replace(":", "-"),
+        batch_id=1,
+    )
+    try:
+        path = Path(template % params)
+    except (TypeError, ValueError, KeyError):
+        return None  # a template we cannot render now; the run reports a failure itself
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existed = path.exists()
+        with path.open("ab"):
+            pass
+        if not existed:
+            path.unlink()
+    except OSError as error:
+        return f"cannot write {path}: {error.strerror or error}"
+    return None
+
+
+class CheckedFeedExporter(FeedExporter):
+    """Scrapy's FeedExporter, per feed fault-isolated and reporting to the emit ledger."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        try:
+            super().__init__(crawler)
+        except NotConfigured:
+            if crawler.settings.getdict("FEEDS"):
+                # Scrapy disables the exporter for a feed it cannot use (logged above):
+                # no record reaches a feed, so nothing may become seen.
+                self._count("feed_failed")
+            raise
+        self.failed: dict[int, str] = {}  # id(slot) -> why it failed
+        journal = ledger(crawler)
+        if journal is not None:
+            journal.feed_exporter = self
+
+    def _count(self, key: str, count: int = 1) -> None:
+        stats = getattr(self, "crawler", None) and self.crawler.stats
+        if stats:
+            stats.inc_value(f"newscrawl/output/{key}", count)
+
+    @staticmethod
+    def immediate(slot: FeedSlot) -> bool:
+        """A record in this slot is durable once written (no buffer, no upload)."""
+        return isinstance(slot.file, DurableFile) and slot.format in LINE_FORMATS
+
+    def fail(self, slot: FeedSlot, error: BaseException) -> None:
+        if id(slot) in self.failed:
+            return
+        self.failed[id(slot)] = f"{type(error).__name__}: {error}"
+        self._count("feed_failed")
+        logger.error(
+            "Feed %s failed (%s: %s): the crawl stops; records not in every feed are not "
+            "marked seen, so the next run fetches them again",
+            slot.uri, type(error).__name__, error,
+        )  # fmt: skip
+        engine = self.crawler.engine
+        engine_slot = getattr(engine, "_slot", None)  # closing: no second close
+        if engine.spider is not None and getattr(engine_slot, "closing", True) is None:
+            deferred_from_coro(engine.close_spider_async(reason="output_failed"))
+
+    def item_scraped(self, item: Any, spider: Spider) -> None:
+        complete, waits, slots, full = True, set(), [], []
+        for slot in self.slots:
+            slots.append(slot)
+            if not slot.filter.accepts(item):
+                continue
+            if id(slot) in self.failed:
+                complete = False
+                continue
+            try:
+                slot.start_exporting()
+                assert slot.exporter is not None
+                slot.exporter.export_item(item)
+            except Exception as error:
+                complete = False
+                self.fail(slot, error)
+                continue
+            slot.itemcount += 1
+            if not self.immediate(slot):
+                waits.add(id(slot))
+            batch = self.feeds[slot.uri_template]["batch_item_count"]
+            if batch and slot.itemcount >= batch:  # as Scrapy: close the batch, start the next
+                options = self.feeds[slot.uri_template]
+                params = self._get_uri_params(spider, options["uri_params"], slot)
+                slots[-1] = self._start_new_batch(
+                    batch_id=slot.batch_id + 1,
+                    uri=apply_uri_params(slot.uri_template, params),
+                    feed_options=options,
+                    spider=spider,
+                    uri_template=slot.uri_template,
+                )
+                full.append(slot)
+        self.slots = slots
+        if (journal := ledger(self.crawler)) is not None:
+            if complete:
+                journal.written(item, waits)
+            else:
+                journal.not_written(item)
+        for slot in full:  # after the ledger knows the record waits for them
+            self._schedule_slot_close(slot, spider)
+
+    async def close_spider(self, spider: Spider) -> None:
+        """Scrapy's, plus: once every feed is stored, settle the ledger (records not
+        confirmed are not seen) before feed_exporter_closed, where the report is written."""
+        for slot in self.slots:
+            self._schedule_slot_close(slot, spider)
+        if pending := list(self._pending_close_tasks):  # batches closed mid-run too
+            if is_asyncio_available():
+                await asyncio.wait(cast("list[asyncio.Task[None]]", pending))
+            else:
+                await DeferredList(cast("list[Deferred[None]]", pending))
+        if (journal := ledger(self.crawler)) is not None:
+            journal.settle()
+        await self.crawler.signals.send_catch_log_async(signals.feed_exporter_closed)
+
+    async def _close_slot(self, slot: FeedSlot, spider: Spider) -> None:
+        ok = await self._store_slot(slot, spider)
+        if (journal := ledger(self.crawler)) is not None:
+            journal.slot_stored(id(slot), ok)
+        await self.crawler.signals.send_catch_log_async(signals.feed_slot_closed, slot=slot)
+
+    async def _store_slot(self, slot: FeedSlot, spider: Spider) -> bool:
+        """Scrapy's close of a feed file (batch); False if any record of it may be missing."""
+        ok = id(slot) not in self.failed
+        if slot.file is None and slot.itemcount == 0:
+            if not (slot.store_empty and slot.batch_id == 1) or not ok:
+                return ok
+        try:
+            if ok:
+                slot.start_exporting()
+                slot.finish_exporting()
+        except Exception as error:
+            ok = False
+            self.fail(slot, error)
+        if slot.file is None:
+            return ok
+        label = f"{slot.format} feed ({slot.itemcount} items) in: {slot.uri}"
+        kind = type(slot.storage).__name__
+        try:
+            # A failed local feed is closed too: it holds every whole record before the error.
+            await ensure_awaitable(slot.storage.store(self._get_file(slot)))
+        except Exception as error:
+            self.fail(slot, error)
+            self.crawler.stats.inc_value(f"feedexport/failed_count/{kind}")
+            return False
+        log = logger.info if ok else logger.error
+        log("Stored %s%s", label, "" if ok else " (incomplete)", extra={"spider": spider})
+        self.crawler.stats.inc_value(f"feedexport/success_count/{kind}")
+        return ok
