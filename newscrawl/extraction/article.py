@@ -25,6 +25,7 @@ from newscrawl.extraction.dates import iso, parse_date
 from newscrawl.extraction.interstitial import interstitial_reason
 from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
 from newscrawl.extraction.text import collapse_whitespace, language_for_text
+from newscrawl.urls import canonical_rejection
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ class Extraction:
     record: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     rejected: str | None = None  # why the page is not an article (bot check, ...)
+    # Why the page's canonical/og:url was not used as its identity (urls.canonical_rejection).
+    canonical_rejected: str | None = None
 
 
 def decode_html(html: str | bytes, declared_encoding: str | None = None) -> str:
@@ -154,8 +157,14 @@ def extract_article(
     rules: SiteRules = GENERIC_RULES,
     language: str | None = None,
     body_extractor: Callable[[HtmlElement, SiteRules], BodyResult] = extract_body,
+    domains: tuple[str, ...] = (),
+    listings: tuple[str, ...] = (),
 ) -> Extraction:
     """Extract one article page. ``language`` is the edition's, used when the page says none.
+
+    ``domains`` and ``listings`` are the site's domains and listing paths (edition and
+    section paths): a canonical URL outside the one or equal to the other is not used
+    (:func:`newscrawl.urls.canonical_rejection`).
 
     ``body_extractor`` finds the body (``extract_body`` unless a caller such as the
     generic extractor brings its own); it must leave the tree as it found it.
@@ -219,8 +228,9 @@ def extract_article(
         + meta.all("twitter:image")
         + body.images,
     )
-    canonical_raw = meta.canonical or meta.first("og:url")
-    canonical_url = next(iter(_absolute(url, [canonical_raw])), None) if canonical_raw else None
+    canonical_url, canonical_rejected = _canonical(
+        url, (meta.canonical, meta.first("og:url")), domains, listings
+    )
     declared = (
         meta.html_lang
         or md.text_value(article.get("inLanguage"))
@@ -248,4 +258,32 @@ def extract_article(
         rules.postprocess(record, root)
     if record["published"] is None:
         notes.append("no_date")
-    return Extraction(record, notes, rejected)
+    return Extraction(record, notes, rejected, canonical_rejected)
+
+
+def _canonical(
+    url: str,
+    candidates: tuple[str | None, ...],
+    domains: tuple[str, ...],
+    listings: tuple[str, ...],
+) -> tuple[str | None, str | None]:
+    """(the first plausible candidate, why the first implausible one was not used).
+
+    A rejected canonical is a hint that failed: the fetched URL stays the identity
+    (canonical_url null) and the reason is reported, so a CMS that names its home page
+    as every article's canonical cannot merge them into one record.
+    """
+    found: str | None = None
+    reason: str | None = None
+    for raw in candidates:
+        if not raw:
+            continue
+        absolute = next(iter(_absolute(url, [raw])), None)
+        why = canonical_rejection(absolute, url, domains, listings) if absolute else "invalid"
+        if why is None:
+            found = absolute
+            break
+        if reason is None:
+            reason = why
+            logger.info("Canonical URL %r of %s rejected (%s), not its identity", raw, url, why)
+    return found, reason

@@ -28,7 +28,7 @@ from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.generic import generic_body
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.siteconfig import load_site
-from newscrawl.spiders.base import DISCOVERY_PRIORITY, Edition, NewsSpider
+from newscrawl.spiders.base import DISCOVERY_PRIORITY, Edition, NewsSpider, canonical_scope
 
 # Article URLs of sites we know nothing about: a long numeric id, a date in the path,
 # or a long slug (news CMSs put one of these in every article URL, rarely in sections).
@@ -122,6 +122,9 @@ class GenericNewsSpider(NewsSpider):
     def extract(self, html: str, url: str, language: str | None) -> Extraction:
         if not self.generic:
             return super().extract(html, url, language)
-        extraction = extract_article(html, url, self.rules, language or None, generic_body)
+        domains, listings = canonical_scope(self)
+        extraction = extract_article(
+            html, url, self.rules, language or None, generic_body, domains, listings
+        )
         extraction.record["extraction"] = "generic"
         return extraction
