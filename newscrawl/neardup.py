@@ -474,6 +474,12 @@ _LOW15 = int.from_bytes(b"\xff\x7f" * LANES, "little")
 #: Lanes a body must win with text of its own (outside the shared paragraphs), ~10% of
 #: LANES, for :func:`same_story` to compare what the two bodies have of their own.
 OWN_LANES = 4
+#: Least similarity of what two near-duplicate bodies have of their own for them to be
+#: one story. Lower than the index's threshold: the pair already passed that on the whole
+#: bodies, and the own text of a re-edit is where its edits are (a changed paragraph of
+#: a wire copy keeps 0.36-0.5 in bench/dedup.py), while two different stories' own texts,
+#: even on one event, share under 0.15 (tests/test_neardup.py).
+OWN_SIMILARITY = 0.25
 
 
 def paragraph_keys(body: str) -> list[bytes]:
@@ -500,7 +506,9 @@ def same_story(first: bytes, second: bytes, shared: bytes, threshold: float = 0.
     article already had (:data:`EMPTY_SIGNATURE` for none). Short stories that end in
     one long disclaimer are near duplicates by their shingles; what each has of its own
     is not. A lane whose minimum comes from the shared text in both bodies says nothing;
-    the other lanes decide, as MinHash would on the bodies without the shared text.
+    the other lanes decide, as MinHash would on the bodies without the shared text: at
+    least :data:`OWN_SIMILARITY` of them equal. Without shared text, ``threshold`` (the
+    index's) decides on the whole bodies.
     A body with (almost) nothing of its own beside it (fewer than :data:`OWN_LANES`
     lanes) is a copy of the other, extended or cut: still one story.
 
@@ -524,7 +532,7 @@ def same_story(first: bytes, second: bytes, shared: bytes, threshold: float = 0.
     if int(own_a.sum()) < OWN_LANES or int(own_b.sum()) < OWN_LANES:
         return True
     decided = own_a | own_b
-    return int(((a == b) & decided).sum()) >= threshold * int(decided.sum())
+    return int(((a == b) & decided).sum()) >= OWN_SIMILARITY * int(decided.sum())
 
 
 _HIGH = int.from_bytes(b"\x00\x80" * LANES, "little")
