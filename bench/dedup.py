@@ -27,8 +27,8 @@ records: datasketch's MinHash (num_perm=128, ``update_batch``) + MinHashLSH (thr
 0.8) on 3-word shingles, this module one body at a time, and in batches. Last, on
 ``--furniture`` records, the pipeline's rule for paragraphs earlier articles already had
 (``neardup.same_story``): planted near duplicates it still flags, and short stories
-sharing one disclaimer that the index alone flags and the rule does not. With seed 3,
-20,000 records: 630 of the 630 near duplicates the index flags stay flagged, 0 of
+sharing one disclaimer that the index alone flags and the rule does not. With the
+default seed and 20,000 records: 630 of the 630 near duplicates the index flags stay flagged, 0 of
 18,771 originals and 401 same-event stories flagged; 857 of 2,000 disclaimer stories
 flagged by the index alone, 0 with the rule.
 """
