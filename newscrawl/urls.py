@@ -94,8 +94,11 @@ def rebase(url: str, origin: str) -> str:
 # fetch, no cache directory. Private suffixes count (blogspot.com, github.io: each
 # subdomain is someone else's site).
 _SUFFIXES = TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
-# One path segment that names a language edition ("/en", "/ar/", "/pt-br").
-_EDITION_SEGMENT = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2,4})?$", re.IGNORECASE)
+# One path segment that names the home page ("/index.php") or a language edition
+# ("/en", "/ar/", "/pt-br").
+_ROOT_SEGMENT = re.compile(
+    r"^(?:(?:index|default|home)(?:\.\w+)?|[a-z]{2}(?:[-_][a-z]{2,4})?)$", re.IGNORECASE
+)
 
 
 def registered_domain(host: str | None) -> str:
@@ -144,6 +147,7 @@ def canonical_rejection(
     ...                     domains=["example.com"])
     >>> canonical_rejection("ftp://example.com/x", page)
     'invalid'
+    >>> canonical_rejection("https://example.com/news/1", "file:///tmp/saved.html")
     """
     try:
         target, origin = urlsplit(candidate), urlsplit(fetched)
@@ -151,11 +155,13 @@ def canonical_rejection(
         return "invalid"
     if target.scheme not in ("http", "https") or not target.hostname:
         return "invalid"
+    # A saved page read from a file:// URL has no host to compare with: the path rules
+    # still apply.
     same_domain = registered_domain(target.hostname) == registered_domain(origin.hostname)
-    if not same_domain and not host_matches(target.hostname, domains):
+    if origin.hostname and not same_domain and not host_matches(target.hostname, domains):
         return "offsite"
     segments = [s for s in target.path.split("/") if s]
-    if not segments or (len(segments) == 1 and _EDITION_SEGMENT.match(segments[0])):
+    if not segments or (len(segments) == 1 and _ROOT_SEGMENT.match(segments[0])):
         if not target.query:  # "/?p=123" is WordPress's article URL, not the root
             return "root"
     path = "/" + "/".join(segments)

@@ -92,7 +92,8 @@ PAGE = "https://www.arabstoday.net/en/news/482913/iraq-parliament-opens-debate"
         ("https://m.arabstoday.net/en/news/482913/x", None),
         ("https://www.arabstoday.net/?p=482913", None),  # WordPress's article URL
         ("https://www.arabstoday.net/", "root"),
-        ("https://www.arabstoday.net/index.html", None),  # a page, not the bare root
+        ("https://www.arabstoday.net/index.php", "root"),
+        ("https://www.arabstoday.net/indexes", None),
         ("https://www.arabstoday.net/ar", "root"),
         ("https://www.arabstoday.net/en/politics/", "listing"),  # a declared section
         ("https://www.arabstoday.net/en", "root"),
