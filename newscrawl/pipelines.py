@@ -229,13 +229,16 @@ class DeduplicatePipeline(_Pipeline):
         known = self.store.known_paragraphs(keys)
         shared_text = "\n\n".join(p for p, k in zip(paragraphs, keys, strict=True) if k in known)
         shared = signature(shared_text) if shared_text else EMPTY_SIGNATURE
+        set_aside = False
         for row, other in index.matches(sig):
             if not same_story(other, sig, shared, self.threshold):
-                self.inc("duplicates/near_shared_text_only")
+                set_aside = True
                 continue
             first = self.store.signature_owner(row)
             if first is not None:  # None: that entry was forgotten meanwhile
                 return first
+        if set_aside:  # near only by paragraphs other articles had too
+            self.inc("duplicates/near_shared_text_only")
         return None
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:

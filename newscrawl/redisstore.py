@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -255,6 +255,18 @@ class RedisStore(StateStore):
 
     def close(self) -> None:
         self.redis.close()
+
+    def known_paragraphs(self, keys: Sequence[bytes]) -> set[bytes]:
+        """Those of ``keys`` that remembered articles had (a set shared by all workers)."""
+        unique = list(dict.fromkeys(keys))
+        if not unique:
+            return set()
+        hits = self.redis.smismember(f"{self.prefix}:state:paragraphs", unique)
+        return {key for key, hit in zip(unique, hits, strict=True) if hit}
+
+    def add_paragraphs(self, keys: Sequence[bytes]) -> None:
+        if keys:
+            self.redis.sadd(f"{self.prefix}:state:paragraphs", *keys)
 
     # -- claims (distributed runs) -------------------------------------------------
 

@@ -27,6 +27,8 @@ from newscrawl.api import extract
 from newscrawl.fixtureserver import PROJECT_ROOT, serve
 from newscrawl.pipelines import DeduplicatePipeline
 from newscrawl.spiders.arabstoday import ArabsTodaySpider
+from newscrawl.state import store_for
+from tests.redis_server import redis_db_fixture, redis_server_fixture  # noqa: F401
 
 from .crawlrun import FAST
 
@@ -246,3 +248,25 @@ def test_same_url_with_another_body_is_emitted_and_marked(pipeline: DeduplicateP
     pipeline.process_item(item(url, url, BODY))
     again = pipeline.process_item(item(url + "?utm_source=rss", url, BODY + " A line added."))
     assert again["duplicate_of"] == url
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_a_disclaimer_learnt_in_one_run_spares_the_next(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    settings: dict[str, Any] = {
+        "NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"),
+        "NEWSCRAWL_NEAR_DUPLICATES": "drop",
+    }
+    if backend == "redis":
+        settings["NEWSCRAWL_REDIS_URL"] = request.getfixturevalue("redis_db")
+    bodies = ["\n\n".join(short_story(topic)) for topic in TOPICS[:3]]
+    for run, body in enumerate(bodies):  # one story a run, each run a new process's store
+        crawler = get_crawler(ArabsTodaySpider, settings)
+        crawler.stats.open_spider()
+        url = f"https://www.arabstoday.net/en/news/{run + 1}/x"
+        emitted = DeduplicatePipeline(crawler).process_item(item(url, url, body))
+        assert emitted["duplicate_of"] is None
+        if run:
+            assert crawler.stats.get_value("newscrawl/duplicates/near_shared_text_only") == 1
+        store_for(crawler).close()
