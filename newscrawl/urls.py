@@ -101,6 +101,10 @@ _ROOT_SEGMENT = re.compile(
 )
 
 
+# Numbers of five digits or more: article ids (years and days are shorter).
+_ARTICLE_ID = re.compile(r"(?<!\d)\d{5,}(?!\d)")
+
+
 def registered_domain(host: str | None) -> str:
     """The domain a registrant controls: public suffix plus one label (the host itself for
     IP addresses, ``localhost`` and unknown suffixes).
@@ -129,7 +133,10 @@ def canonical_rejection(
     edition root ("/en/"), one of the site's ``listings`` (edition and section paths),
     or a one-word ancestor of the fetched path ("/news/" above "/news/123/x"). CMSs that
     print the home page as every article's canonical are common; trusting them makes
-    every article one. Reasons: ``invalid``, ``offsite``, ``root``, ``listing``.
+    every article one. Nor may it name another article by number (``other_article``:
+    the page "/news/88001/x" whose canonical is "/news/88002/y"), which would mark that
+    article seen before it was ever fetched. Reasons: ``invalid``, ``offsite``, ``root``,
+    ``listing``, ``other_article``.
 
     >>> page = "https://www.example.com/news/2024/05/01/storm-hits-coast"
     >>> canonical_rejection("https://example.com/news/2024/05/01/storm-hits-coast", page)
@@ -143,6 +150,9 @@ def canonical_rejection(
     'listing'
     >>> canonical_rejection("https://other.example.org/news/1", page)
     'offsite'
+    >>> canonical_rejection("https://example.com/news/88002/y", "https://example.com/news/88001/x")
+    'other_article'
+    >>> canonical_rejection("https://example.com/88001", "https://example.com/2024/x-88001.html")
     >>> canonical_rejection("https://www.example.com/news/1", "http://127.0.0.1:8080/news/1",
     ...                     domains=["example.com"])
     >>> canonical_rejection("ftp://example.com/x", page)
@@ -167,6 +177,12 @@ def canonical_rejection(
     path = "/" + "/".join(segments)
     if not target.query and any(path == "/" + p.strip("/") for p in listings if p.strip("/")):
         return "listing"
+    # A canonical naming another article by its number ("/news/88002" on the page
+    # "/news/88001/x") would mark that article seen before anyone fetched it.
+    ids = set(_ARTICLE_ID.findall(target.path + "?" + target.query))
+    own_ids = _ARTICLE_ID.findall(origin.path + "?" + origin.query)
+    if ids and own_ids and ids.isdisjoint(own_ids):
+        return "other_article"
     own = [s for s in origin.path.split("/") if s]
     if (
         len(segments) == 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -48,18 +49,32 @@ TOPICS = (
     ("Jeddah corniche", "seawall", "the promenade reopens in June"),
     ("Erbil airport", "terminal", "passenger numbers set a record"),
     ("Manama souq", "pearls", "traders expect a busy season"),
+    ("Aden port", "warehouses", "exports resume within weeks"),
+    ("Sfax factory", "looms", "orders from Europe are back"),
+    ("Nablus school", "classrooms", "lessons start after the holiday"),
 )
 
 
+VOCABULARY = (
+    "minister council budget water power road school hospital court police army port "
+    "market price bank loan tax oil gas farm wheat rain flood storm heat fire bridge "
+    "tunnel railway airport flight ship truck border village city district mayor judge "
+    "union strike wage worker factory plant mine cotton olive fish tourism hotel museum "
+    "library archive election vote party leader speech report survey census doctor nurse "
+    "vaccine clinic teacher student exam university research science engine grid cable "
+    "network phone internet company share profit debt fund aid donor refugee camp tent "
+    "winter summer harvest drought river lake dam canal coast island desert mountain"
+).split()
+
+
 def story(number: int, topic: tuple[str, str, str]) -> list[str]:
+    """Three paragraphs: the topic's words and 90 words drawn for this story alone."""
     place, thing, outcome = topic
+    words = random.Random(number).choices(VOCABULARY, k=90)
     return [
-        f"Officials at the {place} said on Monday that work on the {thing} was ahead of "
-        f"schedule, and that {outcome}, according to a statement issued after a meeting.",
-        f"The {thing} project, number {number} on the list approved last year, employs "
-        f"several hundred workers from the area around the {place}, the statement said.",
-        f"Residents welcomed the news but asked how the {place} would handle the extra "
-        f"demand once {outcome}, and whether local firms would share in the contracts.",
+        f"Officials at the {place} said the {thing} " + " ".join(words[:30]) + ".",
+        f"The {thing} work, number {number}, " + " ".join(words[30:60]) + ".",
+        f"Residents said {outcome}, " + " ".join(words[60:]) + ".",
     ]
 
 
@@ -129,6 +144,10 @@ def test_wrong_canonicals_lose_no_article_now_or_later(tmp_path: Path) -> None:
     offsite = "/news/2024/05/20/offsite-og-url"
     og_url = '<meta property="og:url" content="https://elsewhere.example.org/x/1">'
     pages[offsite] = page("Offsite og:url", story(20, next(topics)), og_url)
+    # A canonical naming another article (not yet published, or not yet listed).
+    pointer, later = "/news/2024/05/21/points-elsewhere-88001", "/news/2024/06/03/real-88002"
+    pages[pointer] = page("Points elsewhere", story(21, TOPICS[11]),
+                          f'<link rel="canonical" href="{HOST}{later}">')  # fmt: skip
     write_site(site, pages)
     requested: list[str] = []
     with serve(site, requested=requested) as origin:
@@ -138,7 +157,9 @@ def test_wrong_canonicals_lose_no_article_now_or_later(tmp_path: Path) -> None:
         assert stats["newscrawl/canonical/rejected/root"] == 6
         assert stats["newscrawl/canonical/rejected/shared"] == 3
         assert stats["newscrawl/canonical/rejected/offsite"] == 1
+        assert stats["newscrawl/canonical/rejected/other_article"] == 1
         assert "newscrawl/dropped/duplicate_url" not in stats
+        assert not any(r["duplicate_of"] for r in first)
         canonicals = [r["canonical_url"] for r in first]
         assert canonicals.count(SHARED) == 1  # the first page that named it keeps it
         assert not any("elsewhere" in (c or "") or c == f"{HOST}/" for c in canonicals)
@@ -150,11 +171,12 @@ def test_wrong_canonicals_lose_no_article_now_or_later(tmp_path: Path) -> None:
         # New articles with the same wrong canonicals are new articles.
         extra = {
             "/news/2024/06/01/home-canonical-later": page(
-                "Later home canonical", story(30, TOPICS[-2]),
+                "Later home canonical", story(30, TOPICS[12]),
                 f'<link rel="canonical" href="{HOST}/">'),
             "/news/2024/06/02/shared-canonical-later": page(
-                "Later shared canonical", story(31, TOPICS[-1]),
+                "Later shared canonical", story(31, TOPICS[13]),
                 f'<link rel="canonical" href="{SHARED}">'),
+            later: page("The article another one named", story(32, TOPICS[14])),
         }  # fmt: skip
         write_site(site, {**pages, **extra})
         requested.clear()
