@@ -207,10 +207,14 @@ class SQLiteStore(StateStore):
         return str(found[0]) if found else None
 
     def known_paragraphs(self, keys: Sequence[bytes]) -> set[bytes]:
-        unique = list(dict.fromkeys(keys))[:500]  # SQLite's bound-parameter limit is 999+
-        marks = ",".join("?" * len(unique))
-        rows = self.db.execute(f"SELECT key FROM paragraphs WHERE key IN ({marks})", unique)
-        return {bytes(row[0]) for row in rows}
+        unique = list(dict.fromkeys(keys))
+        found: set[bytes] = set()
+        for start in range(0, len(unique), 500):  # old SQLites bind at most 999 parameters
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT key FROM paragraphs WHERE key IN ({marks})", chunk)
+            found.update(bytes(row[0]) for row in rows)
+        return found
 
     def add_paragraphs(self, keys: Sequence[bytes]) -> None:
         now = time.time()

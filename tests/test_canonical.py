@@ -16,6 +16,7 @@ import json
 import random
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from newscrawl.api import extract
 from newscrawl.fixtureserver import PROJECT_ROOT, serve
 from newscrawl.pipelines import DeduplicatePipeline
 from newscrawl.spiders.arabstoday import ArabsTodaySpider
-from newscrawl.state import store_for
+from newscrawl.state import SQLiteStore, store_for
 from tests.redis_server import redis_db_fixture, redis_server_fixture  # noqa: F401
 
 from .crawlrun import FAST
@@ -292,3 +293,13 @@ def test_a_disclaimer_learnt_in_one_run_spares_the_next(
         if run:
             assert crawler.stats.get_value("newscrawl/duplicates/near_shared_text_only") == 1
         store_for(crawler).close()
+
+
+def test_paragraph_keys_are_kept_looked_up_in_chunks_and_pruned(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "state.sqlite3")
+    keys = [i.to_bytes(8, "little") for i in range(1200)]
+    store.add_paragraphs(keys[:700])
+    assert store.known_paragraphs(keys) == set(keys[:700])
+    assert store.known_paragraphs([]) == set()
+    store.prune(timedelta(seconds=-1))  # everything is older than "a second from now"
+    assert store.known_paragraphs(keys) == set()

@@ -269,9 +269,10 @@ def _canonical(
 ) -> tuple[str | None, str | None]:
     """(the first plausible candidate, why the first implausible one was not used).
 
-    A rejected canonical is a hint that failed: the fetched URL stays the identity
-    (canonical_url null) and the reason is reported, so a CMS that names its home page
-    as every article's canonical cannot merge them into one record.
+    A rejected canonical is a hint that failed: the og:url may still serve, else the
+    fetched URL is the identity (canonical_url null); the reason is reported either way,
+    so a CMS that names its home page as every article's canonical cannot merge them
+    into one record unnoticed.
     """
     found: str | None = None
     reason: str | None = None
