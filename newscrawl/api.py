@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from newscrawl.extraction.article import extract_article
 from newscrawl.extraction.generic import extract_generic
 from newscrawl.sites import site_spiders, spider_for_url
-from newscrawl.spiders.base import NewsSpider
+from newscrawl.spiders.base import NewsSpider, canonical_scope
 
 
 class NoSiteError(LookupError):
@@ -50,7 +50,10 @@ def extract(html: str | bytes, url: str, site: str | None = None) -> dict[str, A
         path = urlsplit(url).path or "/"
         editions = spider.editions.values()
         language = next((e.language for e in editions if path.startswith(e.path)), None)
-        extraction = extract_article(html, url, spider.rules, language)
+        domains, listings = canonical_scope(spider)
+        extraction = extract_article(
+            html, url, spider.rules, language, domains=domains, listings=listings
+        )
     if extraction.rejected:
         raise NotAnArticleError(url, extraction.rejected)
     return extraction.record

@@ -77,6 +77,8 @@ __all__ = [
     "fingerprint",
     "keys",
     "keys_many",
+    "paragraph_keys",
+    "same_story",
     "signature",
 ]
 
@@ -469,6 +471,70 @@ def estimate_similarity(first: bytes, second: bytes) -> float:
 
 
 _LOW15 = int.from_bytes(b"\xff\x7f" * LANES, "little")
+#: Lanes a body must win with text of its own (outside the shared paragraphs), ~10% of
+#: LANES, for :func:`same_story` to compare what the two bodies have of their own.
+OWN_LANES = 4
+#: Least similarity of what two near-duplicate bodies have of their own for them to be
+#: one story. Lower than the index's threshold: the pair already passed that on the whole
+#: bodies, and the own text of a re-edit is where its edits are (a changed paragraph of
+#: a wire copy keeps 0.36-0.5 in bench/dedup.py), while two different stories' own texts,
+#: even on one event, share under 0.15 (tests/test_neardup.py).
+OWN_SIMILARITY = 0.25
+
+
+def paragraph_keys(body: str) -> list[bytes]:
+    """An 8-byte key per non-empty paragraph (blank-line separated), whitespace collapsed
+    and casefolded as :func:`fingerprint` does: what a store keeps to recognise a paragraph
+    already published in another article (a disclaimer, a "follow us" line).
+
+    >>> a, b, c = paragraph_keys("Follow us  on X.\\n\\nThe story.\\n\\n\\n\\nFOLLOW US ON X.")
+    >>> a == c != b, len(a)
+    (True, 8)
+    """
+    return [
+        hashlib.blake2b(" ".join(p.split()).casefold().encode("utf-8"), digest_size=8).digest()
+        for p in body.split("\n\n")
+        if p.strip()
+    ]
+
+
+def same_story(first: bytes, second: bytes, shared: bytes, threshold: float = 0.5) -> bool:
+    """Whether two bodies whose signatures are near duplicates tell one story once the
+    paragraphs they share with other articles are set aside.
+
+    ``shared`` is the signature of those paragraphs of ``second`` that some earlier
+    article already had (:data:`EMPTY_SIGNATURE` for none). Short stories that end in
+    one long disclaimer are near duplicates by their shingles; what each has of its own
+    is not. A lane whose minimum comes from the shared text in both bodies says nothing;
+    the other lanes decide, as MinHash would on the bodies without the shared text: at
+    least :data:`OWN_SIMILARITY` of them equal. Without shared text, ``threshold`` (the
+    index's) decides on the whole bodies.
+    A body with (almost) nothing of its own beside it (fewer than :data:`OWN_LANES`
+    lanes) is a copy of the other, extended or cut: still one story.
+
+    >>> disclaimer = " ".join(f"term{i} applies to every story here" for i in range(30))
+    >>> one = "Floods closed the coastal road near Sidon on Monday morning. " + disclaimer
+    >>> two = "The central bank kept its main interest rate unchanged today. " + disclaimer
+    >>> estimate_similarity(signature(one), signature(two)) >= 0.5
+    True
+    >>> same_story(signature(one), signature(two), signature(disclaimer))
+    False
+    >>> edited = one.replace("Monday", "Tuesday")
+    >>> same_story(signature(one), signature(edited), signature(disclaimer))
+    True
+    >>> same_story(signature(one), signature(edited), EMPTY_SIGNATURE)
+    True
+    """
+    if shared == EMPTY_SIGNATURE:
+        return estimate_similarity(first, second) >= threshold
+    a, b, s = (np.frombuffer(sig, dtype="<u2") for sig in (first, second, shared))
+    own_a, own_b = a != s, b != s
+    if int(own_a.sum()) < OWN_LANES or int(own_b.sum()) < OWN_LANES:
+        return True
+    decided = own_a | own_b
+    return int(((a == b) & decided).sum()) >= OWN_SIMILARITY * int(decided.sum())
+
+
 _HIGH = int.from_bytes(b"\x00\x80" * LANES, "little")
 
 
@@ -543,6 +609,16 @@ class NearDuplicateIndex:
         """The key of the first-added near duplicate of ``sig``, or None."""
         _check(sig)
         return self._best(sig, self._probe(sig)[0])
+
+    def matches(self, sig: bytes) -> Iterator[tuple[int, bytes]]:
+        """``(key, signature)`` of every near duplicate of ``sig``, first-added first (for a
+        caller that checks each further, as the pipeline does with :func:`same_story`)."""
+        _check(sig)
+        sigs, size = self._sigs, SIGNATURE_SIZE
+        for row in sorted(set(self._probe(sig)[0])):
+            stored = bytes(sigs[row * size : (row + 1) * size])
+            if _equal_lanes(sig, stored) >= self._min_equal:
+                yield self._keys[row], stored
 
     def add_or_query(self, key: int, sig: bytes) -> int | None:
         """The key of the first-added near duplicate of ``sig``; else add it, and None.

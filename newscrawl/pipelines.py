@@ -22,7 +22,14 @@ from newscrawl.cleaning import bound_record, clean_authors, clean_body, clean_te
 from newscrawl.durable import remember_emitted
 from newscrawl.extraction.text import language_for_text
 from newscrawl.items import article_schema
-from newscrawl.neardup import NearDuplicateIndex, fingerprint, signature
+from newscrawl.neardup import (
+    EMPTY_SIGNATURE,
+    NearDuplicateIndex,
+    fingerprint,
+    paragraph_keys,
+    same_story,
+    signature,
+)
 from newscrawl.sites import site_spiders
 from newscrawl.state import StateStore, store_for
 from newscrawl.urls import url_key
@@ -126,17 +133,26 @@ class ValidatePipeline(_Pipeline):
 class DeduplicatePipeline(_Pipeline):
     """One record per article, across runs: by URL, by exact body, by near-duplicate body.
 
-    * URL: the canonical URL's key (:func:`newscrawl.urls.url_key`) seen in this run or
-      in the state store drops the item (``duplicate_url``), unless the spider refetched
-      it because its feed or sitemap said it changed: then an unchanged body is dropped
-      (``unchanged``) and a changed one is emitted.
+    * Identity: the canonical URL's key (:func:`newscrawl.urls.url_key`), when the
+      extraction found it plausible (``canonical_url`` set) and no page with another
+      body holds it already (in this run or in the state store); otherwise the fetched
+      URL's key, counted as ``newscrawl/canonical/rejected/shared``. A canonical is a hint:
+      four articles naming one canonical are four articles.
+    * URL: the same identity with the same body fingerprint drops the item
+      (``duplicate_url``); with another body it is emitted (an update, when the spider
+      refetched it because its feed or sitemap said it changed; an unchanged body is then
+      dropped as ``unchanged``).
     * Exact body: a fingerprint of the cleaned body seen before drops it (``duplicate_body``).
     * Near duplicate (same wire story, lightly re-edited): marked with ``duplicate_of``
       pointing at the first record's canonical URL, or dropped (``near_duplicate``), as
-      ``NEWSCRAWL_NEAR_DUPLICATES`` says (``mark`` | ``drop`` | ``off``).
+      ``NEWSCRAWL_NEAR_DUPLICATES`` says (``mark`` | ``drop`` | ``off``). Paragraphs that
+      earlier articles already had (a disclaimer, a "follow us" line) are set aside
+      first (:func:`newscrawl.neardup.same_story`): stories that share only those are
+      not near duplicates.
 
     Every emitted or duplicate article is remembered in the state store, so the next
-    run does not fetch it. With ``-a recrawl=1`` the store is not consulted, only written.
+    run does not fetch it; a fetched URL only ever under its own body. With
+    ``-a recrawl=1`` the store is not consulted, only written.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -145,7 +161,7 @@ class DeduplicatePipeline(_Pipeline):
         if self.mode not in {"mark", "drop", "off"}:
             raise ValueError(f"NEWSCRAWL_NEAR_DUPLICATES must be mark, drop or off: {self.mode!r}")
         self.threshold = self.settings.getfloat("NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD", 0.5)
-        self.run_keys: set[str] = set()
+        self.run_keys: dict[str, bytes] = {}  # identity -> body fingerprint, this run
         self.run_fingerprints: set[bytes] = set()
         self._index: NearDuplicateIndex | None = None
         self._store: StateStore | None = None
@@ -172,38 +188,96 @@ class DeduplicatePipeline(_Pipeline):
         check = getattr(self.crawler.spider, "is_update", None)
         return bool(check(key)) if check else False
 
+    def _holder(self, key: str) -> tuple[bool, bytes | None]:
+        """(whether a record holds ``key`` already, the fingerprint of its body)."""
+        if key in self.run_keys:
+            return True, self.run_keys[key]
+        seen = None if self.recrawl else self.store.seen(key)
+        return seen is not None, seen.fingerprint if seen is not None else None
+
+    def _identity(self, adapter: ItemAdapter, body_fingerprint: bytes) -> tuple[str, str]:
+        """(URL, key) the record is known by: its canonical URL unless another body has it."""
+        url = adapter["url"]
+        canonical = adapter.get("canonical_url")
+        if not canonical or url_key(canonical) == url_key(url):
+            return canonical or url, url_key(canonical or url)
+        key = url_key(canonical)
+        held, holder = self._holder(key)
+        if not held or holder == body_fingerprint:
+            return canonical, key
+        if self._is_update(key) or self._is_update(url_key(url)):
+            return canonical, key  # the article itself, changed since we fetched it
+        # Several pages with different bodies name one canonical URL (a CMS or template
+        # bug): it identifies none of them, and trusting it would hide all but the first.
+        self.inc("canonical/rejected/shared")
+        logger.info(
+            "Canonical URL %s of %s rejected (shared): another page with a different body "
+            "names it; the fetched URL is the identity",
+            canonical,
+            url,
+        )
+        adapter["canonical_url"] = None
+        return url, url_key(url)
+
+    def _near_duplicate_of(self, body: str, sig: bytes, keys: list[bytes]) -> str | None:
+        """Canonical URL of the first record this body is a near duplicate of, if any.
+
+        ``keys``: the body's :func:`~newscrawl.neardup.paragraph_keys`.
+        """
+        index = self.index
+        for added in self.store.new_signatures():  # by other workers, since last read
+            index.add(*added)
+        paragraphs = [p for p in body.split("\n\n") if p.strip()]  # as paragraph_keys splits
+        known = self.store.known_paragraphs(keys)
+        shared_text = "\n\n".join(p for p, k in zip(paragraphs, keys, strict=True) if k in known)
+        shared = signature(shared_text) if shared_text else EMPTY_SIGNATURE
+        set_aside = False
+        for row, other in index.matches(sig):
+            if not same_story(other, sig, shared, self.threshold):
+                set_aside = True
+                continue
+            first = self.store.signature_owner(row)
+            if first is not None:  # None: that entry was forgotten meanwhile
+                return first
+        if set_aside:  # near only by paragraphs other articles had too
+            self.inc("duplicates/near_shared_text_only")
+        return None
+
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         adapter = ItemAdapter(item)
         url = adapter["url"]
-        canonical = adapter.get("canonical_url") or url
-        key, fetched_key = url_key(canonical), url_key(url)
         body = adapter.get("body") or ""
         body_fingerprint = fingerprint(body)
-        if key in self.run_keys:
+        canonical, key = self._identity(adapter, body_fingerprint)
+        fetched_key = url_key(url)
+        if self.run_keys.get(key) == body_fingerprint:
             raise self.drop("duplicate_url", adapter)
         seen = None if self.recrawl else self.store.seen(key)
         updated = self._is_update(fetched_key) or self._is_update(key)
-        if seen is not None and not updated:
+        if seen is not None and seen.fingerprint == body_fingerprint:
+            if updated:
+                raise self.drop("unchanged", adapter)
+            # The same article under another URL: that URL is known too, body and all.
             self.store.remember(fetched_key, url, None, None)
             raise self.drop("duplicate_url", adapter, f"seen as {seen.url}")
-        if seen is not None and seen.fingerprint == body_fingerprint:
-            raise self.drop("unchanged", adapter)
-        if not self.store.claim(key):  # atomic across the workers of a distributed crawl
+        # A known identity with another body is the article changed (refetched as an
+        # update) or a page whose own URL was remembered without a body: emitted.
+        new = seen is None or seen.fingerprint is None
+        if key not in self.run_keys and not self.store.claim(key):
+            # atomic across the workers of a distributed crawl
             raise self.drop("duplicate_url", adapter, "claimed by another worker")
-        if seen is None:
+        if new:
             owner = None if self.recrawl else self.store.fingerprint_owner(body_fingerprint)
             if body_fingerprint in self.run_fingerprints or owner is not None:
                 self.store.remember(key, canonical, None, None)
                 raise self.drop("duplicate_body", adapter, f"same body as {owner}" if owner else "")
         sig = None
-        if self.mode != "off" and seen is None:
+        keys = paragraph_keys(body) if self.mode != "off" else []
+        # Not for an update: the new version would be a near duplicate of the old one.
+        if self.mode != "off" and (new or not updated):
             sig = signature(body)
-            index = self.index
-            for added in self.store.new_signatures():  # by other workers, since last read
-                index.add(*added)
-            row = index.query(sig)
-            first = self.store.signature_owner(row) if row is not None else None
-            if first is not None:  # None: that entry was forgotten meanwhile
+            first = self._near_duplicate_of(body, sig, keys)
+            if first is not None:
                 self.inc("duplicates/near")
                 if self.mode == "drop":
                     self.store.remember(key, canonical, body_fingerprint, None)
@@ -218,7 +292,9 @@ class DeduplicatePipeline(_Pipeline):
         )
         if row is not None and sig is not None:
             self.index.add(row, sig)
-        self.run_keys.add(key)
+        if keys:
+            self.store.add_paragraphs(keys)
+        self.run_keys[key] = body_fingerprint
         self.run_fingerprints.add(body_fingerprint)
-        self.inc("items/updated" if seen is not None else "items/new")
+        self.inc("items/updated" if updated and not new else "items/new")
         return item

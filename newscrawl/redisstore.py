@@ -41,7 +41,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -412,6 +412,18 @@ class RedisStore(StateStore):
 
     def close(self) -> None:
         self.redis.close()
+
+    def known_paragraphs(self, keys: Sequence[bytes]) -> set[bytes]:
+        """Those of ``keys`` that remembered articles had (a set shared by all workers)."""
+        unique = list(dict.fromkeys(keys))
+        if not unique:
+            return set()
+        hits = self.redis.smismember(f"{self.prefix}:state:paragraphs", unique)
+        return {key for key, hit in zip(unique, hits, strict=True) if hit}
+
+    def add_paragraphs(self, keys: Sequence[bytes]) -> None:
+        if keys:
+            self.redis.sadd(f"{self.prefix}:state:paragraphs", *keys)
 
     # -- claims (distributed runs) -------------------------------------------------
 

@@ -16,7 +16,7 @@ import time
 import uuid
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -96,6 +96,22 @@ class StateStore(ABC):
         """Signatures other processes added since this store was read (none here)."""
         return iter(())
 
+    # Paragraphs of remembered articles (newscrawl.neardup.paragraph_keys), so that text
+    # many articles share (a disclaimer) does not make them near duplicates. Kept in
+    # memory for one run by stores without a table for them.
+    _paragraphs: set[bytes] | None = None
+
+    def known_paragraphs(self, keys: Sequence[bytes]) -> set[bytes]:
+        """Those of ``keys`` that articles remembered before had."""
+        if self._paragraphs is None:
+            self._paragraphs = set()
+        return self._paragraphs.intersection(keys)
+
+    def add_paragraphs(self, keys: Sequence[bytes]) -> None:
+        if self._paragraphs is None:
+            self._paragraphs = set()
+        self._paragraphs.update(keys)
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -118,6 +134,10 @@ CREATE TABLE IF NOT EXISTS signatures (
     url TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS signatures_key ON signatures (key);
+CREATE TABLE IF NOT EXISTS paragraphs (
+    key BLOB PRIMARY KEY,
+    seen_at REAL NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sources (
     url TEXT PRIMARY KEY,
     etag TEXT,
@@ -240,6 +260,25 @@ class SQLiteStore(StateStore):
         found = self.db.execute("SELECT url FROM signatures WHERE id = ?", (row,)).fetchone()
         return str(found[0]) if found else None
 
+    def known_paragraphs(self, keys: Sequence[bytes]) -> set[bytes]:
+        unique = list(dict.fromkeys(keys))
+        found: set[bytes] = set()
+        for start in range(0, len(unique), 500):  # old SQLites bind at most 999 parameters
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT key FROM paragraphs WHERE key IN ({marks})", chunk)
+            found.update(bytes(row[0]) for row in rows)
+        return found
+
+    def add_paragraphs(self, keys: Sequence[bytes]) -> None:
+        now = time.time()
+        with self._transaction():
+            self.db.executemany(
+                "INSERT INTO paragraphs (key, seen_at) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at",
+                [(key, now) for key in keys],
+            )
+
     def validators(self, url: str) -> tuple[str | None, str | None]:
         row = self.db.execute(
             "SELECT etag, last_modified FROM sources WHERE url = ?", (url,)
@@ -274,9 +313,9 @@ class SQLiteStore(StateStore):
         return self._forget_keys("WHERE key = ?", (url_key(url),))
 
     def prune(self, older_than: timedelta) -> int:
-        return self._forget_keys(
-            "WHERE fetched_at < ?", (time.time() - older_than.total_seconds(),)
-        )
+        cutoff = time.time() - older_than.total_seconds()
+        self.db.execute("DELETE FROM paragraphs WHERE seen_at < ?", (cutoff,))
+        return self._forget_keys("WHERE fetched_at < ?", (cutoff,))
 
     def close(self) -> None:
         self.db.close()

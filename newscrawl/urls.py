@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from tldextract import TLDExtract
 from w3lib.url import canonicalize_url
 
 TRACKING_PARAMS = re.compile(
@@ -87,3 +88,108 @@ def rebase(url: str, origin: str) -> str:
         path, _, query = rest.partition("?")
         return urlunsplit((target.scheme, target.netloc, path or "/", query, ""))
     return urlunsplit((target.scheme, target.netloc, parts.path or "/", parts.query, ""))
+
+
+# The Public Suffix List as tldextract ships it (a Scrapy dependency): no network
+# fetch, no cache directory. Private suffixes count (blogspot.com, github.io: each
+# subdomain is someone else's site).
+_SUFFIXES = TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+# One path segment that names the home page ("/index.php") or a language edition
+# ("/en", "/ar/", "/pt-br").
+_ROOT_SEGMENT = re.compile(
+    r"^(?:(?:index|default|home)(?:\.\w+)?|[a-z]{2}(?:[-_][a-z]{2,4})?)$", re.IGNORECASE
+)
+
+
+# Numbers of five digits or more: article ids (years and days are shorter).
+_ARTICLE_ID = re.compile(r"(?<!\d)\d{5,}(?!\d)")
+
+
+def registered_domain(host: str | None) -> str:
+    """The domain a registrant controls: public suffix plus one label (the host itself for
+    IP addresses, ``localhost`` and unknown suffixes).
+
+    >>> registered_domain("news.bbc.co.uk"), registered_domain("WWW.Arabstoday.net")
+    ('bbc.co.uk', 'arabstoday.net')
+    >>> registered_domain("127.0.0.1"), registered_domain("a.blogspot.com")
+    ('127.0.0.1', 'a.blogspot.com')
+    """
+    host = (host or "").lower().rstrip(".")
+    return _SUFFIXES(host).top_domain_under_public_suffix or host
+
+
+def canonical_rejection(
+    candidate: str,
+    fetched: str,
+    domains: Iterable[str] = (),
+    listings: Iterable[str] = (),
+) -> str | None:
+    """Why ``candidate`` (an absolute ``<link rel=canonical>`` or ``og:url``) cannot be the
+    identity of the page fetched from ``fetched``; None when it is plausible.
+
+    A canonical names the page itself, so it must be on the page's registered domain (or
+    one of the site's ``domains``, for sites on several domains or crawled through a
+    ``base_url`` mirror), and must not be a page that lists articles: the site root, an
+    edition root ("/en/"), one of the site's ``listings`` (edition and section paths),
+    or a one-word ancestor of the fetched path ("/news/" above "/news/123/x"). CMSs that
+    print the home page as every article's canonical are common; trusting them makes
+    every article one. Nor may it name another article by number (``other_article``:
+    the page "/news/88001/x" whose canonical is "/news/88002/y"), which would mark that
+    article seen before it was ever fetched. Reasons: ``invalid``, ``offsite``, ``root``,
+    ``listing``, ``other_article``.
+
+    >>> page = "https://www.example.com/news/2024/05/01/storm-hits-coast"
+    >>> canonical_rejection("https://example.com/news/2024/05/01/storm-hits-coast", page)
+    >>> canonical_rejection("https://m.example.com/story/123", page)
+    >>> canonical_rejection("https://www.example.com/", page)
+    'root'
+    >>> canonical_rejection("https://www.example.com/en/", page), canonical_rejection(
+    ...     "https://www.example.com/news", page)
+    ('root', 'listing')
+    >>> canonical_rejection("https://www.example.com/world", page, listings=["/world/"])
+    'listing'
+    >>> canonical_rejection("https://other.example.org/news/1", page)
+    'offsite'
+    >>> canonical_rejection("https://example.com/news/88002/y", "https://example.com/news/88001/x")
+    'other_article'
+    >>> canonical_rejection("https://example.com/88001", "https://example.com/2024/x-88001.html")
+    >>> canonical_rejection("https://www.example.com/news/1", "http://127.0.0.1:8080/news/1",
+    ...                     domains=["example.com"])
+    >>> canonical_rejection("ftp://example.com/x", page)
+    'invalid'
+    >>> canonical_rejection("https://example.com/news/1", "file:///tmp/saved.html")
+    """
+    try:
+        target, origin = urlsplit(candidate), urlsplit(fetched)
+    except ValueError:
+        return "invalid"
+    if target.scheme not in ("http", "https") or not target.hostname:
+        return "invalid"
+    # A saved page read from a file:// URL has no host to compare with: the path rules
+    # still apply.
+    same_domain = registered_domain(target.hostname) == registered_domain(origin.hostname)
+    if origin.hostname and not same_domain and not host_matches(target.hostname, domains):
+        return "offsite"
+    segments = [s for s in target.path.split("/") if s]
+    if not segments or (len(segments) == 1 and _ROOT_SEGMENT.match(segments[0])):
+        if not target.query:  # "/?p=123" is WordPress's article URL, not the root
+            return "root"
+    path = "/" + "/".join(segments)
+    if not target.query and any(path == "/" + p.strip("/") for p in listings if p.strip("/")):
+        return "listing"
+    # A canonical naming another article by its number ("/news/88002" on the page
+    # "/news/88001/x") would mark that article seen before anyone fetched it.
+    ids = set(_ARTICLE_ID.findall(target.path + "?" + target.query))
+    own_ids = _ARTICLE_ID.findall(origin.path + "?" + origin.query)
+    if ids and own_ids and ids.isdisjoint(own_ids):
+        return "other_article"
+    own = [s for s in origin.path.split("/") if s]
+    if (
+        len(segments) == 1
+        and not target.query
+        and own[:1] == segments
+        and len(own) > 1
+        and not any(c.isdigit() for c in segments[0])  # "/123456" is a short article URL
+    ):
+        return "listing"
+    return None

@@ -19,6 +19,8 @@ from newscrawl.neardup import (
     fingerprint,
     keys,
     keys_many,
+    paragraph_keys,
+    same_story,
     signature,
 )
 
@@ -455,3 +457,49 @@ def test_index_grows_and_keeps_answering() -> None:
         else:
             assert found is not None and found <= key
             assert estimate_similarity(sigs[found], sig) >= index.threshold
+
+
+def shared_signature(body: str, known_bodies: list[str]) -> bytes:
+    """Signature of the paragraphs of ``body`` that ``known_bodies`` already had (as the
+    pipeline computes it from the state store's paragraph keys)."""
+    known = {k for other in known_bodies for k in paragraph_keys(other)}
+    paragraphs = [p for p in body.split("\n\n") if p.strip()]
+    kept = [p for p, k in zip(paragraphs, paragraph_keys(body), strict=True) if k in known]
+    return signature("\n\n".join(kept)) if kept else EMPTY_SIGNATURE
+
+
+FOOTER = (
+    "This story was produced by the regional desk. Opinions quoted are those of the people "
+    "named and not of this newspaper, which checks figures with official sources but cannot "
+    "guarantee them; corrections are published on this page within two working days, and "
+    "readers may reach the editors at the address listed on our contact page at any time."
+)
+
+
+@pytest.mark.parametrize(
+    ("original", "copy"),
+    [
+        (QUAKE_A, QUAKE_A_REEDITED),
+        (FLOOD_A, FLOOD_A_REEDITED),
+        (QUAKE_A, QUAKE_A + "\n\nThe ministry will publish a new toll on Sunday morning."),
+        (QUAKE_A, "\n\n".join(QUAKE_A.split("\n\n")[:-1])),  # the last paragraph cut
+        ("Short news of the day in Sidon.\n\n" + FOOTER,
+         "Short news of the day in Saida.\n\n" + FOOTER),
+    ],
+)  # fmt: skip
+def test_copies_stay_one_story_beside_shared_paragraphs(original: str, copy: str) -> None:
+    first, second = signature(original), signature(copy)
+    assert estimate_similarity(first, second) >= 0.5
+    assert same_story(first, second, shared_signature(copy, [original]))
+
+
+def test_stories_sharing_only_furniture_are_not_one_story() -> None:
+    one = "Floods closed the coastal road near Sidon on Monday.\n\n" + FOOTER
+    two = "The central bank kept its main interest rate unchanged.\n\n" + FOOTER
+    first, second = signature(one), signature(two)
+    assert estimate_similarity(first, second) >= 0.5  # what marked them before
+    assert not same_story(first, second, shared_signature(two, [one]))
+    index = NearDuplicateIndex()
+    index.add(1, first)
+    index.add(2, signature(one.replace("Monday", "Tuesday")))
+    assert [key for key, _ in index.matches(second)] == [1, 2]

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newscrawl.urls import canonicalize, url_key
+from newscrawl.spiders.arabstoday import ArabsTodaySpider
+from newscrawl.spiders.base import canonical_scope
+from newscrawl.urls import canonical_rejection, canonicalize, registered_domain, url_key
 
 ARABIC = st.text(
     alphabet=st.characters(min_codepoint=0x0621, max_codepoint=0x064A), min_size=1, max_size=12
@@ -77,3 +79,39 @@ def test_variants_share_a_key(a: str, b: str) -> None:
 )
 def test_different_pages_keep_different_keys(a: str, b: str) -> None:
     assert url_key(a) != url_key(b)
+
+
+PAGE = "https://www.arabstoday.net/en/news/482913/iraq-parliament-opens-debate"
+
+
+@pytest.mark.parametrize(
+    ("candidate", "reason"),
+    [
+        (PAGE, None),
+        ("https://arabstoday.net/en/news/482913", None),  # slug dropped: an ancestor, an id
+        ("https://m.arabstoday.net/en/news/482913/x", None),
+        ("https://www.arabstoday.net/?p=482913", None),  # WordPress's article URL
+        ("https://www.arabstoday.net/", "root"),
+        ("https://www.arabstoday.net/index.php", "root"),
+        ("https://www.arabstoday.net/indexes", None),
+        ("https://www.arabstoday.net/ar", "root"),
+        ("https://www.arabstoday.net/en/politics/", "listing"),  # a declared section
+        ("https://www.arabstoday.net/en", "root"),
+        ("https://arabstoday.net.evil.example/en/news/1", "offsite"),
+        ("https://elsewhere.example.org/en/news/482913", "offsite"),
+        ("javascript:void(0)", "invalid"),
+    ],
+)
+def test_canonical_plausibility(candidate: str, reason: str | None) -> None:
+    domains, listings = canonical_scope(ArabsTodaySpider)
+    assert canonical_rejection(candidate, PAGE, domains, listings) == reason
+
+
+def test_canonical_of_a_mirror_and_of_other_registrants() -> None:
+    mirror = "http://127.0.0.1:8080/en/news/482913/iraq-parliament-opens-debate"
+    assert canonical_rejection(PAGE, mirror) == "offsite"
+    assert canonical_rejection(PAGE, mirror, domains=("arabstoday.net",)) is None
+    # Two registrants under one public suffix are two sites; one under co.uk is one.
+    assert registered_domain("a.blogspot.com") != registered_domain("b.blogspot.com")
+    assert canonical_rejection("https://www.bbc.co.uk/news/1", "https://news.bbc.co.uk/x/1") is None
+    assert canonical_rejection("https://evil.co.uk/news/1", "https://news.bbc.co.uk/x/1")

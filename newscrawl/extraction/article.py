@@ -30,6 +30,7 @@ from newscrawl.extraction.depth import parse_html
 from newscrawl.extraction.interstitial import interstitial_reason
 from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
 from newscrawl.extraction.text import collapse_whitespace, language_for_text
+from newscrawl.urls import canonical_rejection
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ class Extraction:
     record: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     rejected: str | None = None  # why the page is not an article (bot check, ...)
+    # Why the page's canonical/og:url was not used as its identity (urls.canonical_rejection).
+    canonical_rejected: str | None = None
 
 
 def decode_html(html: str | bytes, declared_encoding: str | None = None) -> str:
@@ -206,8 +209,14 @@ def extract_article(
     rules: SiteRules = GENERIC_RULES,
     language: str | None = None,
     body_extractor: Callable[[HtmlElement, SiteRules], BodyResult] = extract_body,
+    domains: tuple[str, ...] = (),
+    listings: tuple[str, ...] = (),
 ) -> Extraction:
     """Extract one article page. ``language`` is the edition's, used when the page says none.
+
+    ``domains`` and ``listings`` are the site's domains and listing paths (edition and
+    section paths): a canonical URL outside the one or equal to the other is not used
+    (:func:`newscrawl.urls.canonical_rejection`).
 
     ``body_extractor`` finds the body (``extract_body`` unless a caller such as the
     generic extractor brings its own); it must leave the tree as it found it.
@@ -287,8 +296,12 @@ def extract_article(
             + body.images,
         ),
     )
-    canonical_raw = meta.canonical or meta.first("og:url")
-    canonical_url = next(iter(_absolute(url, [canonical_raw])), None) if canonical_raw else None
+    no_canonical: tuple[str | None, str | None] = (None, None)
+    canonical_url, canonical_rejected = field(
+        "canonical_url",
+        no_canonical,
+        lambda: _canonical(url, (meta.canonical, meta.first("og:url")), domains, listings),
+    )
     declared: str | None = field(
         "language",
         language,
@@ -324,4 +337,33 @@ def extract_article(
         logger.warning("Over-long fields cut or dropped (%s): %s", ", ".join(cut), url)
     if record["published"] is None:
         notes.append("no_date")
-    return Extraction(record, notes, rejected)
+    return Extraction(record, notes, rejected, canonical_rejected)
+
+
+def _canonical(
+    url: str,
+    candidates: tuple[str | None, ...],
+    domains: tuple[str, ...],
+    listings: tuple[str, ...],
+) -> tuple[str | None, str | None]:
+    """(the first plausible candidate, why the first implausible one was not used).
+
+    A rejected canonical is a hint that failed: the og:url may still serve, else the
+    fetched URL is the identity (canonical_url null); the reason is reported either way,
+    so a CMS that names its home page as every article's canonical cannot merge them
+    into one record unnoticed.
+    """
+    found: str | None = None
+    reason: str | None = None
+    for raw in candidates:
+        if not raw:
+            continue
+        absolute = next(iter(_absolute(url, [raw])), None)
+        why = canonical_rejection(absolute, url, domains, listings) if absolute else "invalid"
+        if why is None:
+            found = absolute
+            break
+        if reason is None:
+            reason = why
+            logger.info("Canonical URL %r of %s rejected (%s), not its identity", raw, url, why)
+    return found, reason

@@ -72,6 +72,14 @@ class Edition:
     sections: tuple[str, ...] = ()
 
 
+def canonical_scope(
+    spider: NewsSpider | type[NewsSpider],
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(domains, listing paths) of a site: where its canonical URLs may and may not point."""
+    listings = {p for e in spider.editions.values() for p in (e.path, *e.sections)}
+    return tuple(spider.domains), tuple(sorted(listings))
+
+
 class ArgumentError(ValueError):
     """A bad ``-a`` argument; the message is one line naming it and what is allowed."""
 
@@ -520,6 +528,8 @@ class NewsSpider(scrapy.Spider):
             return
         for note in extraction.notes:
             self.inc(f"extraction/{note}")
+        if extraction.canonical_rejected:  # logged by the extraction
+            self.inc(f"canonical/rejected/{extraction.canonical_rejected}")
         record = extraction.record
         if self.is_update(url_key(response.url)) and entry:
             # The source said it changed after our last fetch: the later date wins.
@@ -545,11 +555,14 @@ class NewsSpider(scrapy.Spider):
         ``newscrawl/fallback/<site>``; when too many pages of a run fall back, the
         run ends with an ERROR naming what failed (and exit code 5).
         """
-        site = extract_article(html, url, self.rules, language)
+        domains, listings = canonical_scope(self)
+        site = extract_article(html, url, self.rules, language, domains=domains, listings=listings)
         problems = layout_problems(site.record, site.record["extraction"], self.rules)
         if site.rejected or not problems or not self.settings.getbool("NEWSCRAWL_FALLBACK", True):
             return site
-        generic = extract_article(html, url, self.rules, language, body_extractor=generic_body)
+        generic = extract_article(
+            html, url, self.rules, language, generic_body, domains=domains, listings=listings
+        )
         generic_ok = len(generic.record["body"]) >= self.rules.min_body_chars
         if not generic_ok and len(generic.record["body"]) <= len(site.record["body"]):
             return site  # the generic extractor does no better: keep the site's record

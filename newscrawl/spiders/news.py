@@ -33,6 +33,7 @@ from newscrawl.spiders.base import (
     ArgumentError,
     Edition,
     NewsSpider,
+    canonical_scope,
     check_names,
     parse_arguments,
 )
@@ -157,6 +158,9 @@ class GenericNewsSpider(NewsSpider):
     def extract(self, html: str, url: str, language: str | None) -> Extraction:
         if not self.generic:
             return super().extract(html, url, language)
-        extraction = extract_article(html, url, self.rules, language or None, generic_body)
+        domains, listings = canonical_scope(self)
+        extraction = extract_article(
+            html, url, self.rules, language or None, generic_body, domains, listings
+        )
         extraction.record["extraction"] = "generic"
         return extraction
