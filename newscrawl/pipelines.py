@@ -24,7 +24,7 @@ from newscrawl.extraction.text import language_for_text
 from newscrawl.items import article_schema
 from newscrawl.neardup import NearDuplicateIndex, fingerprint, signature
 from newscrawl.sites import site_spiders
-from newscrawl.state import StateStore, store_for
+from newscrawl.state import ClaimLost, StateStore, store_for
 from newscrawl.urls import url_key
 
 logger = logging.getLogger(__name__)
@@ -186,8 +186,8 @@ class DeduplicatePipeline(_Pipeline):
             raise self.drop("duplicate_url", adapter, f"seen as {seen.url}")
         if seen is not None and seen.fingerprint == body_fingerprint:
             raise self.drop("unchanged", adapter)
-        if not self.store.claim(key):  # atomic across the workers of a distributed crawl
-            raise self.drop("duplicate_url", adapter, "claimed by another worker")
+        if not self.store.claim(key):  # atomic across processes and distributed workers
+            raise ClaimLost(str(self.drop("duplicate_url", adapter, "claimed by another run")))
         if seen is None:
             owner = None if self.recrawl else self.store.fingerprint_owner(body_fingerprint)
             if body_fingerprint in self.run_fingerprints or owner is not None:

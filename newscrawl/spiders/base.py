@@ -49,7 +49,7 @@ from newscrawl.extraction.rules import SiteRules
 from newscrawl.faults import GUNZIP_ERRORS
 from newscrawl.items import Article
 from newscrawl.middlewares import FETCHED_AT
-from newscrawl.state import StateStore, store_for
+from newscrawl.state import ClaimLost, StateStore, store_for
 from newscrawl.urls import canonicalize, host_matches, rebase, url_key
 
 logger = logging.getLogger(__name__)
@@ -171,6 +171,8 @@ class NewsSpider(scrapy.Spider):
 
     def on_item_lost(self, item: Any, response: Response, spider: scrapy.Spider, **kw: Any) -> None:
         self.pending -= 1
+        if isinstance(kw.get("exception"), ClaimLost):
+            return  # the run that claimed it marks it seen once it is written
         # A page that cannot make a record is not fetched again next run either
         # (`scrapy state forget URL` or `-a recrawl=1` after a fix).
         self.state.remember(url_key(response.url), response.url, None, None)
