@@ -121,10 +121,13 @@ def judge(stats: dict[str, Any], max_error_rate: float, max_fallback: float) -> 
         return exitcodes.ABORTED, f"aborted: finish reason {reason}"
     items = int(stats.get("item_scraped_count", 0))
     pages = int(stats.get("response_received_count", 0))
+    failed = failed_sources(stats)  # feeds/sitemaps refused: never an "ok" run
     if items == 0:
         unchanged = _sum(stats, "newscrawl/state/skipped_seen") + _sum(
             stats, "newscrawl/discovery/not_modified"
         )
+        if unchanged and failed:
+            return exitcodes.ERROR_RATE, failed
         if unchanged:
             return exitcodes.OK, "ok: nothing new"
         if seeded := int(stats.get("newscrawl/redis/seeded", 0)):  # a distributed seed
@@ -132,7 +135,8 @@ def judge(stats: dict[str, Any], max_error_rate: float, max_fallback: float) -> 
         if stats.get("newscrawl/redis/worker") and stats.get("newscrawl/redis/discovers") is False:
             if pages == 0:  # a distributed worker that others left nothing to
                 return exitcodes.OK, "ok: nothing left for this worker in the shared queue"
-        return exitcodes.NO_ITEMS, f"no items from {pages} pages"
+        why = f"no items from {pages} pages"
+        return exitcodes.NO_ITEMS, f"{why}; {failed}" if failed else why
     failures = (
         _sum(stats, "spider_exceptions/")
         + _sum(stats, "newscrawl/http/")
@@ -149,7 +153,22 @@ def judge(stats: dict[str, Any], max_error_rate: float, max_fallback: float) -> 
     share = fallbacks / max(extracted, 1)
     if share > max_fallback:
         return exitcodes.LAYOUT_DRIFT, f"fallback share {share:.2f} > {max_fallback}"
+    if failed:
+        return exitcodes.ERROR_RATE, failed
     return exitcodes.OK, "ok"
+
+
+def failed_sources(stats: dict[str, Any]) -> str:
+    """The feeds and sitemaps a run could not read (NewsSpider.source_failed), or "".
+
+    >>> failed_sources({"newscrawl/discovery/failed_sources": ["http_404 https://x/rss"]})
+    '1 feed/sitemap failed: http_404 https://x/rss'
+    """
+    failed = stats.get("newscrawl/discovery/failed_sources") or []
+    if not failed:
+        return ""
+    shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+    return f"{len(failed)} feed/sitemap{'s' if len(failed) > 1 else ''} failed: {shown}"
 
 
 class RunReport:
@@ -267,6 +286,7 @@ class RunReport:
             "fallbacks": _by_suffix(stats, "newscrawl/fallback/"),
             "http_status": _by_suffix(stats, "downloader/response_status_count/"),
             "errors": _by_suffix(stats, "newscrawl/errors/"),
+            "failed_sources": stats.get("newscrawl/discovery/failed_sources", []),
             "feeds": [str(feed) for feed in self.feeds],
             "stats": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
         }
