@@ -377,8 +377,10 @@ class NewsSpider(scrapy.Spider):
     def _sitemap_requests(self, response: Response) -> Iterator[scrapy.Request]:
         doc = Document()
         url = response.url
+        count = 0
         try:
             for entry in stream_sitemap(response.body, doc, self.source_maxsize):
+                count += 1
                 if doc.root == "sitemapindex":
                     if self.since and entry.modified and entry.modified < self.since:
                         self.inc("discovery/skipped_old_sitemap")
@@ -398,10 +400,22 @@ class NewsSpider(scrapy.Spider):
             self.inc("discovery/invalid_sitemap")
             self.source_failed(url, "sitemap", "not_a_sitemap", "not a sitemap, skipped")
             return
-        if doc.broken or response.meta.get(MALFORMED):  # logged by DiscoveryGuardMiddleware
-            self.source_failed(url, "sitemap", "malformed")
+        if damage := self._damage(response, doc, count):
+            self.source_failed(url, "sitemap", damage)
         elif doc.root == "urlset":  # not indexes: a 304 there would hide changed children
             self._remember_validators(response)
+
+    @staticmethod
+    def _damage(response: Response, doc: Document, count: int) -> str | None:
+        """Why a source that is not well-formed (logged by DiscoveryGuardMiddleware)
+        counts as failed: cut short (entries lost), or nothing readable in it. Damage
+        recovery reads past (a stray "&", common in real feeds) is not a failure."""
+        found = response.meta.get(MALFORMED)
+        if found == "truncated":
+            return "truncated"
+        if (found or doc.broken) and not count:
+            return "malformed"
+        return None
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         self._untrack(response.request)
@@ -427,8 +441,8 @@ class NewsSpider(scrapy.Spider):
             self.inc("discovery/empty_feed")
             self.source_failed(url, "feed", "not_a_feed", "not an RSS or Atom feed, skipped")
             return
-        if doc.broken or response.meta.get(MALFORMED):  # logged by DiscoveryGuardMiddleware
-            self.source_failed(url, "feed", "malformed")
+        if damage := self._damage(response, doc, count):
+            self.source_failed(url, "feed", damage)
         elif count:
             self._remember_validators(response)
         if not count:
