@@ -6,7 +6,8 @@ extraction rules). Arguments every site accepts:
 
 ``-a edition=en,ar``  editions to crawl (default: all)
 ``-a since=YYYY-MM-DD``  skip feed/sitemap entries older than that, before fetching
-``-a limit=N``  stop after N emitted articles
+``-a limit=N``  stop after N emitted articles; discovery is bounded by it too (see
+    :meth:`NewsSpider._bounded`): a 100,000-item feed is read only as far as needed
 ``-a base_url=http://127.0.0.1:PORT``  send every request to that origin, keeping paths
 ``-a max_pages=N``  listing pages followed per section (pagination depth)
 ``-a recrawl=1``  ignore the state store for this run (fetch everything; nothing erased)
@@ -15,6 +16,11 @@ Incremental runs: an article whose URL the state store has seen is not fetched
 again, unless its feed or sitemap entry says it was modified after we fetched it
 (``NEWSCRAWL_REFETCH_UPDATED``). Feeds and sitemaps are requested with
 If-None-Match / If-Modified-Since from their last response.
+
+Feeds and sitemaps are read streaming, up to ``NEWSCRAWL_SOURCE_MAXSIZE`` (50 MB
+unpacked); one that cannot be read (HTTP error, too large, bad gzip, not a feed, cut
+short) is a failed source (:meth:`NewsSpider.source_failed`), named in the run report
+and failing the run's verdict (newscrawl.extensions.judge).
 """
 
 from __future__ import annotations
