@@ -142,6 +142,7 @@ def test_limit_bounds_discovery_of_a_100000_item_feed(tmp_path: Path) -> None:
     assert run.code == 0, run.log[-3000:]
     assert run.stats["finish_reason"] == "limit_reached"
     assert len(run.records) == 5
+    assert run.stat("scheduler/enqueued") < 30, run.stat("scheduler/enqueued")
     assert run.stat("downloader/request_count") < 30, run.stat("downloader/request_count")
     assert run.stat("newscrawl/discovery/feed/articles") < 30  # the feed was not read whole
     assert run.stat("newscrawl/limit/discovery_deferred") >= 1
