@@ -77,6 +77,15 @@ class Document:
     head: bytes = b""
     tail: bytes = field(default=b"", repr=False)
 
+    @property
+    def cut_short(self) -> bool:
+        """Does the document stop before its root element's end tag? (A transfer or
+        a CMS that died mid-write: the entries after the cut are lost.)"""
+        if self.root is None or self.head in (b"\xff\xfe", b"\xfe\xff"):
+            return False  # nothing read at all; UTF-16 bytes are not matched here
+        end = rb"</(?:[\w.-]+:)?" + re.escape(self.root.encode()) + rb"\s*>(?:\s|<!--.*?-->)*$"
+        return re.search(end, self.tail[-4096:], re.IGNORECASE | re.DOTALL) is None
+
 
 def xml_chunks(data: bytes, max_size: int = SOURCE_MAXSIZE) -> Iterator[bytes]:
     """The document in chunks; gzip is inflated as it is read, never past ``max_size``.

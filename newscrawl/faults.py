@@ -349,7 +349,7 @@ _STRICT_OPTIONS = {
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _SOURCE_CALLBACKS = {"parse_feed": "feed", "parse_sitemap": "sitemap"}
 SITEMAP_CHAIN = "newscrawl_sitemap_chain"  # request.meta: the sitemap indexes that led here
-MALFORMED = "newscrawl_malformed_xml"  # response.meta: "truncated" | "malformed" (not well-formed)
+MALFORMED = "newscrawl_malformed_xml"  # response.meta: True when not well-formed XML
 
 
 def xml_problems(data: bytes, max_size: int = SOURCE_MAXSIZE) -> list[str]:
@@ -413,9 +413,8 @@ class DiscoveryGuardMiddleware(_Reporter):
         limit = response.meta.get("download_maxsize", SOURCE_MAXSIZE)
         for problem in xml_problems(response.body, limit):
             name, _, detail = problem.partition(": ")
-            if name == "malformed_xml":  # cut short loses entries; a stray "&" does not
-                cut = detail.startswith("Premature end of data")
-                response.meta[MALFORMED] = "truncated" if cut else "malformed"
+            if name == "malformed_xml":
+                response.meta[MALFORMED] = True
             self.inc(f"discovery/{name}")
             if name == "xml_entities":
                 logger.warning(

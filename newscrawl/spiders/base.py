@@ -416,10 +416,9 @@ class NewsSpider(scrapy.Spider):
         """Why a source that is not well-formed (logged by DiscoveryGuardMiddleware)
         counts as failed: cut short (entries lost), or nothing readable in it. Damage
         recovery reads past (a stray "&", common in real feeds) is not a failure."""
-        found = response.meta.get(MALFORMED)
-        if found == "truncated":
+        if doc.cut_short:
             return "truncated"
-        if (found or doc.broken) and not count:
+        if (response.meta.get(MALFORMED) or doc.broken) and not count:
             return "malformed"
         return None
 
