@@ -284,3 +284,20 @@ def test_a_failed_source_spoils_even_a_nothing_new_run(tmp_path: Path) -> None:
     assert second.records == []
     assert second.code == exitcodes.ERROR_RATE, second.log[-3000:]
     assert second.stats["newscrawl/discovery/failed_sources"] == [f"http_503 {origin}/sitemap.xml"]
+
+
+def test_verdicts_with_failed_sources() -> None:
+    from newscrawl.extensions import judge
+
+    failed = {"newscrawl/discovery/failed_sources": ["http_404 https://example.com/rss"]}
+    healthy = {"finish_reason": "finished", "item_scraped_count": 9, "response_received_count": 9}
+    assert judge(healthy, 0.2, 0.2) == (exitcodes.OK, "ok")
+    code, why = judge({**healthy, **failed}, 0.2, 0.2)
+    assert code == exitcodes.ERROR_RATE and "http_404 https://example.com/rss" in why
+    nothing = {"finish_reason": "finished", "response_received_count": 2}
+    assert judge({**nothing, **failed}, 0.2, 0.2)[0] == exitcodes.NO_ITEMS
+    unchanged = {**nothing, "newscrawl/discovery/not_modified": 2}
+    assert judge(unchanged, 0.2, 0.2) == (exitcodes.OK, "ok: nothing new")
+    assert judge({**unchanged, **failed}, 0.2, 0.2)[0] == exitcodes.ERROR_RATE
+    # A run cut short stays "aborted", whatever else failed.
+    assert judge({**healthy, **failed, "finish_reason": "shutdown"}, 0.2, 0.2)[0] == 6
