@@ -16,6 +16,7 @@ kept, unlike Scrapy's SitemapSpider.
 
 from __future__ import annotations
 
+import json
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -81,8 +82,8 @@ class Document:
     def cut_short(self) -> bool:
         """Does the document stop before its root element's end tag? (A transfer or
         a CMS that died mid-write: the entries after the cut are lost.)"""
-        if self.root is None or self.head in (b"\xff\xfe", b"\xfe\xff"):
-            return False  # nothing read at all; UTF-16 bytes are not matched here
+        if self.root in (None, "jsonfeed") or self.head in (b"\xff\xfe", b"\xfe\xff"):
+            return False  # nothing read at all; JSON is parsed whole; UTF-16 not matched
         end = rb"</(?:[\w.-]+:)?" + re.escape(self.root.encode()) + rb"\s*>(?:\s|<!--.*?-->)*$"
         return re.search(end, self.tail[-4096:], re.IGNORECASE | re.DOTALL) is None
 
@@ -235,12 +236,44 @@ def _feed_entry(el: etree._Element) -> Entry | None:
     )
 
 
+def _json_feed(data: bytes, doc: Document) -> Iterator[Entry]:
+    """Entries of a JSON Feed (jsonfeed.org, which the ``news`` spider finds in home
+    pages); ``doc.root`` is "jsonfeed" when it is one. Small by nature: read whole."""
+    try:
+        feed = json.loads(data)
+    except ValueError:
+        return
+    items = feed.get("items") if isinstance(feed, dict) else None
+    if not isinstance(items, list):
+        return
+    doc.root = "jsonfeed"
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        link = item.get("url") or item.get("id")
+        if isinstance(link, str) and link.strip().startswith(("http://", "https://", "/")):
+            text = {k: v if isinstance(v, str) else None for k, v in item.items()}
+            yield Entry(
+                url=link.strip(),
+                published=_date(text.get("date_published")),
+                modified=_date(text.get("date_modified")),
+                title=text.get("title"),
+            )
+
+
 def stream_feed(
     data: bytes, doc: Document | None = None, max_size: int = SOURCE_MAXSIZE
 ) -> Iterator[Entry]:
-    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, read streaming; ``doc``
-    says afterwards what the document was (root element, well-formed)."""
+    """Entries of an RSS 2.0, RSS 1.0 (RDF), Atom or JSON feed, read streaming; ``doc``
+    says afterwards what the document was (root element, well-formed).
+
+    >>> [e.url for e in stream_feed(b'{"items": [{"url": "https://example.com/a"}]}')]
+    ['https://example.com/a']
+    """
     doc = doc if doc is not None else Document()
+    if data.lstrip()[:1] == b"{":
+        yield from _json_feed(data, doc)
+        return
     elements = _elements(xml_chunks(data, max_size), _is_item, doc)
     yield from _whole((e for el in elements if (e := _feed_entry(el)) is not None), doc)
 

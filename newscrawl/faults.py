@@ -407,8 +407,8 @@ class DiscoveryGuardMiddleware(_Reporter):
 
     def process_spider_input(self, response: Response, spider: Spider | None = None) -> None:
         kind = self._kind(response)
-        if kind is None or response.status != 200:
-            return
+        if kind is None or response.status != 200 or response.body.lstrip()[:1] == b"{":
+            return  # not a feed or sitemap response; a JSON Feed is no XML
         # A gzipped sitemap: what it unpacks to is judged, within the request's size limit.
         limit = response.meta.get("download_maxsize", SOURCE_MAXSIZE)
         for problem in xml_problems(response.body, limit):

@@ -301,3 +301,19 @@ def test_verdicts_with_failed_sources() -> None:
     assert judge({**unchanged, **failed}, 0.2, 0.2)[0] == exitcodes.ERROR_RATE
     # A run cut short stays "aborted", whatever else failed.
     assert judge({**healthy, **failed, "finish_reason": "shutdown"}, 0.2, 0.2)[0] == 6
+
+
+def test_a_json_feed_is_a_feed(tmp_path: Path) -> None:
+    """A JSON Feed (the `news` spider finds them in home pages) is read, not a failure."""
+    articles = [make_article(660_000 + i) for i in range(2)]
+    site = FaultSite(articles, in_feeds=[])
+    items = [{"id": "1", "url": REAL_ORIGIN + a.path, "title": a.title} for a in articles]
+    site.pages["/en/rss"] = Page(json.dumps({"version": "1.1", "items": items}).encode(),
+                                 "application/feed+json")  # fmt: skip
+    site.pages["/sitemap.xml"] = Page(urlset([]), "application/xml")
+    with serve(site) as origin:
+        run = crawl(origin, tmp_path)
+    assert run.code == 0, run.log[-3000:]
+    assert run.stat("newscrawl/discovery/feed/articles") == 2
+    assert {path_of(r) for r in run.records} == {a.path for a in articles}
+    assert not run.stat("newscrawl/discovery/malformed_xml")

@@ -74,7 +74,7 @@ ARTICLE_PRIORITY = 10  # finish articles before opening more listings: bounded q
 DISCOVERY_PRIORITY = 20
 SOURCE = "newscrawl_source"  # request.meta: "feed" | "sitemap" for a discovery source
 TRACKED = "newscrawl_limit_tracked"  # request.meta: counted in NewsSpider.in_flight
-FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
+FEED_ROOTS = frozenset({"rss", "feed", "rdf", "jsonfeed"})
 
 
 @dataclass(frozen=True)
@@ -444,7 +444,7 @@ class NewsSpider(scrapy.Spider):
             return
         if doc.root not in FEED_ROOTS:
             self.inc("discovery/empty_feed")
-            self.source_failed(url, "feed", "not_a_feed", "not an RSS or Atom feed, skipped")
+            self.source_failed(url, "feed", "not_a_feed", "not an RSS, Atom or JSON feed")
             return
         if damage := self._damage(response, doc, count):
             self.source_failed(url, "feed", damage)
