@@ -99,20 +99,36 @@ def xml_chunks(data: bytes, max_size: int = SOURCE_MAXSIZE) -> Iterator[bytes]:
             yield data[start : start + _CHUNK]
         return
     total = 0
-    pending = data
-    while pending:  # one gzip member after another, as gunzip(1) reads them
-        inflate = zlib.decompressobj(wbits=31)
-        while pending and not inflate.eof:
-            chunk = inflate.decompress(pending, _CHUNK)
-            pending = inflate.unconsumed_tail
-            total += len(chunk)
-            if max_size and total > max_size:
-                raise SourceTooLarge(f"unpacks past {max_size} bytes")
-            if chunk:
-                yield chunk
-        if not inflate.eof:
-            raise EOFError("gzip data cut short")
-        pending = inflate.unused_data
+    inflate = zlib.decompressobj(wbits=31)
+    member_started = False  # output seen from the current gzip member
+    pos = 0
+    buf = b""
+    while True:
+        if not buf:  # input fed a slice at a time: unconsumed_tail stays small
+            if pos >= len(data):
+                break
+            buf, pos = data[pos : pos + _CHUNK], pos + _CHUNK
+        try:
+            chunk = inflate.decompress(buf, _CHUNK)
+        except zlib.error:
+            if total and not member_started:
+                return  # trailing garbage after a whole member, as gunzip(1) ignores it
+            raise
+        buf = inflate.unconsumed_tail
+        total += len(chunk)
+        if max_size and total > max_size:
+            raise SourceTooLarge(f"unpacks past {max_size} bytes")
+        if chunk:
+            member_started = True
+            yield chunk
+        if inflate.eof:  # another member may follow (gzip files may be concatenated)
+            buf = inflate.unused_data + buf
+            inflate = zlib.decompressobj(wbits=31)
+            member_started = False
+            if not buf.strip(b"\0 \r\n\t") and pos >= len(data):
+                return
+    if member_started or not total:
+        raise EOFError("gzip data cut short")
 
 
 def _local(tag: object) -> str:

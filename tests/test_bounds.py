@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import threading
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -317,3 +318,17 @@ def test_a_json_feed_is_a_feed(tmp_path: Path) -> None:
     assert run.stat("newscrawl/discovery/feed/articles") == 2
     assert {path_of(r) for r in run.records} == {a.path for a in articles}
     assert not run.stat("newscrawl/discovery/malformed_xml")
+
+
+def test_gzip_sources_unpack_in_slices() -> None:
+    """Concatenated members and trailing zeros are read as gunzip(1) reads them; a cut
+    or broken stream is an error (the spider names the source bad_gzip)."""
+    from newscrawl.discovery import xml_chunks
+
+    xml = b"<urlset>" + b"<url><loc>https://example.com/%d</loc></url>" % 1 + b"</urlset>"
+    packed = gzip.compress(xml)
+    assert b"".join(xml_chunks(packed + packed)) == xml + xml
+    assert b"".join(xml_chunks(packed + b"\0" * 512)) == xml
+    for broken in (packed[:-12], packed[:2], b"\x1f\x8b\x08\x00" + b"junk" * 10):
+        with pytest.raises((EOFError, zlib.error)):
+            b"".join(xml_chunks(broken))
