@@ -156,10 +156,13 @@ def judge(
         return exitcodes.ABORTED, f"aborted: finish reason {reason}"
     items = int(stats.get("item_scraped_count", 0))
     pages = int(stats.get("response_received_count", 0))
+    failed = failed_sources(stats)  # feeds/sitemaps refused: never an "ok" run
     if items == 0:
         unchanged = _sum(stats, "newscrawl/state/skipped_seen") + _sum(
             stats, "newscrawl/discovery/not_modified"
         )
+        if unchanged and failed:
+            return exitcodes.ERROR_RATE, failed
         if unchanged:
             return exitcodes.OK, "ok: nothing new"
         if seeded := int(stats.get("newscrawl/redis/seeded", 0)):  # a distributed seed
@@ -167,7 +170,8 @@ def judge(
         if stats.get("newscrawl/redis/worker") and stats.get("newscrawl/redis/discovers") is False:
             if pages == 0:  # a distributed worker that others left nothing to
                 return exitcodes.OK, "ok: nothing left for this worker in the shared queue"
-        return exitcodes.NO_ITEMS, f"no items from {pages} pages"
+        why = f"no items from {pages} pages"
+        return exitcodes.NO_ITEMS, f"{why}; {failed}" if failed else why
     failures = (
         _sum(stats, "spider_exceptions/")
         + _sum(stats, "newscrawl/http/")
@@ -184,6 +188,8 @@ def judge(
     share = fallbacks / max(extracted, 1)
     if is_drift(fallbacks, extracted, max_fallback, min_drift_pages):
         return exitcodes.LAYOUT_DRIFT, f"fallback share {share:.2f} > {max_fallback}"
+    if failed:
+        return exitcodes.ERROR_RATE, failed
     if fallbacks:
         return exitcodes.OK, (
             f"ok (fallback share {share:.2f} of {extracted} pages: too few pages "
@@ -203,6 +209,19 @@ def output_failure(stats: dict[str, Any]) -> str | None:
         f"output failed: {failed} feed(s) failed, {unwritten} record(s) not written "
         "(not marked seen: the next run fetches them again)"
     )
+
+
+def failed_sources(stats: dict[str, Any]) -> str:
+    """The feeds and sitemaps a run could not read (NewsSpider.source_failed), or "".
+
+    >>> failed_sources({"newscrawl/discovery/failed_sources": ["http_404 https://x/rss"]})
+    '1 feed/sitemap failed: http_404 https://x/rss'
+    """
+    failed = stats.get("newscrawl/discovery/failed_sources") or []
+    if not failed:
+        return ""
+    shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+    return f"{len(failed)} feed/sitemap{'s' if len(failed) > 1 else ''} failed: {shown}"
 
 
 class RunReport:
@@ -354,6 +373,7 @@ class RunReport:
             "fallbacks": _by_suffix(stats, "newscrawl/fallback/"),
             "http_status": _by_suffix(stats, "downloader/response_status_count/"),
             "errors": _by_suffix(stats, "newscrawl/errors/"),
+            "failed_sources": stats.get("newscrawl/discovery/failed_sources", []),
             "feeds": [str(feed) for feed in self.feeds],
             "stats": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
         }

@@ -56,11 +56,11 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.utils.asyncio import call_later
-from scrapy.utils.gz import gunzip
 from scrapy.utils.misc import load_object
 from w3lib.url import canonicalize_url, safe_url_string
 
 from newscrawl import ssrf
+from newscrawl.discovery import GZIP_ERRORS, SOURCE_MAXSIZE, SourceTooLarge, xml_chunks
 from newscrawl.urls import host_matches
 
 logger = logging.getLogger(__name__)
@@ -342,16 +342,22 @@ class RedirectGuardMiddleware(_Reporter):
 
 # -- feeds and sitemaps ------------------------------------------------------------
 
-_STRICT = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False
-)
+_STRICT_OPTIONS = {
+    "resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False,
+    "recover": False,
+}  # fmt: skip
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _SOURCE_CALLBACKS = {"parse_feed": "feed", "parse_sitemap": "sitemap"}
 SITEMAP_CHAIN = "newscrawl_sitemap_chain"  # request.meta: the sitemap indexes that led here
+MALFORMED = "newscrawl_malformed_xml"  # response.meta: True when not well-formed XML
 
 
-def xml_problems(data: bytes) -> list[str]:
+def xml_problems(data: bytes, max_size: int = SOURCE_MAXSIZE) -> list[str]:
     """What is wrong with a feed or sitemap as XML: 'xml_entities', 'malformed_xml: ...'.
+
+    Read streaming (gzip unpacked on the way, at most ``max_size``), each element freed
+    once parsed, so a 50 MB sitemap does not become a 500 MB tree. Gzip that is bad or
+    too large is not judged here: the spider refuses it.
 
     >>> xml_problems(b"<rss><channel><item><link>x</link></item></channel></rss>")
     []
@@ -359,13 +365,32 @@ def xml_problems(data: bytes) -> list[str]:
     True
     """
     problems = []
-    head = data[:65536]
-    if b"<!DOCTYPE" in head.upper() and _ENTITY_DECL.search(head):
-        problems.append("xml_entities")
+    parser = etree.XMLPullParser(events=("end",), **_STRICT_OPTIONS)
+    first = True
+    chunks = xml_chunks(data, max_size)
     try:
-        etree.fromstring(data.lstrip(), parser=_STRICT)
+        for chunk in chunks:
+            if first:
+                first = False
+                if b"<!DOCTYPE" in chunk.upper() and _ENTITY_DECL.search(chunk):
+                    problems.append("xml_entities")
+                chunk = chunk.lstrip()
+            parser.feed(chunk)
+            for _, element in parser.read_events():
+                element.clear(keep_tail=False)
+                parent = element.getparent()
+                while parent is not None and element.getprevious() is not None:
+                    del parent[0]
+        parser.close()
     except etree.XMLSyntaxError as error:
         problems.append(f"malformed_xml: {error}")
+        try:
+            for _ in chunks:  # a bomb is no XML either: unpacked to the end, it is refused
+                pass
+        except (SourceTooLarge, *GZIP_ERRORS):
+            return []
+    except (SourceTooLarge, *GZIP_ERRORS):
+        return []
     return problems
 
 
@@ -382,16 +407,14 @@ class DiscoveryGuardMiddleware(_Reporter):
 
     def process_spider_input(self, response: Response, spider: Spider | None = None) -> None:
         kind = self._kind(response)
-        if kind is None or response.status != 200:
-            return
-        body = response.body
-        if body[:2] == b"\x1f\x8b":  # a gzipped sitemap: what it unpacks to is judged
-            try:
-                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
-            except GUNZIP_ERRORS:
-                return  # not gzip at all: the spider counts it as an invalid sitemap
-        for problem in xml_problems(body):
+        if kind is None or response.status != 200 or response.body.lstrip()[:1] == b"{":
+            return  # not a feed or sitemap response; a JSON Feed is no XML
+        # A gzipped sitemap: what it unpacks to is judged, within the request's size limit.
+        limit = response.meta.get("download_maxsize", SOURCE_MAXSIZE)
+        for problem in xml_problems(response.body, limit):
             name, _, detail = problem.partition(": ")
+            if name == "malformed_xml":
+                response.meta[MALFORMED] = True
             self.inc(f"discovery/{name}")
             if name == "xml_entities":
                 logger.warning(

@@ -31,7 +31,7 @@ from newscrawl.neardup import (
     signature,
 )
 from newscrawl.sites import site_spiders
-from newscrawl.state import StateStore, store_for
+from newscrawl.state import ClaimLost, StateStore, store_for
 from newscrawl.urls import url_key
 
 logger = logging.getLogger(__name__)
@@ -264,8 +264,8 @@ class DeduplicatePipeline(_Pipeline):
         # update) or a page whose own URL was remembered without a body: emitted.
         new = seen is None or seen.fingerprint is None
         if key not in self.run_keys and not self.store.claim(key):
-            # atomic across the workers of a distributed crawl
-            raise self.drop("duplicate_url", adapter, "claimed by another worker")
+            # atomic across processes and distributed workers
+            raise ClaimLost(str(self.drop("duplicate_url", adapter, "claimed by another run")))
         if new:
             owner = None if self.recrawl else self.store.fingerprint_owner(body_fingerprint)
             if body_fingerprint in self.run_fingerprints or owner is not None:

@@ -25,6 +25,9 @@ RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# Feeds and sitemaps (read streaming) may be as large as the sitemap protocol allows,
+# 50 MB unpacked (gzip too); article pages keep DOWNLOAD_MAXSIZE.
+NEWSCRAWL_SOURCE_MAXSIZE = 50 * 1024 * 1024
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's code-execution HTTP server: off, like telnet
 COOKIES_ENABLED = False

@@ -24,11 +24,17 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 from scrapy.settings import BaseSettings
 
 from newscrawl.urls import url_key
 
 SCHEMA_VERSION = 1
+
+
+class ClaimLost(DropItem):
+    """Dropped because another run emits the article: not "seen" by this run, so a
+    record that run fails to write is fetched again later."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,12 @@ CREATE TABLE IF NOT EXISTS paragraphs (
     key BLOB PRIMARY KEY,
     seen_at REAL NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY,
+    run TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    claimed_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sources (
     url TEXT PRIMARY KEY,
     etag TEXT,
@@ -181,7 +193,29 @@ def check_database(db: sqlite3.Connection, path: Path) -> None:
         raise StateCorruptError(path, str(result).splitlines()[0])
 
 
+# A claim only has to outlive the moments between "I emit this" and "it is in my feed
+# and marked seen"; one older than this is stale even if its pid was reused.
+CLAIM_TTL = 3600.0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
 class SQLiteStore(StateStore):
+    """The default store. Claims (:meth:`claim`) make "I emit this article" atomic
+    between processes sharing the file (two spiders of one site, one store): a claim
+    held by another live run, or an article another process stored since this run
+    began, is refused. Claims are released when the run closes its store, when the
+    article is forgotten (a record that never reached a feed), and when their run died.
+    """
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         # A 0-byte file is what a store looks like after a failed copy or a full disk:
@@ -212,6 +246,9 @@ class SQLiteStore(StateStore):
             raise RuntimeError(f"{self.path}: state schema {version}, expected {SCHEMA_VERSION}")
         self.db.executescript(_SCHEMA)
         self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        self.opened_at = time.time()
+        self.run = f"{os.getpid()}:{self.opened_at}"
+        self._claimed = False
 
     def seen(self, key: str) -> SeenArticle | None:
         row = self.db.execute(
@@ -244,6 +281,36 @@ class SQLiteStore(StateStore):
                 )
                 row = cursor.lastrowid
         return row
+
+    def claim(self, key: str) -> bool:
+        now = time.time()
+        with self._transaction():  # BEGIN IMMEDIATE: one writer decides at a time
+            held = self.db.execute(
+                "SELECT run, pid, claimed_at FROM claims WHERE key = ?", (key,)
+            ).fetchone()
+            if held is not None and held[0] == self.run:
+                return True
+            if held is not None and now - held[2] < CLAIM_TTL and _alive(int(held[1])):
+                return False  # another live run is emitting it
+            stored = self.db.execute(
+                "SELECT fetched_at FROM articles WHERE key = ?", (key,)
+            ).fetchone()
+            if stored is not None and stored[0] >= self.opened_at:
+                return False  # another process emitted it after our own check
+            self.db.execute(
+                "INSERT OR REPLACE INTO claims (key, run, pid, claimed_at) VALUES (?, ?, ?, ?)",
+                (key, self.run, os.getpid(), now),
+            )
+        self._claimed = True
+        return True
+
+    def release_claims(self) -> None:
+        """This run's claims, and those of runs that died, are released."""
+        held = self.db.execute("SELECT DISTINCT run, pid FROM claims").fetchall()
+        stale = [(run,) for run, pid in held if run == self.run or not _alive(int(pid))]
+        with self._transaction():
+            self.db.executemany("DELETE FROM claims WHERE run = ?", stale)
+            self.db.execute("DELETE FROM claims WHERE claimed_at < ?", (time.time() - CLAIM_TTL,))
 
     def fingerprint_owner(self, fingerprint: bytes) -> str | None:
         row = self.db.execute(
@@ -305,7 +372,7 @@ class SQLiteStore(StateStore):
     def _forget_keys(self, where: str, args: tuple[Any, ...]) -> int:
         with self._transaction():
             keys = [row[0] for row in self.db.execute(f"SELECT key FROM articles {where}", args)]
-            for table in ("fingerprints", "signatures", "articles"):
+            for table in ("fingerprints", "signatures", "articles", "claims"):
                 self.db.executemany(f"DELETE FROM {table} WHERE key = ?", [(k,) for k in keys])
         return len(keys)
 
@@ -318,6 +385,8 @@ class SQLiteStore(StateStore):
         return self._forget_keys("WHERE fetched_at < ?", (cutoff,))
 
     def close(self) -> None:
+        if self._claimed:
+            self.release_claims()
         self.db.close()
 
     def _transaction(self) -> _Transaction:

@@ -6,7 +6,8 @@ extraction rules). Arguments every site accepts:
 
 ``-a edition=en,ar``  editions to crawl (default: all)
 ``-a since=YYYY-MM-DD``  skip feed/sitemap entries older than that, before fetching
-``-a limit=N``  stop after N emitted articles
+``-a limit=N``  stop after N emitted articles; discovery is bounded by it too (see
+    :meth:`NewsSpider._bounded`): a 100,000-item feed is read only as far as needed
 ``-a base_url=http://127.0.0.1:PORT``  send every request to that origin, keeping paths
 ``-a max_pages=N``  listing pages followed per section (pagination depth)
 ``-a recrawl=1``  ignore the state store for this run (fetch everything; nothing erased)
@@ -15,6 +16,11 @@ Incremental runs: an article whose URL the state store has seen is not fetched
 again, unless its feed or sitemap entry says it was modified after we fetched it
 (``NEWSCRAWL_REFETCH_UPDATED``). Feeds and sitemaps are requested with
 If-None-Match / If-Modified-Since from their last response.
+
+Feeds and sitemaps are read streaming, up to ``NEWSCRAWL_SOURCE_MAXSIZE`` (50 MB
+unpacked); one that cannot be read (HTTP error, too large, bad gzip, not a feed, cut
+short) is a failed source (:meth:`NewsSpider.source_failed`), named in the run report
+and failing the run's verdict (newscrawl.extensions.judge).
 """
 
 from __future__ import annotations
@@ -22,10 +28,11 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -33,15 +40,24 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
-from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
 from newscrawl import __version__, distributed
-from newscrawl.discovery import Entry, parse_feed, parse_sitemap, sitemaps_in_robots
+from newscrawl.discovery import (
+    GZIP_ERRORS,
+    SOURCE_MAXSIZE,
+    Document,
+    Entry,
+    SourceTooLarge,
+    sitemaps_in_robots,
+    stream_feed,
+    stream_sitemap,
+)
 from newscrawl.durable import when_output_complete
 from newscrawl.extensions import is_drift
 from newscrawl.extraction.article import Extraction, extract_article
@@ -49,16 +65,19 @@ from newscrawl.extraction.dates import iso
 from newscrawl.extraction.drift import layout_problems
 from newscrawl.extraction.generic import generic_body
 from newscrawl.extraction.rules import SiteRules
-from newscrawl.faults import GUNZIP_ERRORS
+from newscrawl.faults import MALFORMED
 from newscrawl.items import Article
 from newscrawl.middlewares import FETCHED_AT
-from newscrawl.state import StateStore, store_for
+from newscrawl.state import ClaimLost, StateStore, store_for
 from newscrawl.urls import canonicalize, host_matches, rebase, url_key
 
 logger = logging.getLogger(__name__)
 
 ARTICLE_PRIORITY = 10  # finish articles before opening more listings: bounded queue
 DISCOVERY_PRIORITY = 20
+SOURCE = "newscrawl_source"  # request.meta: "feed" | "sitemap" for a discovery source
+TRACKED = "newscrawl_limit_tracked"  # request.meta: counted in NewsSpider.in_flight
+FEED_ROOTS = frozenset({"rss", "feed", "rdf", "jsonfeed"})
 
 
 @dataclass(frozen=True)
@@ -228,6 +247,12 @@ class NewsSpider(scrapy.Spider):
         self.fallback_problems: Counter[str] = Counter()
         self.emitted = 0  # items through all pipelines
         self.pending = 0  # items yielded, not yet through the pipelines
+        # With a limit, discovery is bounded too: requests beyond what the limit can
+        # still use wait in the backlog (lazy iterators over feeds, sitemaps,
+        # listings), resumed only when the engine idles short of the limit.
+        self.in_flight = 0  # article/discovery requests scheduled by _bounded, not back
+        self.backlog: deque[Iterator[scrapy.Request]] = deque()
+        self.failed_sources: dict[str, str] = {}  # feed/sitemap URL -> why it failed
         self._article_re = re.compile(self.article_url) if self.article_url else None
         self._pagination_re = re.compile(self.pagination_url)
 
@@ -264,6 +289,7 @@ class NewsSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(spider.on_item_lost, signal=signals.item_dropped)
         crawler.signals.connect(spider.on_item_lost, signal=signals.item_error)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
     def on_item_scraped(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
@@ -275,6 +301,9 @@ class NewsSpider(scrapy.Spider):
 
     def on_item_lost(self, item: Any, response: Response, spider: scrapy.Spider, **kw: Any) -> None:
         self.pending -= 1
+        self._refill()
+        if isinstance(kw.get("exception"), ClaimLost):
+            return  # the run that claimed it marks it seen once it is written
         # A page that cannot make a record is not fetched again next run either
         # (`scrapy state forget URL` or `-a recrawl=1` after a fix).
         self.state.remember(url_key(response.url), response.url, None, None)
@@ -350,8 +379,34 @@ class NewsSpider(scrapy.Spider):
             errback=self.on_error,
             priority=DISCOVERY_PRIORITY,
             headers=headers,
-            meta={"handle_httpstatus_list": [304]},
+            meta={
+                "handle_httpstatus_list": [304],
+                SOURCE: "sitemap" if callback == self.parse_sitemap else "feed",
+                # Feeds and sitemaps may be as large as the sitemap protocol allows
+                # (50 MB unpacked); article pages keep DOWNLOAD_MAXSIZE.
+                "download_maxsize": self.source_maxsize,
+                "download_warnsize": self.source_maxsize,
+            },
         )
+
+    @property
+    def source_maxsize(self) -> int:
+        return self.settings.getint("NEWSCRAWL_SOURCE_MAXSIZE", SOURCE_MAXSIZE)
+
+    def source_failed(self, url: str, kind: str, reason: str, detail: str = "") -> None:
+        """A feed or sitemap that could not be read (whole): named in the run report
+        (``newscrawl/discovery/failed_sources``) and held against the run's verdict."""
+        if url in self.failed_sources:
+            return
+        self.failed_sources[url] = reason
+        self.inc(f"discovery/source_failed/{reason}")
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value(
+                "newscrawl/discovery/failed_sources",
+                [f"{why} {where}" for where, why in self.failed_sources.items()],
+            )
+        if detail:
+            logger.warning("The %s %s failed (%s): %s", kind, url, reason, detail)
 
     def _source_unchanged(self, response: Response) -> bool:
         if response.status == 304:
@@ -424,44 +479,87 @@ class NewsSpider(scrapy.Spider):
                 yield self._source_request(url, self.parse_sitemap)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        self._untrack(response.request)
         if self._source_unchanged(response):
             return
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            try:
-                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-            except GUNZIP_ERRORS as exc:  # not gzip, cut short, or unpacks past the limit
-                self.inc("discovery/invalid_sitemap")
-                logger.warning("Sitemap %s is not valid gzip: %s", response.url, exc)
-                return
-        page = parse_sitemap(body)
-        if page.kind == "invalid":
+        yield from self._bounded(self._sitemap_requests(response))
+
+    def _sitemap_requests(self, response: Response) -> Iterator[scrapy.Request]:
+        doc = Document()
+        url = response.url
+        count = 0
+        try:
+            for entry in stream_sitemap(response.body, doc, self.source_maxsize):
+                count += 1
+                if doc.root == "sitemapindex":
+                    if self.since and entry.modified and entry.modified < self.since:
+                        self.inc("discovery/skipped_old_sitemap")
+                    elif child := self.to_fetch(entry.url, url):
+                        yield self._source_request(child, self.parse_sitemap)
+                else:
+                    yield from self._entries((entry,), url, "sitemap")
+        except SourceTooLarge as exc:
             self.inc("discovery/invalid_sitemap")
-            logger.warning("Not a sitemap, skipped: %s", response.url)
+            self.source_failed(url, "sitemap", "too_large", str(exc))
             return
-        if page.kind == "urlset":
+        except GZIP_ERRORS as exc:  # not gzip, or cut short
+            self.inc("discovery/invalid_sitemap")
+            self.source_failed(url, "sitemap", "bad_gzip", f"not valid gzip: {exc}")
+            return
+        if doc.root not in ("sitemapindex", "urlset"):
+            self.inc("discovery/invalid_sitemap")
+            self.source_failed(url, "sitemap", "not_a_sitemap", "not a sitemap, skipped")
+            return
+        if damage := self._damage(response, doc, count):
+            self.source_failed(url, "sitemap", damage)
+        elif doc.root == "urlset":  # not indexes: a 304 there would hide changed children
             self._remember_validators(response)
-        for child in page.sitemaps:
-            if self.since and child.modified and child.modified < self.since:
-                self.inc("discovery/skipped_old_sitemap")
-                continue
-            if url := self.to_fetch(child.url, response.url):
-                yield self._source_request(url, self.parse_sitemap)
-        yield from self._entries(page.entries, response.url, "sitemap")
+
+    @staticmethod
+    def _damage(response: Response, doc: Document, count: int) -> str | None:
+        """Why a source that is not well-formed (logged by DiscoveryGuardMiddleware)
+        counts as failed: cut short (entries lost), or nothing readable in it. Damage
+        recovery reads past (a stray "&", common in real feeds) is not a failure."""
+        if doc.cut_short:
+            return "truncated"
+        if (response.meta.get(MALFORMED) or doc.broken) and not count:
+            return "malformed"
+        return None
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        self._untrack(response.request)
         if self._source_unchanged(response):
             return
-        entries = parse_feed(response.body)
-        if entries:
-            self._remember_validators(response)
-        if not entries:
+        yield from self._bounded(self._feed_requests(response))
+
+    def _feed_requests(self, response: Response) -> Iterator[scrapy.Request]:
+        doc = Document()
+        url = response.url
+        count = 0
+        try:
+            for entry in stream_feed(response.body, doc, self.source_maxsize):
+                count += 1
+                yield from self._entries((entry,), url, "feed")
+        except SourceTooLarge as exc:
+            self.source_failed(url, "feed", "too_large", str(exc))
+            return
+        except GZIP_ERRORS as exc:
+            self.source_failed(url, "feed", "bad_gzip", f"not valid gzip: {exc}")
+            return
+        if doc.root not in FEED_ROOTS:
             self.inc("discovery/empty_feed")
-            logger.warning("Feed has no entries (or is not a feed): %s", response.url)
-        yield from self._entries(entries, response.url, "feed")
+            self.source_failed(url, "feed", "not_a_feed", "not an RSS, Atom or JSON feed")
+            return
+        if damage := self._damage(response, doc, count):
+            self.source_failed(url, "feed", damage)
+        elif count:
+            self._remember_validators(response)
+        if not count:
+            self.inc("discovery/empty_feed")
+            logger.warning("Feed has no entries: %s", url)
 
     def _entries(
-        self, entries: Sequence[Entry], base: str, source: str
+        self, entries: Iterable[Entry], base: str, source: str
     ) -> Iterator[scrapy.Request]:
         for entry in entries:
             url = self.to_fetch(entry.url, base)
@@ -479,7 +577,67 @@ class NewsSpider(scrapy.Spider):
             if request := self._article_request(url, entry):
                 yield request
 
+    # -- limit=N bounds discovery ------------------------------------------------
+
+    def _room(self) -> int:
+        """Requests the limit can still use: what is left of it, less what is queued,
+        plus a margin for pages that will not make a record (10%, at least 2)."""
+        assert self.limit is not None
+        margin = max(2, self.limit // 10)
+        return self.limit + margin - self.emitted - self.pending - self.in_flight
+
+    def _track(self, request: scrapy.Request) -> scrapy.Request:
+        self.in_flight += 1
+        request.meta[TRACKED] = True
+        return request
+
+    def _untrack(self, request: scrapy.Request | None) -> None:
+        if request is not None and request.meta.pop(TRACKED, False):
+            self.in_flight = max(0, self.in_flight - 1)
+
+    def _bounded(self, requests: Iterator[scrapy.Request]) -> Iterator[scrapy.Request]:
+        """``requests`` (read lazily), as many as the limit can use; the rest wait."""
+        if self.limit is None:
+            yield from requests
+            return
+        for request in requests:
+            if self._room() <= 0:
+                if not self.backlog:
+                    logger.info(
+                        "limit=%d: enough requests queued, the rest of discovery waits",
+                        self.limit,
+                    )
+                self.backlog.append(chain((request,), requests))
+                self.inc("limit/discovery_deferred")
+                return
+            yield self._track(request)
+
+    def _refill(self) -> int:
+        """Schedule waiting requests while the limit has room; how many went out."""
+        sent = 0
+        engine = self.crawler.engine if self.crawler else None
+        while self.limit is not None and engine is not None and self.backlog:
+            if self._room() <= 0 or self.emitted >= self.limit:
+                break
+            request = next(self.backlog[0], None)
+            if request is None:
+                self.backlog.popleft()
+                continue
+            engine.crawl(self._track(request))
+            self.inc("limit/discovery_resumed")
+            sent += 1
+        return sent
+
+    def on_idle(self, spider: scrapy.Spider) -> None:
+        self.in_flight = 0  # nothing is in flight when the engine idles (dupefilter drops)
+        if self._refill():
+            raise DontCloseSpider
+
     def parse_listing(self, response: Response, page: int = 1) -> Iterator[scrapy.Request]:
+        self._untrack(response.request)
+        yield from self._bounded(self._listing_requests(response, page))
+
+    def _listing_requests(self, response: Response, page: int) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             self.inc("skipped/not_text")
             logger.warning("Listing page is not text, skipped: %s", response.url)
@@ -500,6 +658,7 @@ class NewsSpider(scrapy.Spider):
     # -- articles --------------------------------------------------------------
 
     def parse_article(self, response: Response, entry: Entry | None = None) -> Iterator[Article]:
+        self._untrack(response.request)
         if self.limit is not None and self.emitted + self.pending >= self.limit:
             self.inc("limit/skipped")
             return
@@ -598,9 +757,13 @@ class NewsSpider(scrapy.Spider):
             self.state.set_validators(url, etag, last_modified)
 
     def on_error(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        self._untrack(request)
+        if request is not None and request.meta.get(SOURCE):
+            if reason := _failure_reason(failure):
+                self.source_failed(request.url, request.meta[SOURCE], reason)
         if getattr(failure.value, "reported", False):
             return  # refused on purpose, counted and logged there (newscrawl.faults, ssrf)
-        request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         if isinstance(failure.value, HttpError):
             status = failure.value.response.status
@@ -610,3 +773,19 @@ class NewsSpider(scrapy.Spider):
         kind = failure.type.__name__ if failure.type else "error"
         self.inc(f"errors/{kind}")
         logger.warning("Fetch failed (%s: %s), skipped: %s", kind, failure.getErrorMessage(), url)
+
+
+def _failure_reason(failure: Failure) -> str | None:
+    """Why a feed or sitemap request failed, as a stat suffix; None when the site's own
+    robots.txt forbids it (a policy, counted in robotstxt/forbidden, not a failure)."""
+    error = failure.value
+    if isinstance(error, IgnoreRequest) and "robots.txt" in str(error):
+        return None
+    if isinstance(error, HttpError):
+        return f"http_{error.response.status}"
+    cause = getattr(error, "__cause__", None)
+    if isinstance(cause, DownloadCancelledError | IgnoreRequest):
+        return "too_large"  # cancelled at, or unpacked past, its download_maxsize
+    if isinstance(error, IgnoreRequest):
+        return "bad_encoding" if cause is not None else "refused"
+    return type(error).__name__ if error is not None else "error"
