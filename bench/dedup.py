@@ -51,7 +51,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from newscrawl import neardup
+from newscrawl.text import neardup
 
 ORIGINAL, EXACT, NEAR, EVENT = range(4)
 KIND_NAMES = ("originals", "exact duplicates", "near duplicates", "same-event stories")

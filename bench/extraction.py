@@ -53,7 +53,7 @@ from newscrawl.api import NotAnArticleError, extract
 from newscrawl.evaluation import f1, precision_recall_f1
 from newscrawl.extraction.article import decode_html
 from newscrawl.extraction.generic import RULES, extract_generic
-from newscrawl.sites import spider_for_url
+from newscrawl.sites.registry import spider_for_url
 from tests.corpus import CORPUS, gold_body, manifest, read_page
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from newscrawl.extraction.article import extract_article
 from newscrawl.extraction.generic import extract_generic
-from newscrawl.sites import site_spiders, spider_for_url
+from newscrawl.sites.registry import site_spiders, spider_for_url
 from newscrawl.spiders.base import NewsSpider, canonical_scope
 
 

@@ -60,9 +60,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 
+from newscrawl.discovery.urls import url_key
 from newscrawl.distributed import redis_url
 from newscrawl.state import StateStore, store_for
-from newscrawl.urls import url_key
 
 logger = logging.getLogger(__name__)
 

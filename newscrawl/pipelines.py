@@ -18,11 +18,14 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newscrawl.cleaning import bound_record, clean_authors, clean_body, clean_text
+from newscrawl.discovery.urls import url_key
 from newscrawl.durable import remember_emitted
 from newscrawl.extraction.text import language_for_text
 from newscrawl.items import article_schema
-from newscrawl.neardup import (
+from newscrawl.sites.registry import site_spiders
+from newscrawl.state import ClaimLost, StateStore, store_for
+from newscrawl.text.cleaning import bound_record, clean_authors, clean_body, clean_text
+from newscrawl.text.neardup import (
     EMPTY_SIGNATURE,
     NearDuplicateIndex,
     fingerprint,
@@ -30,9 +33,6 @@ from newscrawl.neardup import (
     same_story,
     signature,
 )
-from newscrawl.sites import site_spiders
-from newscrawl.state import ClaimLost, StateStore, store_for
-from newscrawl.urls import url_key
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class _Pipeline:
 
 
 class CleanPipeline(_Pipeline):
-    """Text fields cleaned (newscrawl.cleaning): entities, NFC, invisible junk, whitespace;
+    """Text fields cleaned (newscrawl.text.cleaning): entities, NFC, invisible junk, whitespace;
     body paragraphs kept apart and the site's boilerplate lines removed wherever they
     survived extraction; bylines split into names."""
 
@@ -133,7 +133,7 @@ class ValidatePipeline(_Pipeline):
 class DeduplicatePipeline(_Pipeline):
     """One record per article, across runs: by URL, by exact body, by near-duplicate body.
 
-    * Identity: the canonical URL's key (:func:`newscrawl.urls.url_key`), when the
+    * Identity: the canonical URL's key (:func:`newscrawl.discovery.urls.url_key`), when the
       extraction found it plausible (``canonical_url`` set) and no page with another
       body holds it already (in this run or in the state store); otherwise the fetched
       URL's key, counted as ``newscrawl/canonical/rejected/shared``. A canonical is a hint:
@@ -147,7 +147,7 @@ class DeduplicatePipeline(_Pipeline):
       pointing at the first record's canonical URL, or dropped (``near_duplicate``), as
       ``NEWSCRAWL_NEAR_DUPLICATES`` says (``mark`` | ``drop`` | ``off``). Paragraphs that
       earlier articles already had (a disclaimer, a "follow us" line) are set aside
-      first (:func:`newscrawl.neardup.same_story`): stories that share only those are
+      first (:func:`newscrawl.text.neardup.same_story`): stories that share only those are
       not near duplicates.
 
     Every emitted or duplicate article is remembered in the state store, so the next
@@ -222,7 +222,7 @@ class DeduplicatePipeline(_Pipeline):
     def _near_duplicate_of(self, body: str, sig: bytes, keys: list[bytes]) -> str | None:
         """Canonical URL of the first record this body is a near duplicate of, if any.
 
-        ``keys``: the body's :func:`~newscrawl.neardup.paragraph_keys`.
+        ``keys``: the body's :func:`~newscrawl.text.neardup.paragraph_keys`.
         """
         index = self.index
         for added in self.store.new_signatures():  # by other workers, since last read

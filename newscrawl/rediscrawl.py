@@ -60,6 +60,7 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
 from newscrawl import exitcodes
+from newscrawl.discovery.urls import url_key
 from newscrawl.distributed import (
     ARTICLE_CALLBACKS,
     ROLES,
@@ -71,7 +72,6 @@ from newscrawl.distributed import (
 )
 from newscrawl.redisstore import OUTAGE, RedisStore, StoreUnavailable, connect
 from newscrawl.state import store_for
-from newscrawl.urls import url_key
 
 logger = logging.getLogger(__name__)
 

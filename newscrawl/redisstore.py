@@ -1,7 +1,7 @@
 """The state store in Redis, shared by every worker of a distributed crawl.
 
 Same contract as :class:`newscrawl.state.SQLiteStore` (one store for all spiders,
-keys are :func:`newscrawl.urls.url_key`), in these keys (``<p>`` is
+keys are :func:`newscrawl.discovery.urls.url_key`), in these keys (``<p>`` is
 ``NEWSCRAWL_REDIS_PREFIX``, ``newscrawl`` by default):
 
 ============================  ====================================================
@@ -49,8 +49,8 @@ import redis
 from redis.backoff import ExponentialBackoff
 from scrapy.exceptions import DropItem
 
+from newscrawl.discovery.urls import url_key
 from newscrawl.state import SeenArticle, StateStore
-from newscrawl.urls import url_key
 
 logger = logging.getLogger(__name__)
 

@@ -65,7 +65,7 @@ NEWSCRAWL_REFETCH_UPDATED = True
 # Unattended runs: a lock per spider and state store, progress lines, a run report
 # next to the feed, a `latest` pointer, and an exit code (newscrawl/exitcodes.py).
 EXTENSIONS = {
-    "newscrawl.redact.RedactSecrets": 0,  # first: no secret reaches a log line
+    "newscrawl.guards.redact.RedactSecrets": 0,  # first: no secret reaches a log line
     "newscrawl.extensions.CrawlLock": 10,
     "newscrawl.extensions.RunReport": 20,
     "newscrawl.durable.EmitJournal": 30,  # crash-safe emission (newscrawl/durable.py)
@@ -95,16 +95,16 @@ LOGSTATS_INTERVAL = 0  # our progress line replaces Scrapy's (it adds articles a
 # `scrapy reextract` replays it offline. Order 580: sees bodies after decompression.
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.WarcArchiveMiddleware": 580,
-    # A hostile web (newscrawl/ssrf.py, robots.py, faults.py, charset.py).
-    "newscrawl.ssrf.SsrfGuardMiddleware": 40,
+    # A hostile web (newscrawl/guards/ssrf.py, robots.py, faults.py, charset.py).
+    "newscrawl.guards.ssrf.SsrfGuardMiddleware": 40,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "newscrawl.robots.Rfc9309RobotsTxtMiddleware": 100,
-    "newscrawl.faults.RetryAfterMiddleware": 560,
-    "newscrawl.charset.CharsetMiddleware": 584,
-    "newscrawl.faults.ResponseGuardMiddleware": 585,
+    "newscrawl.discovery.robots.Rfc9309RobotsTxtMiddleware": 100,
+    "newscrawl.guards.faults.RetryAfterMiddleware": 560,
+    "newscrawl.text.charset.CharsetMiddleware": 584,
+    "newscrawl.guards.faults.ResponseGuardMiddleware": 585,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "newscrawl.faults.CompressionGuardMiddleware": 590,
-    "newscrawl.faults.RedirectGuardMiddleware": 610,
+    "newscrawl.guards.faults.CompressionGuardMiddleware": 590,
+    "newscrawl.guards.faults.RedirectGuardMiddleware": 610,
 }
 NEWSCRAWL_WARC = None
 NEWSCRAWL_WARC_MAX_BYTES = 1024**3
@@ -126,7 +126,7 @@ NEWSCRAWL_SSRF_DNS_TTL = 300
 NEWSCRAWL_RETRY_AFTER_MAX = 120
 # The errback logs a page given up on (once, with its URL); Scrapy need not as well.
 RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
-SPIDER_MIDDLEWARES = {"newscrawl.faults.DiscoveryGuardMiddleware": 950}
+SPIDER_MIDDLEWARES = {"newscrawl.guards.faults.DiscoveryGuardMiddleware": 950}
 # Crash-safe feeds: one write(2) per record, fsynced; a journal makes "seen" mean "in
 # a feed" across SIGKILL; a JOBDIR left by a killed run is set aside (newscrawl/durable.py).
 FEED_STORAGES = {

@@ -27,7 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.settings import BaseSettings
 
-from newscrawl.urls import url_key
+from newscrawl.discovery.urls import url_key
 
 SCHEMA_VERSION = 1
 
@@ -45,7 +45,7 @@ class SeenArticle:
 
 
 class StateStore(ABC):
-    """What a crawl remembers between runs. Keys are :func:`newscrawl.urls.url_key`."""
+    """What a crawl remembers between runs. Keys are :func:`newscrawl.discovery.urls.url_key`."""
 
     @abstractmethod
     def seen(self, key: str) -> SeenArticle | None: ...
@@ -102,7 +102,7 @@ class StateStore(ABC):
         """Signatures other processes added since this store was read (none here)."""
         return iter(())
 
-    # Paragraphs of remembered articles (newscrawl.neardup.paragraph_keys), so that text
+    # Paragraphs of remembered articles (newscrawl.text.neardup.paragraph_keys), so that text
     # many articles share (a disclaimer) does not make them near duplicates. Kept in
     # memory for one run by stores without a table for them.
     _paragraphs: set[bytes] | None = None

@@ -22,21 +22,8 @@ from hypothesis import strategies as st
 from parsel import Selector
 
 from newscrawl.api import NotAnArticleError, extract
-from newscrawl.charset import (
-    choose_encoding,
-    guess_encoding,
-    invalid_utf8_bytes,
-    repair_mojibake,
-)
-from newscrawl.cleaning import (
-    bound_record,
-    clean_authors,
-    clean_body,
-    clean_text,
-    remove_invisible,
-    split_authors,
-)
-from newscrawl.discovery import parse_feed, parse_sitemap, sitemaps_in_robots
+from newscrawl.discovery.sources import parse_feed, parse_sitemap, sitemaps_in_robots
+from newscrawl.discovery.urls import canonicalize, host_matches, rebase, url_key
 from newscrawl.extraction import metadata as md
 from newscrawl.extraction.article import decode_html, extract_article
 from newscrawl.extraction.body import extract_body
@@ -51,13 +38,26 @@ from newscrawl.extraction.text import (
     normalize_paragraph,
     to_ascii_digits,
 )
-from newscrawl.faults import looks_binary, retry_after_seconds, xml_problems
 from newscrawl.fixtureserver import FIXTURE_SITE
+from newscrawl.guards.faults import looks_binary, retry_after_seconds, xml_problems
+from newscrawl.guards.redact import redact
+from newscrawl.guards.ssrf import SsrfPolicy, parse_ip
 from newscrawl.items import article_schema
-from newscrawl.redact import redact
-from newscrawl.sites import site_spiders
-from newscrawl.ssrf import SsrfPolicy, parse_ip
-from newscrawl.urls import canonicalize, host_matches, rebase, url_key
+from newscrawl.sites.registry import site_spiders
+from newscrawl.text.charset import (
+    choose_encoding,
+    guess_encoding,
+    invalid_utf8_bytes,
+    repair_mojibake,
+)
+from newscrawl.text.cleaning import (
+    bound_record,
+    clean_authors,
+    clean_body,
+    clean_text,
+    remove_invisible,
+    split_authors,
+)
 
 FIXTURES = FIXTURE_SITE
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")

@@ -189,7 +189,7 @@ def test_feeds_and_sitemaps_stream_in_flat_memory() -> None:
     """A 50 MB gzipped sitemap is parsed with a few MB, not the ~1 GB of its tree."""
     script = """
 import resource, sys, zlib
-from newscrawl.discovery import Document, stream_sitemap
+from newscrawl.discovery.sources import Document, stream_sitemap
 deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
 parts = [deflate.compress(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')]
 i = 0
@@ -219,7 +219,7 @@ print(count, i, doc.root, (after - before) // 1024)
 
 
 def test_a_source_past_its_limit_is_refused(tmp_path: Path) -> None:
-    from newscrawl.discovery import SourceTooLarge, xml_chunks
+    from newscrawl.discovery.sources import SourceTooLarge, xml_chunks
 
     bomb = gzip.compress(b"<urlset>" + b" " * 3_000_000)
     with pytest.raises(SourceTooLarge):
@@ -323,7 +323,7 @@ def test_a_json_feed_is_a_feed(tmp_path: Path) -> None:
 def test_gzip_sources_unpack_in_slices() -> None:
     """Concatenated members and trailing zeros are read as gunzip(1) reads them; a cut
     or broken stream is an error (the spider names the source bad_gzip)."""
-    from newscrawl.discovery import xml_chunks
+    from newscrawl.discovery.sources import xml_chunks
 
     xml = b"<urlset>" + b"<url><loc>https://example.com/%d</loc></url>" % 1 + b"</urlset>"
     packed = gzip.compress(xml)

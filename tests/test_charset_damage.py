@@ -20,8 +20,8 @@ from scrapy.http import HtmlResponse
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
-from newscrawl.charset import CharsetMiddleware, invalid_utf8_bytes
 from newscrawl.extraction.article import decode_html
+from newscrawl.text.charset import CharsetMiddleware, invalid_utf8_bytes
 
 from .crawlrun import Run, crawl, path_of
 from .faultserver import Article, FaultSite, Page, make_article, serve
@@ -73,13 +73,13 @@ def test_few_bad_bytes_are_replaced_not_the_page(
     assert invalid_utf8_bytes(data) == damaged
     assert decode_html(data, declared) == expected
     content_type = f"text/html; charset={declared}" if declared else "text/html"
-    with caplog.at_level(logging.INFO, logger="newscrawl.charset"):
+    with caplog.at_level(logging.INFO, logger="newscrawl.text.charset"):
         text, stats = through_middleware(data, content_type)
     assert text == expected
     assert stats["newscrawl/charset/damaged_utf8"] == 1
     assert stats["newscrawl/charset/invalid_utf8_bytes"] == damaged
     assert not any(k.endswith("_mismatch") for k in stats)
-    warnings = [r for r in caplog.records if r.name == "newscrawl.charset"]
+    warnings = [r for r in caplog.records if r.name == "newscrawl.text.charset"]
     assert [r.levelno for r in warnings] == [logging.WARNING]
 
 

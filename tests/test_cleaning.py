@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from w3lib.html import replace_entities
 
-from newscrawl.cleaning import (
+from newscrawl.extraction.text import collapse_whitespace
+from newscrawl.text.cleaning import (
     MARKS,
     WHITESPACE,
     clean_authors,
@@ -19,7 +20,6 @@ from newscrawl.cleaning import (
     remove_invisible,
     split_authors,
 )
-from newscrawl.extraction.text import collapse_whitespace
 
 ZWNJ, ZWJ = "\u200c", "\u200d"
 LRM, RLM, ALM = "\u200e", "\u200f", "\u061c"

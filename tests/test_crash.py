@@ -24,10 +24,10 @@ from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
 from newscrawl import exitcodes
+from newscrawl.discovery.urls import url_key
 from newscrawl.durable import EmitJournal, repair_tail
 from newscrawl.fixtureserver import PROJECT_ROOT
 from newscrawl.state import SQLiteStore, store_for
-from newscrawl.urls import url_key
 
 from .crawlrun import path_of
 from .faultserver import FaultSite, make_article, serve

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newscrawl.discovery import parse_feed, parse_sitemap, sitemaps_in_robots
+from newscrawl.discovery.sources import parse_feed, parse_sitemap, sitemaps_in_robots
 
 ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>x</title>

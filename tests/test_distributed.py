@@ -25,10 +25,10 @@ from scrapy.settings import Settings
 
 from newscrawl import exitcodes
 from newscrawl.commands.merge import merge
+from newscrawl.discovery.urls import url_key
 from newscrawl.distributed import Keys, apply_settings, mask_url, redis_url
 from newscrawl.fixtureserver import PROJECT_ROOT
 from newscrawl.localservers import SiteServer, generate_site, start_site_server
-from newscrawl.urls import url_key
 from tests.redis_server import redis_db_fixture, redis_server_fixture  # noqa: F401
 
 KEYS = Keys("newscrawl", "arabstoday")

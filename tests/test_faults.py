@@ -24,8 +24,8 @@ import pytest
 from scrapy.utils.gz import gunzip
 
 from newscrawl import exitcodes
-from newscrawl.discovery import parse_sitemap
-from newscrawl.urls import url_key
+from newscrawl.discovery.sources import parse_sitemap
+from newscrawl.discovery.urls import url_key
 
 from .crawlrun import Run, crawl, path_of
 from .faultserver import (
@@ -314,7 +314,7 @@ def test_retry_after_pauses_the_download_slot(monkeypatch: pytest.MonkeyPatch) -
     from scrapy.http import HtmlResponse, Request
     from scrapy.utils.test import get_crawler
 
-    import newscrawl.faults as faults
+    import newscrawl.guards.faults as faults
 
     crawler = get_crawler(Spider, {"NEWSCRAWL_RETRY_AFTER_MAX": 30, "RETRY_TIMES": 2})
     slot = _Slot()

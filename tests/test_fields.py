@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newscrawl.cleaning import FIELD_LIMITS, bound_record, clean_body, clean_text
 from newscrawl.extraction import metadata as md
 from newscrawl.extraction.article import extract_article
 from newscrawl.items import article_schema
+from newscrawl.text.cleaning import FIELD_LIMITS, bound_record, clean_body, clean_text
 
 from .crawlrun import Run, crawl, path_of
 from .faultserver import FaultSite, Page, make_article, serve

@@ -20,12 +20,12 @@ from newscrawl.exitcodes import MISSING_DEPENDENCY
 from newscrawl.extraction.body import compiled_css
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.fixtureserver import PROJECT_ROOT
-from newscrawl.siteconfig import load_site
-from newscrawl.sites import site_spiders
+from newscrawl.sites.registry import site_spiders
+from newscrawl.sites.siteconfig import load_site
 
 PYPROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text("utf-8"))
 SELECTOR_FIELDS = [f.name for f in fields(SiteRules) if f.name.endswith("_selectors")]
-# Site files in TOML (newscrawl.siteconfig) wherever the project keeps them.
+# Site files in TOML (newscrawl.sites.siteconfig) wherever the project keeps them.
 SITE_TOMLS = sorted(
     path
     for folder in ("tests", "deploy", "docs", "newscrawl")

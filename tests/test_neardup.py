@@ -1,4 +1,4 @@
-"""Exact and near-duplicate keys (newscrawl.neardup) on realistic news stories."""
+"""Exact and near-duplicate keys (newscrawl.text.neardup) on realistic news stories."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newscrawl import neardup
-from newscrawl.neardup import (
+from newscrawl.text import neardup
+from newscrawl.text.neardup import (
     EMPTY_SIGNATURE,
     SIGNATURE_SIZE,
     NearDuplicateIndex,

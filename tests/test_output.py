@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from newscrawl import exitcodes
+from newscrawl.discovery.urls import url_key
 from newscrawl.fixtureserver import PROJECT_ROOT
 from newscrawl.state import SQLiteStore
-from newscrawl.urls import url_key
 
 from .crawlrun import FAST, path_of
 from .faultserver import REAL_ORIGIN, FaultSite, make_article, serve

@@ -29,6 +29,7 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from newscrawl import exitcodes
+from newscrawl.discovery.urls import url_key
 from newscrawl.distributed import apply_settings
 from newscrawl.fixtureserver import PROJECT_ROOT
 from newscrawl.localservers import (
@@ -48,7 +49,6 @@ from newscrawl.redisstore import (
     StoreUnavailable,
     connect,
 )
-from newscrawl.urls import url_key
 from tests.redis_server import _missing, redis_db_fixture, redis_server_fixture  # noqa: F401
 from tests.test_distributed import (
     KEYS,

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from newscrawl.discovery.urls import url_key
 from newscrawl.fixtureserver import PROJECT_ROOT
-from newscrawl.neardup import signature
 from newscrawl.redisstore import RedisStore
 from newscrawl.state import SQLiteStore, StateStore, open_store
-from newscrawl.urls import url_key
+from newscrawl.text.neardup import signature
 from tests.redis_server import redis_db_fixture, redis_server_fixture  # noqa: F401
 
 URL = "https://www.arabstoday.net/ar/news/635301/%D8%A7"

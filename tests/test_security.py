@@ -16,10 +16,10 @@ from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 
 from newscrawl import settings as project_settings
-from newscrawl.discovery import parse_feed, parse_sitemap
-from newscrawl.faults import xml_problems
-from newscrawl.redact import redact
-from newscrawl.ssrf import SsrfBlocked, SsrfGuardMiddleware, SsrfPolicy, ip_verdict, parse_ip
+from newscrawl.discovery.sources import parse_feed, parse_sitemap
+from newscrawl.guards.faults import xml_problems
+from newscrawl.guards.redact import redact
+from newscrawl.guards.ssrf import SsrfBlocked, SsrfGuardMiddleware, SsrfPolicy, ip_verdict, parse_ip
 
 from .crawlrun import crawl, path_of
 from .faultserver import FaultSite, Page, fault, make_article, serve
@@ -118,7 +118,7 @@ def test_resolved_addresses_are_checked_not_just_names(monkeypatch: pytest.Monke
 def test_dns_answers_are_cached(monkeypatch: pytest.MonkeyPatch) -> None:
     from twisted.internet import defer, threads
 
-    import newscrawl.ssrf as ssrf
+    import newscrawl.guards.ssrf as ssrf
 
     calls: list[str] = []
 
@@ -146,7 +146,7 @@ def test_guard_can_be_switched_off_and_allows_the_spider_base_url() -> None:
 
 
 def test_the_guard_is_on_by_default_and_consoles_are_off() -> None:
-    order = project_settings.DOWNLOADER_MIDDLEWARES["newscrawl.ssrf.SsrfGuardMiddleware"]
+    order = project_settings.DOWNLOADER_MIDDLEWARES["newscrawl.guards.ssrf.SsrfGuardMiddleware"]
     assert order is not None and order < 50  # before the offsite and robots.txt middlewares
     assert project_settings.NEWSCRAWL_SSRF_GUARD is True
     assert project_settings.TELNETCONSOLE_ENABLED is False
@@ -161,7 +161,7 @@ def test_redirected_requests_pass_the_guard_again(tmp_path: Path) -> None:
     middlewares = json.dumps(
         dict(
             project_settings.DOWNLOADER_MIDDLEWARES,
-            **{"newscrawl.faults.RedirectGuardMiddleware": None},
+            **{"newscrawl.guards.faults.RedirectGuardMiddleware": None},
         )
     )
     with serve(site) as origin:
@@ -230,7 +230,7 @@ def test_no_secret_reaches_the_log_or_the_report(tmp_path: Path) -> None:
     """A crawl through an authenticating HTTP proxy (HTTP_PROXY with credentials), with
     a Redis URL carrying a password, secret-named settings and a second feed on an FTP
     URL with a password, at DEBUG: none of the secrets shows up anywhere. (Without
-    newscrawl.redact, Scrapy prints the settings and the FTP URL with the passwords.)"""
+    newscrawl.guards.redact, Scrapy prints the settings and the FTP URL with the passwords.)"""
     articles = [make_article(660_000 + i) for i in range(3)]
     site = FaultSite(articles)
     with serve(site) as origin:

@@ -18,7 +18,7 @@ import pytest
 
 import newscrawl
 from newscrawl.evaluation import f1
-from newscrawl.sites import site_spiders
+from newscrawl.sites.registry import site_spiders
 
 from .corpus import gold_body, manifest, read_page, require_corpus
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from newscrawl.discovery.urls import url_key
 from newscrawl.fixtureserver import PROJECT_ROOT
 from newscrawl.state import SQLiteStore, parse_duration
-from newscrawl.urls import url_key
 
 URL = "https://www.arabstoday.net/ar/news/635301/%D8%A7"
 

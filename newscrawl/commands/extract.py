@@ -33,7 +33,7 @@ from twisted.python.failure import Failure
 
 from newscrawl import exitcodes
 from newscrawl.api import NoSiteError, NotAnArticleError, extract
-from newscrawl.faults import looks_binary
+from newscrawl.guards.faults import looks_binary
 
 FETCH_FAILED = 1  # could not get the page: refused by a guard, timed out, too large, ...
 NOT_AN_ARTICLE = 3  # as exitcodes.NO_ITEMS: nothing to emit from this page
@@ -51,7 +51,7 @@ class _FetchOne(scrapy.Spider):
     def __init__(self, url: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.url = url
-        self.base_url = url  # newscrawl.ssrf allows this origin, as for -a base_url=
+        self.base_url = url  # newscrawl.guards.ssrf allows this origin, as for -a base_url=
         self.response: Response | None = None
         self.error = "no response"
 

@@ -1,6 +1,6 @@
 """``scrapy merge FEED... -O merged.jsonl``: the worker feeds of a run, as one feed.
 
-Records are deduplicated by :func:`newscrawl.urls.url_key` of their canonical URL
+Records are deduplicated by :func:`newscrawl.discovery.urls.url_key` of their canonical URL
 (or of their URL when they have none); the first one wins, in the order the feeds
 are given and, within a feed, the order of its lines. Lines are copied as they are
 (byte for byte). Blank lines are skipped; a line that is not a JSON object (the cut
@@ -21,7 +21,7 @@ from typing import Protocol
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.urls import url_key
+from newscrawl.discovery.urls import url_key
 
 
 class Writer(Protocol):

@@ -21,7 +21,7 @@ from scrapy.exceptions import UsageError
 from warcio.archiveiterator import ArchiveIterator
 
 from newscrawl.middlewares import FETCHED_AT, KIND_HEADER, REPLAY
-from newscrawl.sites import site_spiders
+from newscrawl.sites.registry import site_spiders
 
 
 def archived_articles(paths: list[Path]) -> AsyncIterator[scrapy.Request]:

@@ -16,13 +16,7 @@ from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 from w3lib.html import replace_entities
 from w3lib.url import safe_url_string
 
-from newscrawl.charset import (
-    choose_encoding,
-    guess_encoding,
-    invalid_utf8_bytes,
-    repair_mojibake,
-)
-from newscrawl.cleaning import bound_record, split_authors
+from newscrawl.discovery.urls import canonical_rejection
 from newscrawl.extraction import metadata as md
 from newscrawl.extraction.body import BodyResult, extract_body, is_furniture, select_all
 from newscrawl.extraction.dates import iso, parse_date
@@ -30,7 +24,13 @@ from newscrawl.extraction.depth import parse_html
 from newscrawl.extraction.interstitial import interstitial_reason
 from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
 from newscrawl.extraction.text import collapse_whitespace, language_for_text
-from newscrawl.urls import canonical_rejection
+from newscrawl.text.charset import (
+    choose_encoding,
+    guess_encoding,
+    invalid_utf8_bytes,
+    repair_mojibake,
+)
+from newscrawl.text.cleaning import bound_record, split_authors
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ def extract_article(
 
     ``domains`` and ``listings`` are the site's domains and listing paths (edition and
     section paths): a canonical URL outside the one or equal to the other is not used
-    (:func:`newscrawl.urls.canonical_rejection`).
+    (:func:`newscrawl.discovery.urls.canonical_rejection`).
 
     ``body_extractor`` finds the body (``extract_body`` unless a caller such as the
     generic extractor brings its own); it must leave the tree as it found it.

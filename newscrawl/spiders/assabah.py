@@ -26,11 +26,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from newscrawl.cleaning import split_authors
 from newscrawl.extraction.dates import iso, parse_date
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.text import collapse_whitespace
 from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.text.cleaning import split_authors
 
 # "حوار: آسيا العتروس", "بقلم: ...", "متابعة: ...": a whole paragraph naming the writer.
 BYLINE = r"^(?:حوار|بقلم|كتب|كتبت|إعداد|اعداد|متابعة|تقرير)\s*[:：]\s*(?P<names>[^.!?؟]{2,60})$"

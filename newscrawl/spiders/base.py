@@ -48,7 +48,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from newscrawl import __version__, distributed
-from newscrawl.discovery import (
+from newscrawl.discovery.sources import (
     GZIP_ERRORS,
     SOURCE_MAXSIZE,
     Document,
@@ -58,6 +58,7 @@ from newscrawl.discovery import (
     stream_feed,
     stream_sitemap,
 )
+from newscrawl.discovery.urls import canonicalize, host_matches, rebase, url_key
 from newscrawl.durable import when_output_complete
 from newscrawl.extensions import is_drift
 from newscrawl.extraction.article import Extraction, extract_article
@@ -65,11 +66,10 @@ from newscrawl.extraction.dates import iso
 from newscrawl.extraction.drift import layout_problems
 from newscrawl.extraction.generic import generic_body
 from newscrawl.extraction.rules import SiteRules
-from newscrawl.faults import MALFORMED
+from newscrawl.guards.faults import MALFORMED
 from newscrawl.items import Article
 from newscrawl.middlewares import FETCHED_AT
 from newscrawl.state import ClaimLost, StateStore, store_for
-from newscrawl.urls import canonicalize, host_matches, rebase, url_key
 
 logger = logging.getLogger(__name__)
 
@@ -763,7 +763,7 @@ class NewsSpider(scrapy.Spider):
             if reason := _failure_reason(failure):
                 self.source_failed(request.url, request.meta[SOURCE], reason)
         if getattr(failure.value, "reported", False):
-            return  # refused on purpose, counted and logged there (newscrawl.faults, ssrf)
+            return  # refused on purpose, counted and logged there (newscrawl.guards.faults, ssrf)
         url = request.url if request is not None else "?"
         if isinstance(failure.value, HttpError):
             status = failure.value.response.status

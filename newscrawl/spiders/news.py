@@ -11,7 +11,7 @@ the home page names in ``<link rel="alternate">``, and the home page as a listin
 Bodies come from the generic extractor.
 
 With ``config``, a small TOML file declares a site exactly like a site module does
-(see :func:`newscrawl.siteconfig.load_site`): the built-in modules and these entries
+(see :func:`newscrawl.sites.siteconfig.load_site`): the built-in modules and these entries
 are the same ``NewsSpider`` code path.
 """
 
@@ -27,7 +27,7 @@ from scrapy.http import Response, TextResponse
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.generic import generic_body
 from newscrawl.extraction.rules import SiteRules
-from newscrawl.siteconfig import load_site
+from newscrawl.sites.siteconfig import load_site
 from newscrawl.spiders.base import (
     DISCOVERY_PRIORITY,
     ArgumentError,

@@ -22,7 +22,7 @@ domain and its subdomains) and addresses or networks (``10.1.2.3``, ``10.0.0.0/8
 
 Redirects: Scrapy turns a 3xx into a new request that goes through the downloader
 middlewares again, so this guard sees it; ``RedirectGuardMiddleware``
-(newscrawl.faults) also checks the ``Location`` against the same policy before the
+(newscrawl.guards.faults) also checks the ``Location`` against the same policy before the
 redirect is followed, so a redirect to an internal address is refused under this
 guard's name even when it is offsite too.
 

@@ -40,7 +40,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
-from newscrawl.faults import Refused
+from newscrawl.guards.faults import Refused
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 from scrapy.utils.misc import walk_modules_iter
 
+from newscrawl.discovery.urls import host_matches
 from newscrawl.spiders.base import NewsSpider
-from newscrawl.urls import host_matches
 
 
 @lru_cache(maxsize=1)

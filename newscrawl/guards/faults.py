@@ -23,7 +23,7 @@ Downloader middlewares (orders in newscrawl/settings.py):
     and binary bodies served as HTML (``newscrawl/skipped/binary``).
 ``RedirectGuardMiddleware`` (610, before Scrapy's RedirectMiddleware follows a 3xx)
     Redirects to non-HTTP schemes or internal addresses (``newscrawl/ssrf/blocked``,
-    see newscrawl.ssrf), redirect loops (``newscrawl/redirect/loop``), too many
+    see newscrawl.guards.ssrf), redirect loops (``newscrawl/redirect/loop``), too many
     redirects (``newscrawl/redirect/too_many``) and redirects off the spider's
     domains (``newscrawl/redirect/offsite``). Scrapy alone drops the last three
     silently (dupefilter, offsite filter) or as a bare ``IgnoreRequest``.
@@ -59,9 +59,9 @@ from scrapy.utils.asyncio import call_later
 from scrapy.utils.misc import load_object
 from w3lib.url import canonicalize_url, safe_url_string
 
-from newscrawl import ssrf
-from newscrawl.discovery import GZIP_ERRORS, SOURCE_MAXSIZE, SourceTooLarge, xml_chunks
-from newscrawl.urls import host_matches
+from newscrawl.discovery.sources import GZIP_ERRORS, SOURCE_MAXSIZE, SourceTooLarge, xml_chunks
+from newscrawl.discovery.urls import host_matches
+from newscrawl.guards import ssrf
 
 logger = logging.getLogger(__name__)
 

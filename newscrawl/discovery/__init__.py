@@ -1,0 +1,1 @@
+"""Finding article URLs: feeds and sitemaps (sources), robots.txt, URL normalization."""

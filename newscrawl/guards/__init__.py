@@ -1,0 +1,1 @@
+"""Guards against hostile or broken servers: SSRF, faulty responses, secrets in logs."""

@@ -1,0 +1,1 @@
+"""Text handling shared by every room: boilerplate cleaning, charset repair, near duplicates."""
