@@ -31,9 +31,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from newscrawl.localservers import free_port
-
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))  # the test servers live in tests/, outside the package
+
+from tests.localservers import free_port  # noqa: E402
+
 WORDS = (
     "the minister said government council security economy agreement talks region city "
     "officials report ministry week people border forces aid water power prices market "

@@ -2,7 +2,7 @@
 
     python bench/distributed.py [--size 1000] [--workers 1 2 4] [--delay 0.15]
 
-A site of ``--size`` small article pages (newscrawl.localservers.generate_site) is
+A site of ``--size`` small article pages (tests.localservers.generate_site) is
 served by a Twisted server that answers each request after 100-200 ms (``--delay``
 0.15 +- ``--jitter`` 0.05) without blocking the others: a slow news site, where a
 crawler's politeness (4 requests at a time per worker, as the project's
@@ -38,8 +38,8 @@ import redis
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from newscrawl.distributed import Keys  # noqa: E402
-from newscrawl.localservers import (  # noqa: E402
+from newscrawl.distributed.config import Keys  # noqa: E402
+from tests.localservers import (  # noqa: E402
     generate_site,
     start_redis_server,
     start_site_server,

@@ -19,11 +19,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.discovery.urls import url_key
-from newscrawl.durable import remember_emitted
 from newscrawl.extraction.text import language_for_text
 from newscrawl.items import article_schema
 from newscrawl.sites.registry import site_spiders
-from newscrawl.state import ClaimLost, StateStore, store_for
+from newscrawl.storage.durable import remember_emitted
+from newscrawl.storage.state import ClaimLost, StateStore
+from newscrawl.storage.stores import store_for
 from newscrawl.text.cleaning import bound_record, clean_authors, clean_body, clean_text
 from newscrawl.text.neardup import (
     EMPTY_SIGNATURE,
@@ -286,7 +287,7 @@ class DeduplicatePipeline(_Pipeline):
                 sig = None  # index the first version only
         if "duplicate_of" in adapter.field_names() or isinstance(item, dict):
             adapter.setdefault("duplicate_of", None)
-        # Journaled, then seen; forgotten again unless every feed takes it (durable.py).
+        # Journaled, then seen; forgotten again unless every feed takes it (storage/durable.py).
         row = remember_emitted(
             self.crawler, self.store, item, key, canonical, url, body_fingerprint, sig
         )

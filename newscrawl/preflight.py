@@ -21,9 +21,9 @@ from scrapy.settings import BaseSettings
 from scrapy.spiderloader import SpiderLoaderProtocol, get_spider_loader
 
 from newscrawl import exitcodes
-from newscrawl.distributed import redis_url
+from newscrawl.distributed.config import redis_url
 from newscrawl.spiders.base import NewsSpider
-from newscrawl.state import SQLiteStore, StateCorruptError
+from newscrawl.storage.state import SQLiteStore, StateCorruptError
 
 
 class Refusal(Exception):

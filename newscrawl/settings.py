@@ -66,18 +66,18 @@ NEWSCRAWL_REFETCH_UPDATED = True
 # next to the feed, a `latest` pointer, and an exit code (newscrawl/exitcodes.py).
 EXTENSIONS = {
     "newscrawl.guards.redact.RedactSecrets": 0,  # first: no secret reaches a log line
-    "newscrawl.extensions.CrawlLock": 10,
-    "newscrawl.extensions.RunReport": 20,
-    "newscrawl.durable.EmitJournal": 30,  # crash-safe emission (newscrawl/durable.py)
-    "newscrawl.durable.JobdirGuard": 31,
+    "newscrawl.ops.lock.CrawlLock": 10,
+    "newscrawl.ops.report.RunReport": 20,
+    "newscrawl.storage.durable.EmitJournal": 30,  # crash-safe emission (storage/durable.py)
+    "newscrawl.storage.durable.JobdirGuard": 31,
     # Scrapy's feed exporter, per feed fault-isolated; confirms records to the journal.
     "scrapy.extensions.feedexport.FeedExporter": None,
-    "newscrawl.feeds.CheckedFeedExporter": 35,
+    "newscrawl.storage.feeds.CheckedFeedExporter": 35,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
-# spidermon: monitors run at close; a failure becomes exit code 8 (newscrawl/monitors.py).
+# spidermon: monitors run at close; a failure becomes exit code 8 (newscrawl/ops/monitors.py).
 SPIDERMON_ENABLED = True
-SPIDERMON_SPIDER_CLOSE_MONITORS = ("newscrawl.monitors.CloseMonitors",)
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("newscrawl.ops.monitors.CloseMonitors",)
 SPIDERMON_MAX_ERRORS = 20
 SPIDERMON_MAX_WARNINGS = 1000
 SPIDERMON_UNWANTED_HTTP_CODES_MAX_COUNT = 50
@@ -94,7 +94,7 @@ LOGSTATS_INTERVAL = 0  # our progress line replaces Scrapy's (it adds articles a
 # WARC archive of every fetched page (-s NEWSCRAWL_WARC=dir/), rotated by size;
 # `scrapy reextract` replays it offline. Order 580: sees bodies after decompression.
 DOWNLOADER_MIDDLEWARES = {
-    "newscrawl.middlewares.WarcArchiveMiddleware": 580,
+    "newscrawl.storage.warc.WarcArchiveMiddleware": 580,
     # A hostile web (newscrawl/guards/ssrf.py, robots.py, faults.py, charset.py).
     "newscrawl.guards.ssrf.SsrfGuardMiddleware": 40,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
@@ -128,10 +128,10 @@ NEWSCRAWL_RETRY_AFTER_MAX = 120
 RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 SPIDER_MIDDLEWARES = {"newscrawl.guards.faults.DiscoveryGuardMiddleware": 950}
 # Crash-safe feeds: one write(2) per record, fsynced; a journal makes "seen" mean "in
-# a feed" across SIGKILL; a JOBDIR left by a killed run is set aside (newscrawl/durable.py).
+# a feed" across SIGKILL; a JOBDIR left by a killed run is set aside (newscrawl/storage/durable.py).
 FEED_STORAGES = {
-    "": "newscrawl.durable.DurableFileFeedStorage",
-    "file": "newscrawl.durable.DurableFileFeedStorage",
+    "": "newscrawl.storage.durable.DurableFileFeedStorage",
+    "file": "newscrawl.storage.durable.DurableFileFeedStorage",
 }
 NEWSCRAWL_FEED_FSYNC = True
 NEWSCRAWL_EMIT_JOURNAL = True

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from newscrawl.localservers import RedisServer, redis_server_binary, start_redis_server
+from .localservers import RedisServer, redis_server_binary, start_redis_server
 
 
 def _missing(reason: str) -> None:

@@ -95,7 +95,7 @@ def test_two_spiders_on_one_store_emit_each_article_once(tmp_path: Path) -> None
 
 
 def test_claims_are_released_with_their_run(tmp_path: Path) -> None:
-    from newscrawl.state import SQLiteStore
+    from newscrawl.storage.state import SQLiteStore
 
     path = tmp_path / "state.sqlite3"
     first, second = SQLiteStore(path), SQLiteStore(path)
@@ -288,7 +288,7 @@ def test_a_failed_source_spoils_even_a_nothing_new_run(tmp_path: Path) -> None:
 
 
 def test_verdicts_with_failed_sources() -> None:
-    from newscrawl.extensions import judge
+    from newscrawl.ops.report import judge
 
     failed = {"newscrawl/discovery/failed_sources": ["http_404 https://example.com/rss"]}
     healthy = {"finish_reason": "finished", "item_scraped_count": 9, "response_received_count": 9}

@@ -29,7 +29,8 @@ from newscrawl.api import extract
 from newscrawl.fixtureserver import PROJECT_ROOT, serve
 from newscrawl.pipelines import DeduplicatePipeline
 from newscrawl.spiders.arabstoday import ArabsTodaySpider
-from newscrawl.state import SQLiteStore, store_for
+from newscrawl.storage.state import SQLiteStore
+from newscrawl.storage.stores import store_for
 from tests.redis_server import redis_db_fixture, redis_server_fixture  # noqa: F401
 
 from .crawlrun import FAST

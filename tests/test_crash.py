@@ -3,7 +3,7 @@ emits every article of the site exactly once across all its feeds.
 
 The site is slow (each article takes 0.1 s, two at a time), so the kill points are
 reached mid-crawl. SIGKILL gives no chance to clean up: the feed is written one
-``write(2)`` per record and the emit journal (newscrawl/durable.py) settles any
+``write(2)`` per record and the emit journal (newscrawl/storage/durable.py) settles any
 article the store marked seen but the feed did not get. SIGTERM is graceful: the
 feed is closed complete, the report says aborted, and the JOBDIR queue resumes.
 """
@@ -25,9 +25,10 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl import exitcodes
 from newscrawl.discovery.urls import url_key
-from newscrawl.durable import EmitJournal, repair_tail
 from newscrawl.fixtureserver import PROJECT_ROOT
-from newscrawl.state import SQLiteStore, store_for
+from newscrawl.storage.durable import EmitJournal, repair_tail
+from newscrawl.storage.state import SQLiteStore
+from newscrawl.storage.stores import store_for
 
 from .crawlrun import path_of
 from .faultserver import FaultSite, make_article, serve

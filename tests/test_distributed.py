@@ -26,10 +26,12 @@ from scrapy.settings import Settings
 from newscrawl import exitcodes
 from newscrawl.commands.merge import merge
 from newscrawl.discovery.urls import url_key
-from newscrawl.distributed import Keys, apply_settings, mask_url, redis_url
+from newscrawl.distributed.config import Keys, mask_url, redis_url
+from newscrawl.distributed.wiring import apply_settings
 from newscrawl.fixtureserver import PROJECT_ROOT
-from newscrawl.localservers import SiteServer, generate_site, start_site_server
 from tests.redis_server import redis_db_fixture, redis_server_fixture  # noqa: F401
+
+from .localservers import SiteServer, generate_site, start_site_server
 
 KEYS = Keys("newscrawl", "arabstoday")
 FAST = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=0",
@@ -109,14 +111,15 @@ def test_the_url_from_setting_or_environment(monkeypatch: pytest.MonkeyPatch) ->
     settings.setmodule("newscrawl.settings", priority="project")
     assert redis_url(settings) == "redis://:pw@10.0.0.5:6379/1"
     apply_settings(settings)
-    assert settings["SCHEDULER"] == "newscrawl.rediscrawl.Scheduler"
-    assert settings["DUPEFILTER_CLASS"] == "newscrawl.rediscrawl.DupeFilter"
+    assert settings["SCHEDULER"] == "newscrawl.distributed.rediscrawl.Scheduler"
+    assert settings["DUPEFILTER_CLASS"] == "newscrawl.distributed.rediscrawl.DupeFilter"
     assert settings.getbool("SCHEDULER_PERSIST")
     # scrapy-redis builds the scheduler's client: it must ride out outages too
-    assert settings.getdict("REDIS_PARAMS")["redis_cls"] == "newscrawl.redisstore.GuardedRedis"
+    guarded = "newscrawl.distributed.redisstore.GuardedRedis"
+    assert settings.getdict("REDIS_PARAMS")["redis_cls"] == guarded
     extensions = settings.getdict("EXTENSIONS")
-    assert "newscrawl.extensions.CrawlLock" not in extensions
-    assert extensions["newscrawl.rediscrawl.Coordinator"] == 10
+    assert "newscrawl.ops.lock.CrawlLock" not in extensions
+    assert extensions["newscrawl.distributed.rediscrawl.Coordinator"] == 10
     worker = settings["NEWSCRAWL_WORKER_ID"]
     assert settings["NEWSCRAWL_DEFAULT_FEED"] == f"output/%(name)s/%(time)s.{worker}.jsonl"
     off = Settings({"NEWSCRAWL_REDIS_URL": ""})
@@ -127,12 +130,13 @@ def test_the_url_from_setting_or_environment(monkeypatch: pytest.MonkeyPatch) ->
 def test_feeds_are_written_without_a_buffer(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from newscrawl.rediscrawl import LineFileFeedStorage
+    from newscrawl.distributed.rediscrawl import LineFileFeedStorage
 
     monkeypatch.setenv("NEWSCRAWL_REDIS_URL", "redis://127.0.0.1:1/0")
     bare = Settings()
     apply_settings(bare)
-    assert bare.getdict("FEED_STORAGES")["file"] == "newscrawl.rediscrawl.LineFileFeedStorage"
+    line_storage = "newscrawl.distributed.rediscrawl.LineFileFeedStorage"
+    assert bare.getdict("FEED_STORAGES")["file"] == line_storage
     chosen = Settings({"FEED_STORAGES": {"file": "somewhere.DurableStorage"}})
     apply_settings(chosen)
     assert chosen.getdict("FEED_STORAGES") == {"file": "somewhere.DurableStorage"}
@@ -148,7 +152,8 @@ def test_replaying_an_archive_stays_local(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("NEWSCRAWL_REDIS_URL", "redis://127.0.0.1:1/0")
     settings = Settings()
     settings.setmodule("newscrawl.settings", priority="project")
-    settings.set("DOWNLOADER_MIDDLEWARES", {"newscrawl.middlewares.ReplayMiddleware": 1}, "cmdline")
+    replay = {"newscrawl.storage.warc.ReplayMiddleware": 1}
+    settings.set("DOWNLOADER_MIDDLEWARES", replay, "cmdline")
     apply_settings(settings)
     assert redis_url(settings) is None
     assert settings["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
@@ -281,7 +286,7 @@ def test_a_dead_workers_requests_and_unconfirmed_claims_are_taken_over(
     through its pipelines (claimed, remembered) but not into its feed."""
     from scrapy_redis import picklecompat
 
-    from newscrawl.redisstore import RedisStore
+    from newscrawl.distributed.redisstore import RedisStore
     from newscrawl.spiders.arabstoday import ArabsTodaySpider
     from newscrawl.spiders.base import ARTICLE_PRIORITY
 

@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from newscrawl.localservers import generate_site, start_site_server
 from tests.redis_server import redis_db_fixture, redis_server_fixture  # noqa: F401
 from tests.test_distributed import finish, log_of, records, scrapy_crawl
+
+from .localservers import generate_site, start_site_server
 
 
 def test_one_latest_lists_the_worker_feeds_of_the_run(redis_db: str, tmp_path: Path) -> None:

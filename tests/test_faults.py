@@ -478,7 +478,7 @@ def test_sitemap_with_50000_urls_is_read_whole(tmp_path: Path) -> None:
 
 def seed_state(path: Path, urls: list[str]) -> None:
     """Mark URLs seen, as an earlier run would have."""
-    from newscrawl.state import SQLiteStore
+    from newscrawl.storage.state import SQLiteStore
 
     store = SQLiteStore(path)
     store.close()

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from newscrawl import exitcodes
-from newscrawl.evaluation import f1
 from newscrawl.fixtureserver import FIXTURE_SITE, PROJECT_ROOT, serve
 
 from .conftest import fixture_pages
+from .evaluation import f1
 
 CONFIG = Path(__file__).parent / "sites_config" / "arabstoday.toml"
 

@@ -21,7 +21,7 @@ from typing import Any
 from newscrawl import exitcodes
 from newscrawl.discovery.urls import url_key
 from newscrawl.fixtureserver import PROJECT_ROOT
-from newscrawl.state import SQLiteStore
+from newscrawl.storage.state import SQLiteStore
 
 from .crawlrun import FAST, path_of
 from .faultserver import REAL_ORIGIN, FaultSite, make_article, serve
@@ -226,11 +226,11 @@ def test_compressed_feed_on_a_full_disk_marks_nothing_seen(tmp_path: Path) -> No
 def test_feed_problems_are_named_in_one_line(tmp_path: Path) -> None:
     from scrapy.utils.test import get_crawler
 
-    from newscrawl.feeds import feed_problem
     from newscrawl.spiders.arabstoday import ArabsTodaySpider
+    from newscrawl.storage.feeds import feed_problem
 
     def problem(feeds: dict[str, Any]) -> str | None:
-        settings = {"FEED_STORAGES": {"": "newscrawl.durable.DurableFileFeedStorage"},
+        settings = {"FEED_STORAGES": {"": "newscrawl.storage.durable.DurableFileFeedStorage"},
                     "FEEDS": feeds}  # fmt: skip
         return feed_problem(get_crawler(ArabsTodaySpider, settings))
 

@@ -13,7 +13,7 @@ from scrapy.utils.test import get_crawler
 from newscrawl.items import Article
 from newscrawl.pipelines import CleanPipeline, DeduplicatePipeline, ValidatePipeline
 from newscrawl.spiders.arabstoday import ArabsTodaySpider
-from newscrawl.state import store_for
+from newscrawl.storage.stores import store_for
 
 BODY = (
     "The ministry said on Sunday that the new crossing would open next month.\n\n"

@@ -30,18 +30,8 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl import exitcodes
 from newscrawl.discovery.urls import url_key
-from newscrawl.distributed import apply_settings
-from newscrawl.fixtureserver import PROJECT_ROOT
-from newscrawl.localservers import (
-    RedisServer,
-    free_port,
-    generate_site,
-    redis_server_binary,
-    start_redis_server,
-    start_site_server,
-)
-from newscrawl.rediscrawl import ReliableQueue, Scheduler
-from newscrawl.redisstore import (
+from newscrawl.distributed.rediscrawl import ReliableQueue, Scheduler
+from newscrawl.distributed.redisstore import (
     OUTAGE,
     GuardedRedis,
     Outage,
@@ -49,6 +39,8 @@ from newscrawl.redisstore import (
     StoreUnavailable,
     connect,
 )
+from newscrawl.distributed.wiring import apply_settings
+from newscrawl.fixtureserver import PROJECT_ROOT
 from tests.redis_server import _missing, redis_db_fixture, redis_server_fixture  # noqa: F401
 from tests.test_distributed import (
     KEYS,
@@ -59,6 +51,15 @@ from tests.test_distributed import (
     records,
     report,
     scrapy_crawl,
+)
+
+from .localservers import (
+    RedisServer,
+    free_port,
+    generate_site,
+    redis_server_binary,
+    start_redis_server,
+    start_site_server,
 )
 
 ORIGIN = "https://www.arabstoday.net"
@@ -310,7 +311,7 @@ def test_past_the_timeout_every_command_fails_at_once(
     client = GuardedRedis.from_url(url, socket_connect_timeout=1)
     gave_up: list[str] = []
     guard.arm(url, timeout=0.3, on_give_up=gave_up.append)
-    with caplog.at_level(logging.INFO, logger="newscrawl.redisstore"):
+    with caplog.at_level(logging.INFO, logger="newscrawl.distributed.redisstore"):
         with pytest.raises(StoreUnavailable):
             client.get("x")
         with pytest.raises(StoreUnavailable):

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from newscrawl.discovery.urls import url_key
+from newscrawl.distributed.redisstore import RedisStore
 from newscrawl.fixtureserver import PROJECT_ROOT
-from newscrawl.redisstore import RedisStore
-from newscrawl.state import SQLiteStore, StateStore, open_store
+from newscrawl.storage.state import SQLiteStore, StateStore
+from newscrawl.storage.stores import open_store
 from newscrawl.text.neardup import signature
 from tests.redis_server import redis_db_fixture, redis_server_fixture  # noqa: F401
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from newscrawl import exitcodes
-from newscrawl.runner import crawl
+from newscrawl.ops.runner import crawl
 
 
 def test_three_runs_in_a_row_from_one_process(site_origin: str, tmp_path: Path) -> None:

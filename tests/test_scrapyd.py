@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from newscrawl.fixtureserver import PROJECT_ROOT
-from newscrawl.localservers import free_port
+
+from .localservers import free_port
 
 
 def build_egg(workdir: Path) -> Path:

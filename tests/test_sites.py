@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 import newscrawl
-from newscrawl.evaluation import f1
 from newscrawl.sites.registry import site_spiders
 
 from .corpus import gold_body, manifest, read_page, require_corpus
+from .evaluation import f1
 
 SITES_DIR = Path(__file__).parent / "sites"
 REQUIRED = ("name", "origin", "domains", "editions", "article_url", "rules")

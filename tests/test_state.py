@@ -14,7 +14,7 @@ import pytest
 
 from newscrawl.discovery.urls import url_key
 from newscrawl.fixtureserver import PROJECT_ROOT
-from newscrawl.state import SQLiteStore, parse_duration
+from newscrawl.storage.state import SQLiteStore, parse_duration
 
 URL = "https://www.arabstoday.net/ar/news/635301/%D8%A7"
 

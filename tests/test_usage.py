@@ -236,7 +236,7 @@ def test_a_new_store_opened_by_many_at_once_is_never_seen_empty(tmp_path: Path) 
     (refused) one."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from newscrawl.state import SQLiteStore
+    from newscrawl.storage.state import SQLiteStore
 
     def open_and_count(path: Path) -> int:
         store = SQLiteStore(path)

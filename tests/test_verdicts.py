@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from newscrawl import exitcodes
-from newscrawl.extensions import is_drift
 from newscrawl.fixtureserver import PROJECT_ROOT
+from newscrawl.ops.report import is_drift
 
 from .crawlrun import FAST, path_of
 from .faultserver import Article, FaultSite, fault, make_article, serve

@@ -1,6 +1,6 @@
 """``scrapy crawl`` with an exit code that says how the run went (newscrawl.exitcodes).
 
-Before the crawl starts, every feed is checked (newscrawl.feeds.feed_problem): one
+Before the crawl starts, every feed is checked (newscrawl.storage.feeds.feed_problem): one
 that cannot be written is a usage error (one line, exit 2), not a crawl whose
 records go nowhere. After it, a run that never finished closing (Ctrl-C twice:
 "forcing unclean shutdown") exits 6 and still gets its report.
@@ -17,8 +17,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 
 from newscrawl import exitcodes, preflight
-from newscrawl.extensions import RunReport
-from newscrawl.feeds import feed_problem
+from newscrawl.ops.report import RunReport
+from newscrawl.storage.feeds import feed_problem
 
 
 class Command(ScrapyCrawl):

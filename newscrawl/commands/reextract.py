@@ -20,8 +20,8 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 from warcio.archiveiterator import ArchiveIterator
 
-from newscrawl.middlewares import FETCHED_AT, KIND_HEADER, REPLAY
 from newscrawl.sites.registry import site_spiders
+from newscrawl.storage.warc import FETCHED_AT, KIND_HEADER, REPLAY
 
 
 def archived_articles(paths: list[Path]) -> AsyncIterator[scrapy.Request]:
@@ -96,7 +96,7 @@ class Command(BaseRunSpiderCommand):
         overrides: dict[str, Any] = {
             "ROBOTSTXT_OBEY": False,
             "NEWSCRAWL_WARC": None,
-            "DOWNLOADER_MIDDLEWARES": {"newscrawl.middlewares.ReplayMiddleware": 1},
+            "DOWNLOADER_MIDDLEWARES": {"newscrawl.storage.warc.ReplayMiddleware": 1},
             "AUTOTHROTTLE_ENABLED": False,
             "DOWNLOAD_DELAY": 0,
         }

@@ -12,8 +12,9 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl import exitcodes
-from newscrawl.distributed import redis_url
-from newscrawl.state import StateCorruptError, StateStore, open_store, parse_duration
+from newscrawl.distributed.config import redis_url
+from newscrawl.storage.state import StateCorruptError, StateStore, parse_duration
+from newscrawl.storage.stores import open_store
 
 
 class Command(ScrapyCommand):

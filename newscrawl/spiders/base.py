@@ -20,7 +20,7 @@ If-None-Match / If-Modified-Since from their last response.
 Feeds and sitemaps are read streaming, up to ``NEWSCRAWL_SOURCE_MAXSIZE`` (50 MB
 unpacked); one that cannot be read (HTTP error, too large, bad gzip, not a feed, cut
 short) is a failed source (:meth:`NewsSpider.source_failed`), named in the run report
-and failing the run's verdict (newscrawl.extensions.judge).
+and failing the run's verdict (newscrawl.ops.report.judge).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from newscrawl import __version__, distributed
+from newscrawl import __version__
 from newscrawl.discovery.sources import (
     GZIP_ERRORS,
     SOURCE_MAXSIZE,
@@ -59,8 +59,8 @@ from newscrawl.discovery.sources import (
     stream_sitemap,
 )
 from newscrawl.discovery.urls import canonicalize, host_matches, rebase, url_key
-from newscrawl.durable import when_output_complete
-from newscrawl.extensions import is_drift
+from newscrawl.distributed.config import ROLES
+from newscrawl.distributed.wiring import apply_settings
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.dates import iso
 from newscrawl.extraction.drift import layout_problems
@@ -68,8 +68,11 @@ from newscrawl.extraction.generic import generic_body
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.guards.faults import MALFORMED
 from newscrawl.items import Article
-from newscrawl.middlewares import FETCHED_AT
-from newscrawl.state import ClaimLost, StateStore, store_for
+from newscrawl.ops.report import is_drift
+from newscrawl.storage.durable import when_output_complete
+from newscrawl.storage.state import ClaimLost, StateStore
+from newscrawl.storage.stores import store_for
+from newscrawl.storage.warc import FETCHED_AT
 
 logger = logging.getLogger(__name__)
 
@@ -191,8 +194,8 @@ def parse_arguments(
     if str(recrawl).lower() not in _BOOLEANS:
         raise ArgumentError(f"recrawl must be 1 or 0 (true/false, yes/no), got {recrawl!r}")
     role = values.get("role")
-    if role not in (None, "") and role not in distributed.ROLES:
-        raise ArgumentError(f"role must be one of {', '.join(distributed.ROLES)}, got {role!r}")
+    if role not in (None, "") and role not in ROLES:
+        raise ArgumentError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
     max_pages = _parse_count("max_pages", values.get("max_pages"), "the site's default")
     return Arguments(
         selected={key: editions[key] for key in chosen},
@@ -273,7 +276,7 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        distributed.apply_settings(settings)  # NEWSCRAWL_REDIS_URL: queue, state, lock in Redis
+        apply_settings(settings)  # NEWSCRAWL_REDIS_URL: queue, state, lock in Redis
         default_feed = settings.get("NEWSCRAWL_DEFAULT_FEED")
         run_files = settings.getbool("NEWSCRAWL_RUN_FILES", True)  # off: scrapy parse/shell
         if default_feed and run_files and not settings.getdict("FEEDS"):
@@ -732,7 +735,7 @@ class NewsSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         if reason == "finished":  # a run cut short (killed, limit) reads its sources in full again
-            # ...and so does one whose feeds failed to take every record (durable.py).
+            # ...and so does one whose feeds failed to take every record (storage/durable.py).
             when_output_complete(self.crawler, self.keep_validators)
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         fallbacks = int(stats.get(f"newscrawl/fallback/{self.name}", 0))

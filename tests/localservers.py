@@ -7,7 +7,7 @@
 * :func:`serve_site` serves such a folder with Twisted, each response after a delay
   (``--delay 0.15 --jitter 0.05``: 100-200 ms) without blocking the others -- a
   slow news site, where a crawler is limited by its concurrency, not its CPU.
-  ``python -m newscrawl.localservers serve ROOT PORT [--delay S] [--jitter S]``.
+  ``python tests/localservers.py serve ROOT PORT [--delay S] [--jitter S]``.
 * :func:`start_redis_server` starts ``redis-server`` on 127.0.0.1, on a free port,
   with its own data folder and no persistence; ``stop()`` ends it by its PID.
 """
@@ -191,7 +191,7 @@ def start_site_server(root: Path, delay: float = 0.15, jitter: float = 0.05) -> 
     """:func:`serve_site` in a child process (its own reactor); ``stop()`` ends it."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "newscrawl.localservers", "serve", str(root), str(port),
+        [sys.executable, str(Path(__file__).resolve()), "serve", str(root), str(port),
          "--delay", str(delay), "--jitter", str(jitter)],
     )  # fmt: skip
     try:
@@ -290,7 +290,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m newscrawl.localservers")
+    parser = argparse.ArgumentParser(prog="python tests/localservers.py")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve a generated site with a delay")
     serve.add_argument("root", type=Path)

@@ -1,6 +1,6 @@
 """Run crawls from Python, as often as you like, in one process.
 
-    from newscrawl.runner import crawl
+    from newscrawl.ops.runner import crawl
     for _ in range(3):
         result = crawl("arabstoday", args={"edition": "en"})
         print(result.exit_code, result.report["articles_emitted"])

@@ -1,5 +1,6 @@
-"""Unattended runs: a lock per spider, progress lines, a JSON run report, a `latest`
-pointer and a documented exit code (see :mod:`newscrawl.exitcodes`).
+"""Unattended runs: progress lines, a JSON run report, a `latest` pointer and a
+documented exit code (see :mod:`newscrawl.exitcodes`); the lock per spider is
+:mod:`newscrawl.ops.lock`.
 
 ``RunReport`` decides the run's health when the spider closes and stores it in the
 stats (``newscrawl/exit_code``, ``newscrawl/exit_reason``); ``scrapy crawl`` (our
@@ -17,90 +18,21 @@ import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from newscrawl import exitcodes
-from newscrawl.durable import feed_exporter_active, ledger
+from newscrawl.distributed.config import keys_for, redis_url
+from newscrawl.storage.durable import feed_exporter_active, ledger
 
 logger = logging.getLogger(__name__)
 
 # Finish reasons of a run that ended as it should.
 NORMAL_FINISH = frozenset({"finished", "limit_reached", "closespider_itemcount"})
-
-
-class CrawlLock:
-    """One run per spider and state store: a second run exits at once (exit code 7).
-
-    An flock on ``<state path>.<spider>.lock``: the kernel releases it when the
-    process dies, so a killed run never leaves a stale lock behind.
-    """
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.handle: TextIO | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CrawlLock:
-        if not crawler.settings.getbool("NEWSCRAWL_LOCK_ENABLED", True):
-            raise NotConfigured
-        extension = cls(crawler)
-        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
-        return extension
-
-    def lock_path(self, spider: Spider) -> Path:
-        # The real path: a symlink (to the file or a folder above it) names the same
-        # store, so it must name the same lock.
-        state = Path(self.crawler.settings.get("NEWSCRAWL_STATE_PATH", ".newscrawl/state.sqlite3"))
-        state = Path(os.path.realpath(state))
-        return state.with_name(f"{state.name}.{spider.name}.lock")
-
-    def spider_opened(self, spider: Spider) -> None:
-        path = self.lock_path(spider)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle = path.open("a+")
-        except OSError as exc:  # a run without its lock is what the lock exists to prevent
-            logger.error("Cannot create the lock %s (%s): exiting", path, exc.strerror or exc)
-            self._set_exit(exitcodes.LOCKED, f"cannot create lock {path}: {exc.strerror or exc}")
-            assert self.crawler.engine is not None
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="locked"))
-            return
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            handle.close()
-            logger.error("Another %s run holds %s (%s): exiting", spider.name, path, holder)
-            self._set_exit(exitcodes.LOCKED, f"locked by {holder}")
-            assert self.crawler.engine is not None
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="locked"))
-            return
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}")
-        handle.flush()
-        self.handle = handle
-
-    def _set_exit(self, code: int, reason: str) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.set_value("newscrawl/locked", True)
-            self.crawler.stats.set_value("newscrawl/exit_code", code)
-            self.crawler.stats.set_value("newscrawl/exit_reason", reason)
-
-    def spider_closed(self, spider: Spider) -> None:
-        if self.handle is not None:
-            self.handle.truncate(0)
-            fcntl.flock(self.handle, fcntl.LOCK_UN)
-            self.handle.close()
-            self.handle = None
 
 
 def _sum(stats: dict[str, Any], prefix: str, exclude: tuple[str, ...] = ()) -> int:
@@ -452,8 +384,6 @@ class RunReport:
 
 def distributed_run(crawler: Crawler) -> str | None:
     """The distributed run this crawl belongs to ("<number>@<start>"), or None."""
-    from newscrawl.distributed import keys_for, redis_url
-
     url = redis_url(crawler.settings)
     spider = crawler.spider
     if not url or spider is None:

@@ -61,8 +61,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 
 from newscrawl.discovery.urls import url_key
-from newscrawl.distributed import redis_url
-from newscrawl.state import StateStore, store_for
+from newscrawl.distributed.config import redis_url
+from newscrawl.storage.state import StateStore
+from newscrawl.storage.stores import store_for
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +179,7 @@ class EmitJournal:
 
     The deduplicate pipeline marks an article seen through :func:`remember_emitted`,
     which journals it first and keeps it pending. The feed exporter
-    (:class:`newscrawl.feeds.CheckedFeedExporter`) confirms it once every feed holds
+    (:class:`newscrawl.storage.feeds.CheckedFeedExporter`) confirms it once every feed holds
     the record: at once for an unbuffered local JSON-lines file, after the upload or
     close of its file (batch) for any other storage or a compressed feed. A record a
     feed failed to take, or still pending at the end of the run, is forgotten in the
@@ -297,7 +298,8 @@ class EmitJournal:
             if not self.warned_plain_exporter:
                 self.warned_plain_exporter = True
                 logger.warning(
-                    "Scrapy's FeedExporter is in use, not newscrawl.feeds.CheckedFeedExporter: "
+                    "Scrapy's FeedExporter is in use, not "
+                    "newscrawl.storage.feeds.CheckedFeedExporter: "
                     "a feed that fails is not noticed and its records count as written"
                 )
             self.written(item)

@@ -1,6 +1,6 @@
 """The state store in Redis, shared by every worker of a distributed crawl.
 
-Same contract as :class:`newscrawl.state.SQLiteStore` (one store for all spiders,
+Same contract as :class:`newscrawl.storage.state.SQLiteStore` (one store for all spiders,
 keys are :func:`newscrawl.discovery.urls.url_key`), in these keys (``<p>`` is
 ``NEWSCRAWL_REDIS_PREFIX``, ``newscrawl`` by default):
 
@@ -33,7 +33,7 @@ armed it. A command that cannot reach Redis waits and retries with exponential
 backoff (the whole worker pauses: nothing can be claimed, confirmed or queued without
 Redis anyway), so an outage of a few seconds costs one WARNING and one INFO line.
 Past ``NEWSCRAWL_REDIS_OUTAGE_TIMEOUT`` every command raises :class:`StoreUnavailable`
-at once and the worker ends with exit code 11 (see :mod:`newscrawl.rediscrawl`).
+at once and the worker ends with exit code 11 (see :mod:`newscrawl.distributed.rediscrawl`).
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ from redis.backoff import ExponentialBackoff
 from scrapy.exceptions import DropItem
 
 from newscrawl.discovery.urls import url_key
-from newscrawl.state import SeenArticle, StateStore
+from newscrawl.distributed.config import mask_url
+from newscrawl.storage.state import SeenArticle, StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -201,8 +202,6 @@ class Outage:
             return result
 
     def _failed(self, exc: Exception) -> float:
-        from newscrawl.distributed import mask_url
-
         now = time.monotonic()
         if self.started is None:
             self.started = now
@@ -215,8 +214,6 @@ class Outage:
         return now - self.started
 
     def _up(self) -> None:
-        from newscrawl.distributed import mask_url
-
         assert self.started is not None
         seconds = time.monotonic() - self.started
         self.started = None
@@ -226,8 +223,6 @@ class Outage:
             self.on_up(seconds)
 
     def _give_up(self, waited: float) -> StoreUnavailable:
-        from newscrawl.distributed import mask_url
-
         if not self.gave_up:
             self.gave_up = True
             self.message = (
@@ -266,8 +261,6 @@ def connect(url: str) -> Any:
 
     Failures name the server with its password masked.
     """
-    from newscrawl.distributed import mask_url
-
     try:
         client = GuardedRedis.from_url(
             url, socket_timeout=30, socket_connect_timeout=10, retry_on_timeout=True

@@ -1,4 +1,4 @@
-"""The Scrapy components of a distributed crawl (enabled by :mod:`newscrawl.distributed`).
+"""The Scrapy components of a distributed crawl (enabled by :mod:`newscrawl.distributed.wiring`).
 
 * :class:`Scheduler` -- scrapy-redis's scheduler with :class:`ReliableQueue`: a
   request popped from the shared queue moves, in one Lua script, into the worker's
@@ -24,7 +24,7 @@ confirmed right after its record is written to the feed; the only way to get a
 record twice is a kill between that write and the confirmation (microseconds), and
 ``scrapy merge`` removes such a duplicate.
 
-Redis outages (:class:`newscrawl.redisstore.Outage`): while Redis is unreachable the
+Redis outages (:class:`newscrawl.distributed.redisstore.Outage`): while Redis is unreachable the
 worker pauses, its commands retrying with backoff, and carries on where it was when
 Redis is back (its in-flight requests and items included); for one heartbeat TTL after
 that it judges no other worker dead (their heartbeats expired during the outage too).
@@ -61,7 +61,7 @@ from twisted.internet import task
 
 from newscrawl import exitcodes
 from newscrawl.discovery.urls import url_key
-from newscrawl.distributed import (
+from newscrawl.distributed.config import (
     ARTICLE_CALLBACKS,
     ROLES,
     Keys,
@@ -70,8 +70,8 @@ from newscrawl.distributed import (
     redis_url,
     setting,
 )
-from newscrawl.redisstore import OUTAGE, RedisStore, StoreUnavailable, connect
-from newscrawl.state import store_for
+from newscrawl.distributed.redisstore import OUTAGE, RedisStore, StoreUnavailable, connect
+from newscrawl.storage.stores import store_for
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ request. Scrapy itself only logs such a feed and crawls on without it.
 ``CheckedFeedExporter`` replaces Scrapy's FeedExporter. It writes each record to
 every feed on its own, so one failing feed neither hides the error (Scrapy logs a
 traceback per item and goes on) nor keeps the others from their record, and it tells
-the emit ledger (:class:`newscrawl.durable.EmitJournal`) when a record is durably in
+the emit ledger (:class:`newscrawl.storage.durable.EmitJournal`) when a record is durably in
 every feed: at once for an unbuffered local JSON-lines file, else when the file (or
 batch) holding it was stored. The first failure stops the run (finish reason
 ``output_failed``, exit code 9); records that did not reach every feed are not
@@ -40,7 +40,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.python import without_none_values
 from twisted.internet.defer import Deferred, DeferredList
 
-from newscrawl.durable import DurableFile, ledger
+from newscrawl.storage.durable import DurableFile, ledger
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,6 @@ import re
 import sqlite3
 import time
 import uuid
-import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -22,10 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from scrapy import signals
-from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from scrapy.settings import BaseSettings
 
 from newscrawl.discovery.urls import url_key
 
@@ -94,7 +90,7 @@ class StateStore(ABC):
     def claim(self, key: str) -> bool:
         """Claim the right to emit ``key`` in this run; False if another worker has it.
 
-        Atomic in :class:`newscrawl.redisstore.RedisStore`; one process needs no claim.
+        Atomic in :class:`newscrawl.distributed.redisstore.RedisStore`; one process needs no claim.
         """
         return True
 
@@ -431,18 +427,6 @@ class _Transaction:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
-def open_store(settings: BaseSettings) -> StateStore:
-    """The store the settings name: Redis with NEWSCRAWL_REDIS_URL, else SQLite
-    (NEWSCRAWL_STATE_PATH)."""
-    from newscrawl.distributed import redis_url
-
-    if url := redis_url(settings):
-        from newscrawl.redisstore import RedisStore
-
-        return RedisStore(url, settings.get("NEWSCRAWL_REDIS_PREFIX") or "newscrawl")
-    return SQLiteStore(settings.get("NEWSCRAWL_STATE_PATH", ".newscrawl/state.sqlite3"))
-
-
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 
 
@@ -457,31 +441,3 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(f"duration like 90d, 12h or 2w expected, got {text!r}")
     unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
     return timedelta(**{unit[match.group(2)]: int(match.group(1))})
-
-
-class _CrawlerStores:
-    """One store per crawler, opened on first use and closed with the spider."""
-
-    def __init__(self) -> None:
-        self.stores: weakref.WeakKeyDictionary[Crawler, StateStore] = weakref.WeakKeyDictionary()
-
-    def get(self, crawler: Crawler) -> StateStore:
-        store = self.stores.get(crawler)
-        if store is None:
-            store = open_store(crawler.settings)
-            self.stores[crawler] = store
-            crawler.signals.connect(self.close_for, signal=signals.spider_closed)
-        return store
-
-    def close_for(self, spider: Any, reason: str = "") -> None:
-        crawler = getattr(spider, "crawler", None)
-        store = self.stores.pop(crawler, None) if crawler is not None else None
-        if store is not None:
-            store.close()
-
-
-_STORES = _CrawlerStores()
-
-
-def store_for(crawler: Crawler) -> StateStore:
-    return _STORES.get(crawler)
