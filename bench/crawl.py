@@ -111,7 +111,9 @@ def crawl(mode: str, origin: str, out: Path) -> None:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
-    from newscrawl.spiders.arabstoday import ArabsTodaySpider
+    from newscrawl.sites.registry import site_spiders
+
+    ArabsTodaySpider = site_spiders()["arabstoday"]
 
     class BareSpider(ArabsTodaySpider):
         name = "arabstoday_bare"

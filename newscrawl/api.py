@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
-from newscrawl.extraction.article import extract_article
-from newscrawl.extraction.generic import extract_generic
-from newscrawl.sites.registry import site_spiders, spider_for_url
-from newscrawl.spiders.base import NewsSpider, canonical_scope
+from newscrawl.extraction.decide import decide
+from newscrawl.sites.registry import site_specs, spec_for_url
+from newscrawl.sites.spec import SiteSpec
 
 
 class NoSiteError(LookupError):
@@ -23,37 +21,29 @@ class NotAnArticleError(ValueError):
         self.reason = reason
 
 
-def resolve_site(site: str | None, url: str) -> type[NewsSpider]:
-    spiders = site_spiders()
-    if site is not None:
-        if site not in spiders:
-            raise NoSiteError(f"unknown site {site!r}; known sites: {', '.join(sorted(spiders))}")
-        return spiders[site]
-    spider = spider_for_url(url)
-    if spider is None:
-        raise NoSiteError(f"no site module covers {urlsplit(url).hostname or url!r}")
-    return spider
+def resolve_spec(site: str | None, url: str) -> SiteSpec | None:
+    """The spec named ``site``, else the one whose domains match ``url`` (None: no site)."""
+    specs = site_specs()
+    if site is None:
+        return spec_for_url(url)
+    if site not in specs:
+        raise NoSiteError(f"unknown site {site!r}; known sites: {', '.join(sorted(specs))}")
+    return specs[site]
 
 
 def extract(html: str | bytes, url: str, site: str | None = None) -> dict[str, Any]:
-    """The record the crawl would emit for this page, without fetch-time fields.
+    """The record the crawl would emit for this page, without the fields only a crawl
+    knows: ``fetched_at`` (when it was fetched) and ``duplicate_of`` (which earlier
+    record it repeats); a crawl also cleans text fields (CleanPipeline) and may set
+    ``modified`` from its feed entry.
 
     ``site`` is a spider name; without it the site whose domains match ``url`` is used,
-    and the generic extractor when none does (``site: "generic"``). Raises
-    :class:`NoSiteError` for an unknown ``site``, :class:`NotAnArticleError` for bot
-    checks, consent walls and JavaScript shells.
+    and the generic extractor when none does (``site: "generic"``). Both go through
+    :func:`newscrawl.extraction.decide.decide`, as the crawl does (selector fallback
+    included). Raises :class:`NoSiteError` for an unknown ``site``,
+    :class:`NotAnArticleError` for bot checks, consent walls and JavaScript shells.
     """
-    if site is None and spider_for_url(url) is None:
-        extraction = extract_generic(html, url)
-    else:
-        spider = resolve_site(site, url)
-        path = urlsplit(url).path or "/"
-        editions = spider.editions.values()
-        language = next((e.language for e in editions if path.startswith(e.path)), None)
-        domains, listings = canonical_scope(spider)
-        extraction = extract_article(
-            html, url, spider.rules, language, domains=domains, listings=listings
-        )
+    extraction = decide(html, url, resolve_spec(site, url))
     if extraction.rejected:
         raise NotAnArticleError(url, extraction.rejected)
     return extraction.record

@@ -6,7 +6,9 @@ from parsel import Selector
 
 from newscrawl.extraction.body import extract_body
 from newscrawl.extraction.rules import SiteRules
-from newscrawl.spiders.arabstoday import ArabsTodaySpider
+from newscrawl.sites.registry import site_spiders
+
+ArabsTodaySpider = site_spiders()["arabstoday"]
 
 RULES = ArabsTodaySpider.rules
 PARAS = [

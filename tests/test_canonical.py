@@ -28,12 +28,14 @@ from newscrawl import exitcodes
 from newscrawl.api import extract
 from newscrawl.fixtureserver import PROJECT_ROOT, serve
 from newscrawl.pipelines import DeduplicatePipeline
-from newscrawl.spiders.arabstoday import ArabsTodaySpider
+from newscrawl.sites.registry import site_spiders
 from newscrawl.storage.state import SQLiteStore
 from newscrawl.storage.stores import store_for
 from tests.redis_server import redis_db_fixture, redis_server_fixture  # noqa: F401
 
 from .crawlrun import FAST
+
+ArabsTodaySpider = site_spiders()["arabstoday"]
 
 HOST = "https://news.example.com"
 SHARED = f"{HOST}/news/2024/05/10/the-one-true-story"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from newscrawl.extraction.dates import iso, normalize_date_text, parse_date
-from newscrawl.spiders.arabstoday import ArabsTodaySpider
+from newscrawl.sites.registry import site_spiders
+
+ArabsTodaySpider = site_spiders()["arabstoday"]
 
 SITE_FORMATS = ArabsTodaySpider.rules.date_formats
 

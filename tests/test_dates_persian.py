@@ -17,7 +17,9 @@ from newscrawl.extraction.dates import (
     normalize_date_text,
     parse_date,
 )
-from newscrawl.spiders.arabstoday import ArabsTodaySpider
+from newscrawl.sites.registry import site_spiders
+
+ArabsTodaySpider = site_spiders()["arabstoday"]
 
 TEHRAN = "Asia/Tehran"
 FORMATS = ("%d %B %Y - %H:%M", "%d %B %Y - %I:%M:%S %p", "%d %B %Y %H:%M", "%d %B %Y")

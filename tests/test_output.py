@@ -226,8 +226,10 @@ def test_compressed_feed_on_a_full_disk_marks_nothing_seen(tmp_path: Path) -> No
 def test_feed_problems_are_named_in_one_line(tmp_path: Path) -> None:
     from scrapy.utils.test import get_crawler
 
-    from newscrawl.spiders.arabstoday import ArabsTodaySpider
+    from newscrawl.sites.registry import site_spiders
     from newscrawl.storage.feeds import feed_problem
+
+    ArabsTodaySpider = site_spiders()["arabstoday"]
 
     def problem(feeds: dict[str, Any]) -> str | None:
         settings = {"FEED_STORAGES": {"": "newscrawl.storage.durable.DurableFileFeedStorage"},

@@ -12,8 +12,10 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.items import Article
 from newscrawl.pipelines import CleanPipeline, DeduplicatePipeline, ValidatePipeline
-from newscrawl.spiders.arabstoday import ArabsTodaySpider
+from newscrawl.sites.registry import site_spiders
 from newscrawl.storage.stores import store_for
+
+ArabsTodaySpider = site_spiders()["arabstoday"]
 
 BODY = (
     "The ministry said on Sunday that the new crossing would open next month.\n\n"

@@ -10,8 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newscrawl.discovery.urls import canonical_rejection, canonicalize, registered_domain, url_key
-from newscrawl.spiders.arabstoday import ArabsTodaySpider
+from newscrawl.sites.registry import site_spiders
 from newscrawl.spiders.base import canonical_scope
+
+ArabsTodaySpider = site_spiders()["arabstoday"]
 
 ARABIC = st.text(
     alphabet=st.characters(min_codepoint=0x0621, max_codepoint=0x064A), min_size=1, max_size=12

@@ -79,7 +79,8 @@ def test_unknown_spider_suggests_the_closest(tmp_path: Path) -> None:
 
 def test_scheduler_arguments_are_still_accepted() -> None:
     """scrapyd passes -a _job=...; a NewsSpider takes names starting with _ as Scrapy does."""
-    from newscrawl.spiders.arabstoday import ArabsTodaySpider
+    from newscrawl.sites.registry import site_spiders
+    ArabsTodaySpider = site_spiders()["arabstoday"]
 
     ArabsTodaySpider.check_arguments({"_job": "abc", "since": "2024-01-01", "role": "seed"})
     spider = ArabsTodaySpider(_job="abc", limit="0", recrawl="yes")

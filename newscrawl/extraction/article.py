@@ -51,6 +51,9 @@ class Extraction:
     rejected: str | None = None  # why the page is not an article (bot check, ...)
     # Why the page's canonical/og:url was not used as its identity (urls.canonical_rejection).
     canonical_rejected: str | None = None
+    # Why the site's selectors failed, for a record the generic extractor made instead
+    # (extraction.decide: ``extraction: "fallback"``).
+    drift: tuple[str, ...] = ()
 
 
 def decode_html(html: str | bytes, declared_encoding: str | None = None) -> str:

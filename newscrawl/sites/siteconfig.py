@@ -1,12 +1,12 @@
 """A site declared in TOML instead of Python: an operator adds a site without code.
 
 The file holds what a site module declares; :func:`load_site` turns it into the same
-``NewsSpider`` subclass a module would be, so both take one code path::
+:class:`~newscrawl.sites.spec.SiteSpec` a module declares, so both take one code path::
 
     name = "example"
     origin = "https://www.example.com"
     domains = ["example.com"]
-    article_url = '^/news/\\d+'            # regex on the URL path
+    article_url = '^/news/\\d+'            # regex on the URL's path and query
 
     [editions.en]
     language = "en"
@@ -36,7 +36,7 @@ from cssselect import SelectorError
 from parsel import Selector
 
 from newscrawl.extraction.rules import SiteRules
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.spec import Edition, SiteSpec
 
 _RULE_FIELDS = {
     f.name for f in fields(SiteRules) if f.init and f.name not in {"name", "postprocess"}
@@ -101,8 +101,8 @@ def _check_declaration(data: dict[str, Any], source: str) -> None:
                 raise SiteConfigError(f"{source}: rules.{key}: bad CSS {css!r} ({exc})") from None
 
 
-def site_from_config(data: dict[str, Any], source: str = "config") -> type[NewsSpider]:
-    """A NewsSpider subclass from a parsed site declaration."""
+def site_from_config(data: dict[str, Any], source: str = "config") -> SiteSpec:
+    """The site spec of a parsed site declaration."""
     missing = [key for key in ("name", "origin", "domains", "editions") if key not in data]
     if missing:
         raise SiteConfigError(f"{source}: missing {', '.join(missing)}")
@@ -126,19 +126,19 @@ def site_from_config(data: dict[str, Any], source: str = "config") -> type[NewsS
         rules = SiteRules(name=data["name"], **declared)
     except (TypeError, ValueError, re.error) as exc:
         raise SiteConfigError(f"{source}: rules: {exc}") from None
-    attributes = {
-        "name": data["name"],
-        "origin": data["origin"].rstrip("/"),
-        "domains": _tuple(data["domains"], "domains", source),
-        "editions": editions,
-        "article_url": data.get("article_url", ""),
-        "robots_sitemaps": bool(data.get("robots_sitemaps", True)),
-        "rules": rules,
-    }
-    return type(f"Configured_{data['name']}", (NewsSpider,), attributes)
+    return SiteSpec(
+        name=data["name"],
+        origin=data["origin"],
+        domains=_tuple(data["domains"], "domains", source),
+        editions=editions,
+        article_url=data.get("article_url", ""),
+        robots_sitemaps=bool(data.get("robots_sitemaps", True)),
+        rules=rules,
+        sources=source,
+    )
 
 
-def load_site(path: str | Path) -> type[NewsSpider]:
+def load_site(path: str | Path) -> SiteSpec:
     """The site a TOML file declares; SiteConfigError (one line: the file, and the line
     or the field at fault) for a file that is missing, malformed or declares nonsense."""
     try:

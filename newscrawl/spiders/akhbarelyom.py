@@ -32,9 +32,8 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from newscrawl.extraction.dates import iso, parse_date
-from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.text import collapse_whitespace
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 # What og:description says on every page, whatever the article.
 SLOGANS = frozenset({"بوابة أخبار اليوم الإلكترونية", "بوابة اخبار اليوم"})
@@ -78,11 +77,11 @@ def fix_record(record: dict[str, Any], root: HtmlElement) -> None:
             record["description"] = None
 
 
-class AkhbarElYomSpider(NewsSpider):
-    name = "akhbarelyom"
-    origin = "https://akhbarelyom.com"
-    domains = ("akhbarelyom.com",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="akhbarelyom",
+    origin="https://akhbarelyom.com",
+    domains=("akhbarelyom.com",),
+    editions={
         "ar": Edition(
             language="ar",
             path="/",
@@ -94,13 +93,12 @@ class AkhbarElYomSpider(NewsSpider):
                 "/news/newssection/36/1/أخبار-الفن",
             ),
         ),
-    }
+    },
     # /news/newdetails/3126898/1/<slug>
-    article_url = r"^/news/newdetails/\d+/\d+(?:/[^/]*)?/?$"
+    article_url=r"^/news/newdetails/\d+/\d+(?:/[^/]*)?/?$",
     # /news/newssection/<id>/<page>/<name>
-    pagination_url = r"^https?://[^/]+/news/newssection/\d+/\d+(?:/[^/]*)?/?$"
-    rules = SiteRules(
-        name="akhbarelyom",
+    pagination_url=r"^/news/newssection/\d+/\d+(?:/[^/]*)?/?$",
+    rules=SiteRules(
         body_selectors=(".entry-content", ".entry-main"),
         noise_selectors=(
             "#ADonContent",
@@ -118,4 +116,6 @@ class AkhbarElYomSpider(NewsSpider):
         section_selectors=("nav.breadcrumb li.active a", "nav.breadcrumb li:last-child a"),
         tag_selectors=(".post-tags a.post-tags_link",),
         postprocess=fix_record,
-    )
+    ),
+    sources=__doc__ or "",
+)

@@ -30,8 +30,7 @@ Sources of what is declared here:
 
 from typing import Any
 
-from newscrawl.extraction.rules import SiteRules
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 OUTLET_NAMES = frozenset({"al-bawaba", "al bawaba", "albawaba"})
 
@@ -41,20 +40,19 @@ def _drop_outlet_author(record: dict[str, Any], root: Any) -> None:
     record["authors"] = [a for a in record["authors"] if a.casefold() not in OUTLET_NAMES]
 
 
-class AlBawabaSpider(NewsSpider):
-    name = "albawaba"
-    origin = "https://www.albawaba.com"
-    domains = ("albawaba.com",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="albawaba",
+    origin="https://www.albawaba.com",
+    domains=("albawaba.com",),
+    editions={
         "en": Edition(
             language="en",
             path="/",
             sections=("/news", "/business", "/entertainment", "/sport", "/opinion"),
         ),
-    }
-    article_url = r"^/(?!ar/)(?:[\w%-]+/)+[\w%-]+-\d{5,}/?$"
-    rules = SiteRules(
-        name="albawaba",
+    },
+    article_url=r"^/(?!ar/)(?:[\w%-]+/)+[\w%-]+-\d{5,}/?$",
+    rules=SiteRules(
         body_selectors=(
             ".block-field-blocknodearticlebody .field--name-body",
             '[itemprop="articleBody"]',
@@ -79,4 +77,6 @@ class AlBawabaSpider(NewsSpider):
         section_selectors=(".page-category", ".breadcrumb li:nth-child(2) a"),
         tag_selectors=(),
         postprocess=_drop_outlet_author,
-    )
+    ),
+    sources=__doc__ or "",
+)

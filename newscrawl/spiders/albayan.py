@@ -30,8 +30,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from newscrawl.extraction.rules import SiteRules
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 # The paper and the agencies it credits instead of a writer.
 OUTLETS = frozenset(
@@ -60,11 +59,11 @@ def clean_authors(record: dict[str, Any], root: HtmlElement) -> None:
     record["authors"] = authors
 
 
-class AlbayanSpider(NewsSpider):
-    name = "albayan"
-    origin = "https://www.albayan.ae"
-    domains = ("albayan.ae",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="albayan",
+    origin="https://www.albayan.ae",
+    domains=("albayan.ae",),
+    editions={
         "ar": Edition(
             language="ar",
             path="/",
@@ -79,11 +78,10 @@ class AlbayanSpider(NewsSpider):
                 "/economy/the-world-today",
             ),
         ),
-    }
+    },
     # /across-the-uae/news-and-reports/2020-06-03-1.3874341 (Polopoly id "1.N")
-    article_url = r"^/[a-z0-9-]+(?:/[a-z0-9-]+)*/\d{4}-\d{2}-\d{2}-1\.\d+/?$"
-    rules = SiteRules(
-        name="albayan",
+    article_url=r"^/[a-z0-9-]+(?:/[a-z0-9-]+)*/\d{4}-\d{2}-\d{2}-1\.\d+/?$",
+    rules=SiteRules(
         body_selectors=('[itemprop="articleBody"]', "#articledetails"),
         noise_selectors=(
             # The Parse.ly <script> inside the body holds more text than the article,
@@ -104,4 +102,6 @@ class AlbayanSpider(NewsSpider):
         timezone="Asia/Dubai",
         section_selectors=("ul.breadcrumb li:last-child a",),
         postprocess=clean_authors,
-    )
+    ),
+    sources=__doc__ or "",
+)

@@ -28,15 +28,13 @@ Sources of what is declared here:
   GMT, so naive printed times are read as UTC.
 """
 
-from newscrawl.extraction.rules import SiteRules
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
-
-class AlJazeeraSpider(NewsSpider):
-    name = "aljazeera"
-    origin = "https://www.aljazeera.com"
-    domains = ("aljazeera.com",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="aljazeera",
+    origin="https://www.aljazeera.com",
+    domains=("aljazeera.com",),
+    editions={
         "en": Edition(
             language="en",
             path="/",
@@ -49,10 +47,9 @@ class AlJazeeraSpider(NewsSpider):
                 "/investigations/",
             ),
         ),
-    }
-    article_url = r"^/(?:[\w-]+/)+(?:[\w%-]+-\d{12,}\.html|\d{4}/\d{1,2}/\d{1,2}/[\w%-]+/?)$"
-    rules = SiteRules(
-        name="aljazeera",
+    },
+    article_url=r"^/(?:[\w-]+/)+(?:[\w%-]+-\d{12,}\.html|\d{4}/\d{1,2}/\d{1,2}/[\w%-]+/?)$",
+    rules=SiteRules(
         body_selectors=(
             ".article-p-wrapper",
             ".wysiwyg--all-content",
@@ -80,4 +77,6 @@ class AlJazeeraSpider(NewsSpider):
         timezone="UTC",
         section_selectors=("#articlestoplabel a", ".article-top-label .mini-primary a"),
         tag_selectors=("#article-body-topics li",),
-    )
+    ),
+    sources=__doc__ or "",
+)

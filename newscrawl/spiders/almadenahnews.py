@@ -27,9 +27,8 @@ from typing import Any
 
 from newscrawl.extraction.body import select_all
 from newscrawl.extraction.dates import iso, normalize_date_text, zone
-from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.text import collapse_whitespace
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 OUTLET_NAMES = frozenset({"المدينة نيوز", "almadenah news", "almadenahnews", "المدينة الإخبارية"})
 TIMEZONE = "Asia/Amman"
@@ -71,11 +70,11 @@ def fix_record(record: dict[str, Any], root: Any) -> None:
                 break
 
 
-class AlmadenahNewsSpider(NewsSpider):
-    name = "almadenahnews"
-    origin = "https://www.almadenahnews.com"
-    domains = ("almadenahnews.com",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="almadenahnews",
+    origin="https://www.almadenahnews.com",
+    domains=("almadenahnews.com",),
+    editions={
         "ar": Edition(
             language="ar",
             path="/",
@@ -89,11 +88,10 @@ class AlmadenahNewsSpider(NewsSpider):
                 "/category/مقالات-مختارة",
             ),
         ),
-    }
+    },
     # /article/825076-<slug>; not /category/..., /cms/..., /obituaries
-    article_url = r"^/article/\d+(?:-[^/]*)?/?$"
-    rules = SiteRules(
-        name="almadenahnews",
+    article_url=r"^/article/\d+(?:-[^/]*)?/?$",
+    rules=SiteRules(
         body_selectors=(".main_article_body", "#main_article_content"),
         noise_selectors=(
             ".fb-like",
@@ -108,4 +106,6 @@ class AlmadenahNewsSpider(NewsSpider):
         timezone=TIMEZONE,
         section_selectors=(".article-details .boxTitle a",),
         postprocess=fix_record,
-    )
+    ),
+    sources=__doc__ or "",
+)

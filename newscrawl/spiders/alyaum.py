@@ -32,9 +32,8 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.text import collapse_whitespace
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 # "حسام أبو العلا - القاهرة": the name, a dash, the city the story was filed from.
 DATELINE = re.compile(r"\s+[-–—]\s+[^-–—]+$")
@@ -75,11 +74,11 @@ def clean_record(record: dict[str, Any], root: HtmlElement) -> None:
         record["description"] = _meta_description(root) or record["description"]
 
 
-class AlyaumSpider(NewsSpider):
-    name = "alyaum"
-    origin = "https://www.alyaum.com"
-    domains = ("alyaum.com",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="alyaum",
+    origin="https://www.alyaum.com",
+    domains=("alyaum.com",),
+    editions={
         "ar": Edition(
             language="ar",
             path="/",
@@ -95,11 +94,10 @@ class AlyaumSpider(NewsSpider):
                 "/الأخيرة",
             ),
         ),
-    }
+    },
     # /articles/6291787/<section>/<slug>
-    article_url = r"^/articles/\d+(?:/[^/]+){0,2}/?$"
-    rules = SiteRules(
-        name="alyaum",
+    article_url=r"^/articles/\d+(?:/[^/]+){0,2}/?$",
+    rules=SiteRules(
         body_selectors=(".aksa-articleBody", 'article[id^="post-"]'),
         noise_selectors=('[id^="div-gpt-ad"]', ".readspeaker-div", ".rs_skip"),
         title_selectors=(".aksa-to1-main h1", "h1"),
@@ -110,4 +108,6 @@ class AlyaumSpider(NewsSpider):
         timezone="Asia/Riyadh",
         section_selectors=(".aksa-section a", ".article-section-info a:last-child"),
         postprocess=clean_record,
-    )
+    ),
+    sources=__doc__ or "",
+)

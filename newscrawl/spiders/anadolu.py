@@ -34,9 +34,8 @@ import re
 from typing import Any
 
 from newscrawl.extraction.dates import iso, parse_date
-from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.text import collapse_whitespace
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 TIMEZONE = "Europe/Istanbul"
 _DAY = re.compile(r"\b(\d{2})\.(\d{2})\.(\d{4})\b")
@@ -79,11 +78,11 @@ def _edition(language: str, path: str, sections: tuple[str, ...] = ()) -> Editio
     )
 
 
-class AnadoluSpider(NewsSpider):
-    name = "anadolu"
-    origin = "https://www.aa.com.tr"
-    domains = ("aa.com.tr",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="anadolu",
+    origin="https://www.aa.com.tr",
+    domains=("aa.com.tr",),
+    editions={
         "tr": _edition(
             "tr",
             "/tr/",
@@ -113,12 +112,11 @@ class AnadoluSpider(NewsSpider):
         "mk": _edition("mk", "/mk/"),
         "id": _edition("id", "/id/"),
         "es": _edition("es", "/es/"),
-    }
+    },
     # /tr/ekonomi/<slug>/3529015; not /tr/ekonomi, /tr/rss/default, /tr/search,
     # /tr/info/infographic/0, photo/video galleries (/tr/pgc/, /tr/vgc/).
-    article_url = r"^/[a-z]{2}/(?!pgc/|vgc/|info/|search|rss/)[\w-]+/[^/]+/\d{5,}/?$"
-    rules = SiteRules(
-        name="anadolu",
+    article_url=r"^/[a-z]{2}/(?!pgc/|vgc/|info/|search|rss/)[\w-]+/[^/]+/\d{5,}/?$",
+    rules=SiteRules(
         body_selectors=(
             ".detay-spot-category > h4, .detay-icerik",
             "h1 + span, .embed-responsive.prose",
@@ -139,4 +137,6 @@ class AnadoluSpider(NewsSpider):
         section_selectors=(".detay-news-category a",),
         tag_selectors=(".detay-paylas a.btn-outline-secondary",),
         postprocess=fix_record,
-    )
+    ),
+    sources=__doc__ or "",
+)

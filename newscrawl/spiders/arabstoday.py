@@ -13,18 +13,17 @@ Sources of what is declared here:
   site's own patterns, seen in shared/reference/arabstoday-naive-extraction.txt.
 """
 
-from newscrawl.extraction.rules import SiteRules
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 # "GMT 16:12 2018 Monday ,01 January"; \d also matches Arabic-Indic digits.
 TICKER_TIMESTAMP = r"GMT\s*\d{1,2}:\d{2}\s+\d{4}\s+\S+\s*[,،]\s*\d{1,2}\s+\S+"
 
 
-class ArabsTodaySpider(NewsSpider):
-    name = "arabstoday"
-    origin = "https://www.arabstoday.net"
-    domains = ("arabstoday.net",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="arabstoday",
+    origin="https://www.arabstoday.net",
+    domains=("arabstoday.net",),
+    editions={
         "en": Edition(
             language="en",
             path="/en/",
@@ -37,10 +36,9 @@ class ArabsTodaySpider(NewsSpider):
             feeds=("/ar/rss",),
             sections=("/ar/politics",),
         ),
-    }
-    article_url = r"^/(?:en|ar)/(?:[\w%-]+/)*\d{4,}(?:[/.-]|$)"
-    rules = SiteRules(
-        name="arabstoday",
+    },
+    article_url=r"^/(?:en|ar)/(?:[\w%-]+/)*\d{4,}(?:[/.-]|$)",
+    rules=SiteRules(
         body_selectors=(
             '[itemprop="articleBody"]',
             ".article-body",
@@ -85,4 +83,6 @@ class ArabsTodaySpider(NewsSpider):
             ".breadcrumb a:last-child",
         ),
         tag_selectors=(".article-tags a", ".tags a", ".tags span"),
-    )
+    ),
+    sources=__doc__ or "",
+)

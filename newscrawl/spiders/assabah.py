@@ -27,9 +27,8 @@ import re
 from typing import Any
 
 from newscrawl.extraction.dates import iso, parse_date
-from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.text import collapse_whitespace
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 from newscrawl.text.cleaning import split_authors
 
 # "حوار: آسيا العتروس", "بقلم: ...", "متابعة: ...": a whole paragraph naming the writer.
@@ -79,11 +78,11 @@ def fix_record(record: dict[str, Any], root: Any) -> None:
     record["tags"] = [tag for tag in record["tags"] if collapse_whitespace(tag) != title]
 
 
-class AssabahSpider(NewsSpider):
-    name = "assabah"
-    origin = "http://www.assabah.com.tn"
-    domains = ("assabah.com.tn",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="assabah",
+    origin="http://www.assabah.com.tn",
+    domains=("assabah.com.tn",),
+    editions={
         "ar": Edition(
             language="ar",
             path="/",
@@ -99,11 +98,10 @@ class AssabahSpider(NewsSpider):
                 "/sections/رياضة",
             ),
         ),
-    }
+    },
     # /article/164913/<slug>; not /sections/..., /content/<paper of the day>, /node/...
-    article_url = r"^/article/\d+(?:/|$)"
-    rules = SiteRules(
-        name="assabah",
+    article_url=r"^/article/\d+(?:/|$)",
+    rules=SiteRules(
         body_selectors=(
             '.field-name-body [property~="schema:articleBody"]',
             ".field-name-body .field-item",
@@ -119,4 +117,6 @@ class AssabahSpider(NewsSpider):
         section_selectors=(),
         tag_selectors=(".field-name-field-op-tags a",),
         postprocess=fix_record,
-    )
+    ),
+    sources=__doc__ or "",
+)

@@ -61,14 +61,14 @@ from newscrawl.discovery.sources import (
 from newscrawl.discovery.urls import canonicalize, host_matches, rebase, url_key
 from newscrawl.distributed.config import ROLES
 from newscrawl.distributed.wiring import apply_settings
-from newscrawl.extraction.article import Extraction, extract_article
+from newscrawl.extraction.article import Extraction
 from newscrawl.extraction.dates import iso
-from newscrawl.extraction.drift import layout_problems
-from newscrawl.extraction.generic import generic_body
+from newscrawl.extraction.decide import decide
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.guards.faults import MALFORMED
 from newscrawl.items import Article
 from newscrawl.ops.report import is_drift
+from newscrawl.sites.spec import DEFAULT_PAGINATION, Edition, SiteSpec, url_target
 from newscrawl.storage.durable import when_output_complete
 from newscrawl.storage.state import ClaimLost, StateStore
 from newscrawl.storage.stores import store_for
@@ -83,23 +83,33 @@ TRACKED = "newscrawl_limit_tracked"  # request.meta: counted in NewsSpider.in_fl
 FEED_ROOTS = frozenset({"rss", "feed", "rdf", "jsonfeed"})
 
 
-@dataclass(frozen=True)
-class Edition:
-    """One language edition of a site: where its URLs live and how to find them."""
-
-    language: str
-    path: str = "/"
-    feeds: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ()
-
-
 def canonical_scope(
     spider: NewsSpider | type[NewsSpider],
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(domains, listing paths) of a site: where its canonical URLs may and may not point."""
-    listings = {p for e in spider.editions.values() for p in (e.path, *e.sections)}
-    return tuple(spider.domains), tuple(sorted(listings))
+    return spider.spec.canonical_scope()
+
+
+def spider_class(spec: SiteSpec, module: str = __name__) -> type[NewsSpider]:
+    """The Scrapy spider of a site spec (``newscrawl.sites.registry`` makes one per site)."""
+    attributes = {"spec": spec, "__module__": module, **_spec_attributes(spec)}
+    class_name = "".join(part.title() for part in spec.name.split("_")) + "Spider"
+    return type(class_name, (NewsSpider,), attributes)
+
+
+def _spec_attributes(spec: SiteSpec) -> dict[str, Any]:
+    """The spider attributes a spec sets (read by discovery, pipelines and extensions)."""
+    return {
+        "name": spec.name,
+        "origin": spec.origin,
+        "domains": spec.domains,
+        "editions": spec.editions,
+        "robots_sitemaps": spec.robots_sitemaps,
+        "article_url": spec.article_url,
+        "pagination_url": spec.pagination_url,
+        "rules": spec.rules,
+        "max_listing_pages": spec.max_listing_pages,
+    }
 
 
 class ArgumentError(ValueError):
@@ -208,15 +218,19 @@ def parse_arguments(
 
 
 class NewsSpider(scrapy.Spider):
-    """Base of every site spider. Subclasses are declarations only."""
+    """Base of every site spider: made from a :class:`SiteSpec` by :func:`spider_class`.
 
-    # Declared by each site's class; the `news` spider sets them per run instead.
+    The attributes below mirror ``spec`` (set together by :func:`spider_class`; the
+    ``news`` spider sets them per run with :meth:`adopt`).
+    """
+
+    spec: SiteSpec
     origin: str = ""
     domains: tuple[str, ...] = ()
     editions: Mapping[str, Edition] = MappingProxyType({})
     robots_sitemaps: bool = True
-    article_url: str = ""  # regex on the URL path
-    pagination_url: str = r"/page/\d+/?$|[?&]page=\d+"
+    article_url: str = ""  # regexes searched in the URL's path and query (spec.url_target)
+    pagination_url: str = DEFAULT_PAGINATION
     rules: SiteRules
     max_listing_pages: int = 5
 
@@ -258,6 +272,12 @@ class NewsSpider(scrapy.Spider):
         self.failed_sources: dict[str, str] = {}  # feed/sitemap URL -> why it failed
         self._article_re = re.compile(self.article_url) if self.article_url else None
         self._pagination_re = re.compile(self.pagination_url)
+
+    def adopt(self, spec: SiteSpec) -> None:
+        """Take a spec decided at run time (the ``news`` spider: config= or site=)."""
+        self.spec = spec
+        for attribute, value in _spec_attributes(spec).items():
+            setattr(self, attribute, value)
 
     @classmethod
     def argument_names(cls) -> tuple[str, ...]:
@@ -348,17 +368,10 @@ class NewsSpider(scrapy.Spider):
 
     def edition_of(self, url: str) -> str | None:
         """Key of the selected edition whose path holds ``url`` (longest path wins)."""
-        path = urlsplit(url).path or "/"
-        best = None
-        for key, edition in self.selected.items():
-            if path.startswith(edition.path) and (
-                best is None or len(edition.path) > len(self.selected[best].path)
-            ):
-                best = key
-        return best
+        return self.spec.edition_for(url, self.selected)
 
     def is_article_url(self, url: str) -> bool:
-        return bool(self._article_re and self._article_re.search(urlsplit(url).path))
+        return bool(self._article_re and self._article_re.search(url_target(url)))
 
     # -- discovery -------------------------------------------------------------
 
@@ -654,7 +667,7 @@ class NewsSpider(scrapy.Spider):
                 self.inc("discovery/listing/articles")
                 if request := self._article_request(url, None):
                     yield request
-            elif href in next_pages or self._pagination_re.search(url):
+            elif href in next_pages or self._pagination_re.search(url_target(url)):
                 if page < self.max_pages:
                     yield self._request(url, self.parse_listing, 0, page=page + 1)
 
@@ -676,10 +689,8 @@ class NewsSpider(scrapy.Spider):
             self.inc("skipped/empty")
             logger.warning("Empty page, skipped: %s", response.url)
             return
-        edition_key = self.edition_of(response.url)
-        language = self.selected[edition_key].language if edition_key else None
         try:
-            extraction = self.extract(response.text, response.url, language)
+            extraction = self.extract(response.text, response.url)
         except Exception:  # one broken page must not end the run
             self.inc("extraction/error")
             logger.exception("Extraction failed on %s", response.url)
@@ -710,28 +721,19 @@ class NewsSpider(scrapy.Spider):
         self.pending += 1
         yield Article(record)
 
-    def extract(self, html: str, url: str, language: str | None) -> Extraction:
-        """The site's extraction; the generic one when the site's selectors fail here.
+    def extract(self, html: str, url: str) -> Extraction:
+        """The page's record as :func:`newscrawl.extraction.decide.decide` gives it.
 
-        A fallback record says ``extraction: "fallback"`` and is counted in
-        ``newscrawl/fallback/<site>``; when too many pages of a run fall back, the
-        run ends with an ERROR naming what failed (and exit code 5).
+        A fallback record (``extraction: "fallback"``: the site's selectors failed here)
+        is counted in ``newscrawl/fallback/<site>``; when too many pages of a run fall
+        back, the run ends with an ERROR naming what failed (and exit code 5).
         """
-        domains, listings = canonical_scope(self)
-        site = extract_article(html, url, self.rules, language, domains=domains, listings=listings)
-        problems = layout_problems(site.record, site.record["extraction"], self.rules)
-        if site.rejected or not problems or not self.settings.getbool("NEWSCRAWL_FALLBACK", True):
-            return site
-        generic = extract_article(
-            html, url, self.rules, language, generic_body, domains=domains, listings=listings
-        )
-        generic_ok = len(generic.record["body"]) >= self.rules.min_body_chars
-        if not generic_ok and len(generic.record["body"]) <= len(site.record["body"]):
-            return site  # the generic extractor does no better: keep the site's record
-        generic.record["extraction"] = "fallback"
-        self.inc(f"fallback/{self.name}")
-        self.fallback_problems.update(problems)
-        return Extraction(generic.record, generic.notes + problems, generic.rejected)
+        fallback = self.settings.getbool("NEWSCRAWL_FALLBACK", True)
+        extraction = decide(html, url, self.spec, fallback=fallback)
+        if extraction.drift:
+            self.inc(f"fallback/{self.name}")
+            self.fallback_problems.update(extraction.drift)
+        return extraction
 
     def closed(self, reason: str) -> None:
         if reason == "finished":  # a run cut short (killed, limit) reads its sources in full again

@@ -21,15 +21,13 @@ Arabic: the language comes from the text's script. Dates: ``article:published_ti
 has an explicit offset; the printed date (``November 9, 2020``) is a fallback.
 """
 
-from newscrawl.extraction.rules import SiteRules
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
-
-class BeirutObserverSpider(NewsSpider):
-    name = "beirutobserver"
-    origin = "https://www.beirutobserver.com"
-    domains = ("beirutobserver.com",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="beirutobserver",
+    origin="https://www.beirutobserver.com",
+    domains=("beirutobserver.com",),
+    editions={
         "ar": Edition(
             language="ar",
             path="/",
@@ -44,11 +42,10 @@ class BeirutObserverSpider(NewsSpider):
                 "/category/s1-news/c53-2009-03-20-19-19-09/",
             ),
         ),
-    }
+    },
     # /2020/11/2338761/ (year, month, post id); not /category/..., /author/..., pages.
-    article_url = r"^/\d{4}/\d{2}/\d+/?$"
-    rules = SiteRules(
-        name="beirutobserver",
+    article_url=r"^/\d{4}/\d{2}/\d+/?$",
+    rules=SiteRules(
         body_selectors=(".post-inner .entry .content-rules", ".post-inner .entry", "article"),
         noise_selectors=(
             ".wpipa-container",
@@ -64,4 +61,6 @@ class BeirutObserverSpider(NewsSpider):
         timezone="Asia/Beirut",
         section_selectors=(),
         tag_selectors=(".post-tag a",),
-    )
+    ),
+    sources=__doc__ or "",
+)

@@ -24,8 +24,7 @@ drops the JSON-LD image ``@id`` reference (``<page>#primaryImage``) that is not 
 from typing import Any
 from urllib.parse import urldefrag
 
-from newscrawl.extraction.rules import SiteRules
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 
 def drop_node_references(record: dict[str, Any], root: Any) -> None:
@@ -42,11 +41,11 @@ def drop_node_references(record: dict[str, Any], root: Any) -> None:
     ]
 
 
-class ElbaladSpider(NewsSpider):
-    name = "elbalad"
-    origin = "https://elbaladtv.net"
-    domains = ("elbaladtv.net",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="elbalad",
+    origin="https://elbaladtv.net",
+    domains=("elbaladtv.net",),
+    editions={
         "ar": Edition(
             language="ar",
             path="/",
@@ -61,14 +60,11 @@ class ElbaladSpider(NewsSpider):
                 "/category/فن/",
             ),
         ),
-    }
+    },
     # WordPress /%postname%/: one slug segment, not a category/tag/author/program page.
-    article_url = (
-        r"^/(?!(?:category|tag|author|programs|page|feed|comments|search|wp-[a-z-]+)"
-        r"(?:/|$))[^/]+/?$"
-    )
-    rules = SiteRules(
-        name="elbalad",
+    article_url=r"^/(?!(?:category|tag|author|programs|page|feed|comments|search|wp-[a-z-]+)"
+        r"(?:/|$))[^/]+/?$",
+    rules=SiteRules(
         body_selectors=(".entry-content .content-inner", ".entry-content", "article"),
         noise_selectors=(
             ".code-block",
@@ -89,4 +85,6 @@ class ElbaladSpider(NewsSpider):
         section_selectors=("#breadcrumbs .breadcrumb_last_link a",),
         tag_selectors=(".jeg_post_tags a",),
         postprocess=drop_node_references,
-    )
+    ),
+    sources=__doc__ or "",
+)

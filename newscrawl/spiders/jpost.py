@@ -41,9 +41,8 @@ from typing import Any
 
 from newscrawl.extraction.body import select_all
 from newscrawl.extraction.dates import iso, normalize_date_text, zone
-from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.text import collapse_whitespace
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 TIMEZONE = "Asia/Jerusalem"
 PRINTED_DATE_FORMAT = "%B %d %Y %H:%M"  # "NOVEMBER 20, 2019 10:43", normalised
@@ -115,11 +114,11 @@ def _postprocess(record: dict[str, Any], root: Any) -> None:
     _section_from_title(record, root)
 
 
-class JPostSpider(NewsSpider):
-    name = "jpost"
-    origin = "https://www.jpost.com"
-    domains = ("jpost.com",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="jpost",
+    origin="https://www.jpost.com",
+    domains=("jpost.com",),
+    editions={
         "en": Edition(
             language="en",
             path="/",
@@ -133,10 +132,9 @@ class JPostSpider(NewsSpider):
                 "/Opinion",
             ),
         ),
-    }
-    article_url = r"^/(?!PromoContent/)(?:[\w%-]+/)+[\w%.,'-]+-\d{5,}/?$"
-    rules = SiteRules(
-        name="jpost",
+    },
+    article_url=r"^/(?!PromoContent/)(?:[\w%-]+/)+[\w%.,'-]+-\d{5,}/?$",
+    rules=SiteRules(
         body_selectors=(
             '[itemprop="articleBody"]',
             ".article-inner-content-breaking-news",
@@ -158,4 +156,6 @@ class JPostSpider(NewsSpider):
         tag_selectors=(".tags-container a", ".article-tags a"),
         min_body_chars=150,  # Breaking News items are a few sentences long
         postprocess=_postprocess,
-    )
+    ),
+    sources=__doc__ or "",
+)

@@ -23,8 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from newscrawl.extraction.rules import SiteRules
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 OUTLET_NAMES = ("خبرآنلاین", "khabaronline")
 
@@ -49,11 +48,11 @@ def fix_record(record: dict[str, Any], root: Any) -> None:
     record["tags"] = tags
 
 
-class KhabarOnlineSpider(NewsSpider):
-    name = "khabaronline"
-    origin = "https://www.khabaronline.ir"
-    domains = ("khabaronline.ir",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="khabaronline",
+    origin="https://www.khabaronline.ir",
+    domains=("khabaronline.ir",),
+    editions={
         "fa": Edition(
             language="fa",
             path="/",
@@ -70,11 +69,10 @@ class KhabarOnlineSpider(NewsSpider):
                 "/service/provinces",
             ),
         ),
-    }
+    },
     # /news/1353889/<slug> or /news/1353889; not /amp/1353889/, /service/..., /tag/...
-    article_url = r"^/news/\d+(?:/|$)"
-    rules = SiteRules(
-        name="khabaronline",
+    article_url=r"^/news/\d+(?:/|$)",
+    rules=SiteRules(
         body_selectors=(
             "article.item .item-summary .introtext, article.item .item-text",
             '[itemprop="articleBody"]',
@@ -91,4 +89,6 @@ class KhabarOnlineSpider(NewsSpider):
         section_selectors=(".page-header .breadcrumb-item:last-child a",),
         tag_selectors=("section.tags li a",),
         postprocess=fix_record,
-    )
+    ),
+    sources=__doc__ or "",
+)

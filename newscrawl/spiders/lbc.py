@@ -30,8 +30,7 @@ offset and wins; the printed form is parsed only as a fallback. Pages name no au
 import re
 from typing import Any
 
-from newscrawl.extraction.rules import SiteRules
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 # What every page carries whatever the story: ``<meta itemprop="author" content="LBCI">``,
 # ``<meta name="keywords" content="news , lbci , أخبار">`` and the description
@@ -59,11 +58,11 @@ def drop_site_defaults(record: dict[str, Any], root: Any) -> None:
     record["images"] = images
 
 
-class LbcSpider(NewsSpider):
-    name = "lbc"
-    origin = "https://www.lbcgroup.tv"
-    domains = ("lbcgroup.tv",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="lbc",
+    origin="https://www.lbcgroup.tv",
+    domains=("lbcgroup.tv",),
+    editions={
         "ar": Edition(
             language="ar",
             path="/",
@@ -77,11 +76,10 @@ class LbcSpider(NewsSpider):
                 "/news/category/29/منوعات/ar",
             ),
         ),
-    }
+    },
     # /news/lifestyle/898682/<slug>/ar; not /news/category/29/<name>/ar nor /search/...
-    article_url = r"^/(?:news|sports|infographics)/(?!category/)[\w-]+/\d{4,}(?:/[^/]+)?/ar/?$"
-    rules = SiteRules(
-        name="lbc",
+    article_url=r"^/(?:news|sports|infographics)/(?!category/)[\w-]+/\d{4,}(?:/[^/]+)?/ar/?$",
+    rules=SiteRules(
         body_selectors=('[itemprop="articleBody"]', ".article_details_body"),
         noise_selectors=(
             '[id$="_lblTitle"]',
@@ -104,4 +102,6 @@ class LbcSpider(NewsSpider):
         ),
         tag_selectors=(),
         postprocess=drop_site_defaults,
-    )
+    ),
+    sources=__doc__ or "",
+)

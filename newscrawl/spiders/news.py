@@ -24,16 +24,12 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from newscrawl.extraction.article import Extraction, extract_article
-from newscrawl.extraction.generic import generic_body
-from newscrawl.extraction.rules import SiteRules
 from newscrawl.sites.siteconfig import load_site
+from newscrawl.sites.spec import Edition, SiteSpec
 from newscrawl.spiders.base import (
     DISCOVERY_PRIORITY,
     ArgumentError,
-    Edition,
     NewsSpider,
-    canonical_scope,
     check_names,
     parse_arguments,
 )
@@ -69,8 +65,13 @@ def _check_urls(site: str | None, feeds: str | None, sitemaps: str | None) -> No
 class GenericNewsSpider(NewsSpider):
     name = "news"
     is_site = False  # not a site of the registry: it becomes one per run
-    rules = SiteRules(name="news")
-    editions = {"all": Edition(language="")}  # noqa: RUF012 - replaced per run
+    # Replaced per run (adopt): a site= run makes a generic spec, config= loads one.
+    spec = SiteSpec(
+        name="news", origin="", domains=(), editions={"all": Edition(language="")},
+        article_url=GENERIC_ARTICLE_URL, generic=True,
+    )  # fmt: skip
+    rules = spec.rules
+    editions = spec.editions
     article_url = GENERIC_ARTICLE_URL
     max_sections = 40  # section pages followed from the home page, in all
     section_levels = 2  # home -> edition home -> section
@@ -86,24 +87,28 @@ class GenericNewsSpider(NewsSpider):
     ) -> None:
         self.generic = config is None
         if config is not None:
-            declared = load_site(str(config))
-            for attribute in ("origin", "domains", "editions", "article_url", "rules"):
-                setattr(self, attribute, getattr(declared, attribute))
-            self.robots_sitemaps = declared.robots_sitemaps
-            self.name = declared.name
+            self.adopt(load_site(str(config)))
         else:
             _check_urls(site, feeds, sitemaps)
             first = urlsplit(site or (_split(feeds) + _split(sitemaps))[0])
             assert first.hostname is not None  # checked by _check_urls
-            self.origin = f"{first.scheme}://{first.netloc}"
             host = first.hostname.removeprefix("www.")
-            self.domains = (host,)
-            self.robots_sitemaps = bool(site)
-            self.editions = {
-                "all": Edition(language="", path="/", feeds=_split(feeds),
-                               sitemaps=_split(sitemaps), sections=("/",) if site else ())
-            }  # fmt: skip
-            self.rules = SiteRules(name=host)
+            sections = ("/",) if site else ()
+            edition = Edition(
+                language="", feeds=_split(feeds), sitemaps=_split(sitemaps), sections=sections
+            )
+            self.adopt(
+                SiteSpec(
+                    name=host,  # what records name as their site
+                    origin=f"{first.scheme}://{first.netloc}",
+                    domains=(host,),
+                    editions={"all": edition},
+                    article_url=GENERIC_ARTICLE_URL,
+                    robots_sitemaps=bool(site),
+                    generic=True,
+                )
+            )
+            self.name = type(self).name  # output folder and lock stay the news spider's
         super().__init__(**kwargs)
 
     @classmethod
@@ -154,13 +159,3 @@ class GenericNewsSpider(NewsSpider):
                     self.sections_followed += 1
                     yield self._request(url, self.parse_home, 0, page=1, level=level + 1)
         yield from self.parse_listing(response, page)
-
-    def extract(self, html: str, url: str, language: str | None) -> Extraction:
-        if not self.generic:
-            return super().extract(html, url, language)
-        domains, listings = canonical_scope(self)
-        extraction = extract_article(
-            html, url, self.rules, language or None, generic_body, domains, listings
-        )
-        extraction.record["extraction"] = "generic"
-        return extraction

@@ -32,8 +32,7 @@ from __future__ import annotations
 from typing import Any
 
 from newscrawl.extraction.dates import iso, parse_date
-from newscrawl.extraction.rules import SiteRules
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 
 def modified_from_microdata(record: dict[str, Any], root: Any) -> None:
@@ -47,11 +46,11 @@ def modified_from_microdata(record: dict[str, Any], root: Any) -> None:
             return
 
 
-class SputnikArabicSpider(NewsSpider):
-    name = "sputnikarabic"
-    origin = "https://sputnikarabic.ae"
-    domains = ("arabic.sputniknews.com", "sputnikarabic.ae")
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="sputnikarabic",
+    origin="https://sputnikarabic.ae",
+    domains=("arabic.sputniknews.com", "sputnikarabic.ae"),
+    editions={
         "ar": Edition(
             language="ar",
             path="/",
@@ -63,12 +62,11 @@ class SputnikArabicSpider(NewsSpider):
             ),
             sections=("/arab_world/", "/world/", "/business/"),
         ),
-    }
+    },
     # Old: /arab_world/202003171044893040-<slug>/ (date + id glued); new:
     # /20240101/<slug>-1084123456.html. Not /trend/..., /tags/..., /arab_world/.
-    article_url = r"^/(?:[a-z_]+/\d{14,}(?:-|/|$)|\d{8}/[^/]+-\d{6,}\.html$)"
-    rules = SiteRules(
-        name="sputnikarabic",
+    article_url=r"^/(?:[a-z_]+/\d{14,}(?:-|/|$)|\d{8}/[^/]+-\d{6,}\.html$)",
+    rules=SiteRules(
         body_selectors=(
             ".b-article__lead, .b-article__text",
             '[itemprop="articleBody"]',
@@ -90,4 +88,6 @@ class SputnikArabicSpider(NewsSpider):
         section_selectors=(".b-article__refs-rubric",),
         tag_selectors=(".b-article__refs-tags a",),
         postprocess=modified_from_microdata,
-    )
+    ),
+    sources=__doc__ or "",
+)

@@ -38,9 +38,8 @@ from typing import Any
 
 from newscrawl.extraction.body import select_all
 from newscrawl.extraction.dates import iso, parse_date
-from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.text import collapse_whitespace
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 # Bylines that name the desk or a wire agency, not a person.
 NOT_PEOPLE = frozenset(
@@ -86,11 +85,11 @@ def _postprocess(record: dict[str, Any], root: Any) -> None:
     _printed_date(record, root)
 
 
-class TimesOfIsraelSpider(NewsSpider):
-    name = "timesofisrael"
-    origin = "https://www.timesofisrael.com"
-    domains = ("www.timesofisrael.com",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="timesofisrael",
+    origin="https://www.timesofisrael.com",
+    domains=("www.timesofisrael.com",),
+    editions={
         "en": Edition(
             language="en",
             path="/",
@@ -102,10 +101,9 @@ class TimesOfIsraelSpider(NewsSpider):
                 "/start-up-israel/",
             ),
         ),
-    }
-    article_url = r"^/(?:liveblog_entry/)?[\w%]+(?:-[\w%]+){4,}/?$"
-    rules = SiteRules(
-        name="timesofisrael",
+    },
+    article_url=r"^/(?:liveblog_entry/)?[\w%]+(?:-[\w%]+){4,}/?$",
+    rules=SiteRules(
         body_selectors=(
             "article .article-content .the-content",
             ".the-content",
@@ -126,4 +124,6 @@ class TimesOfIsraelSpider(NewsSpider):
         section_selectors=('.article-topics a:not([href*="/topic/"])',),
         tag_selectors=(".article-topics li a",),
         postprocess=_postprocess,
-    )
+    ),
+    sources=__doc__ or "",
+)

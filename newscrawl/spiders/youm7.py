@@ -29,9 +29,8 @@ from lxml.html import HtmlElement
 
 from newscrawl.extraction.body import select_all
 from newscrawl.extraction.dates import iso, parse_date, zone
-from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.text import collapse_whitespace
-from newscrawl.spiders.base import Edition, NewsSpider
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 TIMEZONE = "Africa/Cairo"
 PRINTED_DATE = ("span.newsStoryDate",)
@@ -71,11 +70,11 @@ def fix_wall_time_dates(record: dict[str, Any], root: HtmlElement) -> None:
         record["modified"] = iso(wall)
 
 
-class Youm7Spider(NewsSpider):
-    name = "youm7"
-    origin = "https://www.youm7.com"
-    domains = ("youm7.com",)
-    editions = {  # noqa: RUF012 - declarative, never mutated
+SPEC = SiteSpec(
+    name="youm7",
+    origin="https://www.youm7.com",
+    domains=("youm7.com",),
+    editions={
         "ar": Edition(
             language="ar",
             path="/",
@@ -97,13 +96,12 @@ class Youm7Spider(NewsSpider):
                 "/Section/أخبار-المحافظات/296/1",
             ),
         ),
-    }
+    },
     # /story/2020/8/24/<slug>/4943459
-    article_url = r"^/story/\d{4}/\d{1,2}/\d{1,2}/[^/]+/\d+/?$"
+    article_url=r"^/story/\d{4}/\d{1,2}/\d{1,2}/[^/]+/\d+/?$",
     # /Section/<name>/<id>/<page>
-    pagination_url = r"^https?://[^/]+/Section/[^/]+/\d+/\d+/?$"
-    rules = SiteRules(
-        name="youm7",
+    pagination_url=r"^/Section/[^/]+/\d+/\d+/?$",
+    rules=SiteRules(
         body_selectors=("#articleBody", "article .articleCont"),
         noise_selectors=(
             ".img-cap",
@@ -121,4 +119,6 @@ class Youm7Spider(NewsSpider):
         section_selectors=(".articleHeader .breadcumb a:last-child",),
         tag_selectors=("div.tags h3 a",),
         postprocess=fix_wall_time_dates,
-    )
+    ),
+    sources=__doc__ or "",
+)

@@ -1,0 +1,65 @@
+"""The one extraction decision: which extractor's record a page gets.
+
+The crawl (``NewsSpider``, the ``news`` spider, ``scrapy reextract``, ``scrapy demo``),
+``newscrawl.extract``, ``scrapy extract`` and the golden tests all call :func:`decide`,
+so a page gives one record whichever way it comes in:
+
+1. the edition the URL belongs to gives the language (longest edition path wins);
+2. a site known only by its address (or no site: ``spec=None``) goes to the generic
+   extractor (``extraction: "generic"``);
+3. otherwise the site's selectors; when they miss (:func:`layout_problems`: no body
+   container, short body, no title) the generic extractor tries, and its record is
+   kept (``extraction: "fallback"``, ``Extraction.drift`` says why) unless it does no
+   better.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newscrawl.extraction.article import Extraction, extract_article
+from newscrawl.extraction.drift import layout_problems
+from newscrawl.extraction.generic import generic_body
+from newscrawl.sites.spec import GENERIC_SPEC, SiteSpec
+
+
+def decide(
+    html: str | bytes,
+    url: str,
+    spec: SiteSpec | None,
+    *,
+    template: Any = None,
+    fallback: bool = True,
+) -> Extraction:
+    """The record for ``html`` fetched from ``url``, extracted with ``spec``.
+
+    ``fallback=False`` (the ``NEWSCRAWL_FALLBACK`` setting) keeps the site's record even
+    when its selectors missed. ``template`` is reserved for learned site templates.
+    """
+    if template is not None:
+        raise NotImplementedError("learned templates are not supported yet")
+    spec = spec or GENERIC_SPEC
+    language = spec.language_for(url)
+    domains, listings = spec.canonical_scope()
+    if spec.generic:
+        generic = extract_article(
+            html, url, spec.rules, language, generic_body, domains=domains, listings=listings
+        )
+        generic.record["extraction"] = "generic"
+        return generic
+    rules = spec.rules
+    site = extract_article(html, url, rules, language, domains=domains, listings=listings)
+    problems = layout_problems(site.record, site.record["extraction"], rules)
+    if site.rejected or not problems or not fallback:
+        return site
+    generic = extract_article(
+        html, url, rules, language, generic_body, domains=domains, listings=listings
+    )
+    generic_ok = len(generic.record["body"]) >= rules.min_body_chars
+    if not generic_ok and len(generic.record["body"]) <= len(site.record["body"]):
+        return site  # the generic extractor does no better: keep the site's record
+    generic.record["extraction"] = "fallback"
+    return Extraction(
+        generic.record, generic.notes + problems, generic.rejected,
+        generic.canonical_rejected, drift=tuple(problems),
+    )  # fmt: skip
