@@ -22,6 +22,7 @@ from newscrawl.extraction.body import BodyResult, extract_body, is_furniture, se
 from newscrawl.extraction.dates import iso, parse_date
 from newscrawl.extraction.depth import parse_html
 from newscrawl.extraction.interstitial import interstitial_reason
+from newscrawl.extraction.overrides import apply_overrides
 from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
 from newscrawl.extraction.text import collapse_whitespace, language_for_text
 from newscrawl.text.charset import (
@@ -332,8 +333,8 @@ def extract_article(
         "images": images,
         "extraction": body.method,
     }
-    if rules.postprocess is not None:
-        rules.postprocess(record, root)
+    # The site's per-field hooks and knobs (extraction.overrides).
+    notes.extend(apply_overrides(record, root, rules, language))
     cut = bound_record(record)  # absurd sizes cut or dropped, and said so
     if cut:
         notes.extend(f"field_cut/{name}" for name in cut)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+from newscrawl.extraction.fields import Override
 
 # Class/id tokens that mark page furniture wherever it sits, on any site.
 GENERIC_NOISE_TOKENS = frozenset(
@@ -59,9 +62,21 @@ class SiteRules:
     min_body_chars: int = 200
     # Bodies written as plain text with line breaks (no <p>, no <br>): one paragraph a line.
     newline_paragraphs: bool = False
-    # Last resort for a quirk no declaration covers: fix the record in place, in the
-    # site's own module. Called with the record and the page's root element.
-    postprocess: Callable[[dict[str, Any], Any], None] | None = field(default=None, compare=False)
+    # Per-field knobs (newscrawl.extraction.overrides), for quirks many sites share:
+    # names given as a byline that are no person's (the outlet, its desk, agencies),
+    # compared case-insensitively;
+    not_authors: tuple[str, ...] = ()
+    # where the printed date is, read when no other date was found (with
+    # ``printed_date_parser`` when the site's ``date_formats`` cannot read it);
+    printed_date_selectors: tuple[str, ...] = ()
+    printed_date_parser: Callable[[str], datetime | None] | None = field(
+        default=None, compare=False
+    )
+    # where the page prints its local time, for sites whose machine dates say "Z" but
+    # mean local wall-clock time (read in ``timezone`` when the two agree).
+    wall_clock_selectors: tuple[str, ...] = ()
+    # The rest: one typed hook per field (newscrawl.sites.toolkit.override).
+    overrides: tuple[Override[Any], ...] = field(default=(), compare=False)
     compiled_noise: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

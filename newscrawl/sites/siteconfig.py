@@ -38,9 +38,9 @@ from parsel import Selector
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.sites.spec import Edition, SiteSpec
 
-_RULE_FIELDS = {
-    f.name for f in fields(SiteRules) if f.init and f.name not in {"name", "postprocess"}
-}
+# Not from TOML: the name (the site's), and the Python hooks.
+_PYTHON_ONLY = {"name", "overrides", "printed_date_parser"}
+_RULE_FIELDS = {f.name for f in fields(SiteRules) if f.init and f.name not in _PYTHON_ONLY}
 _EDITION_FIELDS = {f.name for f in fields(Edition)}
 
 

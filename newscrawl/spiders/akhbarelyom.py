@@ -19,33 +19,39 @@ Sources of what is declared here:
   the outlet is never taken as an author.
 - ``article:tag`` is one comma-joined string ("النمر,مدرسة البنات,..."), and
   ``article:modified_time`` is printed Arabic like the published time (the shared
-  code reads modified dates without the site's formats): ``postprocess`` splits the
+  code reads modified dates without the site's formats): per-field overrides split the
   one and parses the other.
 - ``og:description`` is the portal's slogan ("بوابة أخبار اليوم الإلكترونية") on every
-  page; ``postprocess`` takes the article's ``<meta itemprop="description">`` instead.
+  page; an override takes the article's ``<meta itemprop="description">`` instead.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from lxml.html import HtmlElement
-
-from newscrawl.extraction.dates import iso, parse_date
-from newscrawl.extraction.text import collapse_whitespace
-from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
+from newscrawl.sites.toolkit import (
+    Dates,
+    Edition,
+    Page,
+    SiteRules,
+    SiteSpec,
+    collapse_whitespace,
+    iso,
+    override,
+    parse_date,
+)
 
 # What og:description says on every page, whatever the article.
 SLOGANS = frozenset({"بوابة أخبار اليوم الإلكترونية", "بوابة اخبار اليوم"})
-OUTLETS = frozenset({"akhbarelyom", "akhbarelyom.com", "بوابة أخبار اليوم", "أخبار اليوم"})
+OUTLETS = ("akhbarelyom", "akhbarelyom.com", "بوابة أخبار اليوم", "أخبار اليوم")
 TIMEZONE = "Africa/Cairo"
 # "الأربعاء، 07 أكتوبر 2020 - 12:09 م" once normalised: "07 October 2020 - 12:09 PM".
 DATE_FORMATS = ("%d %B %Y - %I:%M %p", "%d %B %Y %I:%M %p", "%d %B %Y")
 
 
-def _split_tags(tags: list[str]) -> list[str]:
+@override("tags")
+def tags(page: Page, value: list[str]) -> list[str]:
+    """One by one: the meta keywords are one comma-separated value."""
     found: list[str] = []
-    for tag in tags:
+    for tag in value:
         for part in tag.split(","):
             part = collapse_whitespace(part)
             if part and part not in found:
@@ -53,28 +59,25 @@ def _split_tags(tags: list[str]) -> list[str]:
     return found
 
 
-def _modified(root: HtmlElement) -> str | None:
-    for value in root.xpath('//meta[@property="article:modified_time"]/@content'):
+@override("dates")
+def modified(page: Page, dates: Dates) -> Dates:
+    """The modified date in the site's printed form, which machine dates are not read in."""
+    if dates.modified is not None:
+        return dates
+    for value in page.xpath('//meta[@property="article:modified_time"]/@content'):
         parsed = parse_date(str(value), DATE_FORMATS, TIMEZONE, use_dateparser=False)
         if parsed:
-            return iso(parsed)
-    return None
+            return dates._replace(modified=iso(parsed))
+    return dates
 
 
-def fix_record(record: dict[str, Any], root: HtmlElement) -> None:
-    """Real summary, tags one by one, printed modified date, no outlet as author."""
-    record["authors"] = [a for a in record["authors"] if a.casefold() not in OUTLETS]
-    record["tags"] = _split_tags(record["tags"])
-    if record["modified"] is None:
-        record["modified"] = _modified(root)
-    if record["description"] in SLOGANS:
-        for value in root.xpath('//meta[@itemprop="description"]/@content'):
-            text = collapse_whitespace(str(value))
-            if text and text not in SLOGANS:
-                record["description"] = text
-                break
-        else:
-            record["description"] = None
+@override("description")
+def description(page: Page, value: str | None) -> str | None:
+    """The article's own summary when og:description is the site's slogan."""
+    if value not in SLOGANS:
+        return value
+    found = page.meta('//meta[@itemprop="description"]/@content')
+    return next((text for text in found if text not in SLOGANS), None)
 
 
 SPEC = SiteSpec(
@@ -115,7 +118,8 @@ SPEC = SiteSpec(
         timezone=TIMEZONE,
         section_selectors=("nav.breadcrumb li.active a", "nav.breadcrumb li:last-child a"),
         tag_selectors=(".post-tags a.post-tags_link",),
-        postprocess=fix_record,
+        not_authors=OUTLETS,
+        overrides=(tags, modified, description),
     ),
     sources=__doc__ or "",
 )

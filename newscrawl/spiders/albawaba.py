@@ -28,16 +28,10 @@ Sources of what is declared here:
   times are read as UTC.
 """
 
-from typing import Any
-
 from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
-OUTLET_NAMES = frozenset({"al-bawaba", "al bawaba", "albawaba"})
-
-
-def _drop_outlet_author(record: dict[str, Any], root: Any) -> None:
-    """The JSON-LD names the outlet itself as author: that is no byline."""
-    record["authors"] = [a for a in record["authors"] if a.casefold() not in OUTLET_NAMES]
+# The JSON-LD names the outlet itself as author: that is no byline.
+OUTLET_NAMES = ("al-bawaba", "al bawaba", "albawaba")
 
 
 SPEC = SiteSpec(
@@ -76,7 +70,7 @@ SPEC = SiteSpec(
         timezone="UTC",
         section_selectors=(".page-category", ".breadcrumb li:nth-child(2) a"),
         tag_selectors=(),
-        postprocess=_drop_outlet_author,
+        not_authors=OUTLET_NAMES,
     ),
     sources=__doc__ or "",
 )

@@ -18,7 +18,7 @@ Sources of what is declared here:
 - Dates: JSON-LD and ``<time itemprop="datePublished">`` carry +0400; the printed
   date is "03 يونيو 2020" (day only).
 - Byline: "المصدر: (أبوظبي - البيان)": a dateline "(City - Source)" where the source is
-  the paper, an agency or a reporter. ``postprocess`` drops the city and the
+  the paper, an agency or a reporter. a per-field override drops the city and the
   parentheses and keeps the source only when it is a person, not the paper or an
   agency, so this page has no author.
 """
@@ -26,16 +26,13 @@ Sources of what is declared here:
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from lxml.html import HtmlElement
-
-from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
+from newscrawl.sites.toolkit import Edition, Page, SiteRules, SiteSpec, override
 
 # The paper and the agencies it credits instead of a writer.
-OUTLETS = frozenset(
-    {"البيان", "البيان الإلكتروني", "وام", "وكالات", "رويترز", "أ ف ب", "أ.ف.ب", "د ب أ", "أ ب"}
-)
+OUTLETS = (
+    "البيان", "البيان الإلكتروني", "وام", "وكالات", "رويترز", "أ ف ب", "أ.ف.ب", "د ب أ", "أ ب",
+)  # fmt: skip
 _DASH = re.compile(r"\s+[-–—]\s+")
 
 
@@ -44,19 +41,18 @@ def _writer(byline: str) -> str | None:
     text = byline.strip().strip("()").strip()
     parts = _DASH.split(text, maxsplit=1)
     name = parts[-1].strip(" ()")
-    if not name or name in OUTLETS:
-        return None
-    return name
+    return name or None
 
 
-def clean_authors(record: dict[str, Any], root: HtmlElement) -> None:
-    """Writers from "(City - Source)" datelines; the paper and agencies are not authors."""
+@override("authors")
+def writers(page: Page, bylines: list[str]) -> list[str]:
+    """Writers from "(City - Source)" datelines (the paper and agencies: ``not_authors``)."""
     authors: list[str] = []
-    for byline in record["authors"]:
+    for byline in bylines:
         name = _writer(byline)
         if name and name not in authors:
             authors.append(name)
-    record["authors"] = authors
+    return authors
 
 
 SPEC = SiteSpec(
@@ -101,7 +97,8 @@ SPEC = SiteSpec(
         date_formats=("%d %B %Y",),
         timezone="Asia/Dubai",
         section_selectors=("ul.breadcrumb li:last-child a",),
-        postprocess=clean_authors,
+        not_authors=OUTLETS,
+        overrides=(writers,),
     ),
     sources=__doc__ or "",
 )

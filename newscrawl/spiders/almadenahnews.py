@@ -14,7 +14,7 @@ spans, then a Facebook "like" box. Around it: "شارك هذا الخبر" share
 
 The page has no machine-readable date; it prints ``تم نشره الجمعة 24 نيسان / أبريل 2020
 09:22 مساءً``: both the Levantine and the Egyptian month name, which one ``strptime``
-format cannot match (a format may hold ``%B`` once), so ``postprocess`` reads it with
+format cannot match (a format may hold ``%B`` once), so ``printed_date_parser`` reads it with
 the pair folded to one name, in Amman time. Bylines: the only author value is
 ``<meta name="Author" content="المدينة نيوز">``, the outlet, dropped; writers' columns
 may carry a real name there, which is kept. Titles carry the ``المدينة نيوز -`` prefix
@@ -23,14 +23,10 @@ in og:title.
 
 import re
 from datetime import datetime
-from typing import Any
 
-from newscrawl.extraction.body import select_all
-from newscrawl.extraction.dates import iso, normalize_date_text, zone
-from newscrawl.extraction.text import collapse_whitespace
-from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
+from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec, normalize_date_text, zone
 
-OUTLET_NAMES = frozenset({"المدينة نيوز", "almadenah news", "almadenahnews", "المدينة الإخبارية"})
+OUTLET_NAMES = ("المدينة نيوز", "almadenah news", "almadenahnews", "المدينة الإخبارية")
 TIMEZONE = "Asia/Amman"
 DATE_SELECTORS = (".article_created", "#main_article_content .article_created")
 # "24 April / April 2020 09:22 PM" once the names are normalised; a mark such as the
@@ -56,18 +52,6 @@ def parse_printed_date(raw: str) -> datetime | None:
             continue
         return parsed.replace(tzinfo=zone(TIMEZONE))
     return None
-
-
-def fix_record(record: dict[str, Any], root: Any) -> None:
-    """Drop the outlet byline; read the printed date no declared format can."""
-    record["authors"] = [a for a in record["authors"] if a.casefold() not in OUTLET_NAMES]
-    if record["published"] is None:
-        for el in select_all(root, DATE_SELECTORS):
-            raw = collapse_whitespace(el.text_content())
-            parsed = parse_printed_date(raw) if raw else None
-            if parsed:
-                record["published"], record["published_raw"] = iso(parsed), raw
-                break
 
 
 SPEC = SiteSpec(
@@ -105,7 +89,9 @@ SPEC = SiteSpec(
         date_selectors=DATE_SELECTORS,
         timezone=TIMEZONE,
         section_selectors=(".article-details .boxTitle a",),
-        postprocess=fix_record,
+        not_authors=OUTLET_NAMES,
+        printed_date_selectors=DATE_SELECTORS,
+        printed_date_parser=parse_printed_date,
     ),
     sources=__doc__ or "",
 )

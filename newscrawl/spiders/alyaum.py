@@ -17,28 +17,24 @@ Sources of what is declared here:
   (``div-gpt-ad-...``) between paragraphs. Photo captions sit in the slider above,
   outside the body. The "read speaker" button and share links are outside too.
 - JSON-LD NewsArticle carries dates with +03:00. The byline, in JSON-LD and meta,
-  is "Name - City": ``postprocess`` drops the city dateline and the paper's own name.
+  is "Name - City": a per-field override drops the city dateline and the paper's own name.
 - ``<meta name="keywords">`` is the headline cut into words ("طهران,تدفن,«زادة»..,")
-  rather than real tags: ``postprocess`` drops such tags (the page shows no tag list).
+  rather than real tags: a per-field override drops such tags (the page shows no tag list).
 - The JSON-LD ``description`` repeats the headline; the page's real summary is
   ``og:description`` / ``<meta name="description">`` (the lead, cut with "..."), which
-  ``postprocess`` takes instead.
+  a per-field override takes instead.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from lxml.html import HtmlElement
-
-from newscrawl.extraction.text import collapse_whitespace
-from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
+from newscrawl.sites.toolkit import Edition, Page, SiteRules, SiteSpec, override
 
 # "حسام أبو العلا - القاهرة": the name, a dash, the city the story was filed from.
 DATELINE = re.compile(r"\s+[-–—]\s+[^-–—]+$")
 # The paper itself and agencies credited instead of a writer.
-OUTLETS = frozenset({"اليوم", "صحيفة اليوم", "جريدة اليوم", "alyaum", "واس", "وكالات"})
+OUTLETS = ("اليوم", "صحيفة اليوم", "جريدة اليوم", "alyaum", "واس", "وكالات")
 _WORD_EDGES = "«»\"'.,،:؛!?()[]… "
 
 
@@ -46,32 +42,35 @@ def _words(text: str) -> list[str]:
     return [word for w in text.split() if (word := w.strip(_WORD_EDGES))]
 
 
-def _meta_description(root: HtmlElement) -> str | None:
-    for xpath in (
-        '//meta[@property="og:description"]/@content',
-        '//meta[@name="description"]/@content',
-    ):
-        for value in root.xpath(xpath):
-            text = collapse_whitespace(str(value))
-            if text:
-                return text
-    return None
-
-
-def clean_record(record: dict[str, Any], root: HtmlElement) -> None:
-    """Authors without city dateline or outlet; no tags cut from the title; a real summary."""
-    authors = []
-    for name in record["authors"]:
+@override("authors")
+def authors(page: Page, names: list[str]) -> list[str]:
+    """Without the city dateline (the outlet itself: ``not_authors``)."""
+    found: list[str] = []
+    for name in names:
         name = DATELINE.sub("", name).strip()
-        if name and name.casefold() not in OUTLETS and name not in authors:
-            authors.append(name)
-    record["authors"] = authors
-    # Only the headline's own words, in its order: not tags chosen by an editor.
-    tags = record["tags"]
-    if tags and [w for tag in tags for w in _words(tag)] == _words(record["title"] or ""):
-        record["tags"] = []
-    if record["description"] and record["description"] == record["title"]:
-        record["description"] = _meta_description(root) or record["description"]
+        if name and name not in found:
+            found.append(name)
+    return found
+
+
+@override("tags")
+def tags(page: Page, value: list[str]) -> list[str]:
+    """Only the headline's own words, in its order, are no tags chosen by an editor."""
+    title = page.record["title"] or ""
+    if value and [w for tag in value for w in _words(tag)] == _words(title):
+        return []
+    return value
+
+
+@override("description")
+def description(page: Page, value: str | None) -> str | None:
+    """A description that repeats the title: the page's meta summary instead."""
+    if value and value == page.record["title"]:
+        found = page.meta('//meta[@property="og:description"]/@content') + page.meta(
+            '//meta[@name="description"]/@content'
+        )
+        return found[0] if found else value
+    return value
 
 
 SPEC = SiteSpec(
@@ -107,7 +106,8 @@ SPEC = SiteSpec(
         date_formats=("%H:%M %d / %m / %Y", "%d / %m / %Y"),
         timezone="Asia/Riyadh",
         section_selectors=(".aksa-section a", ".article-section-info a:last-child"),
-        postprocess=clean_record,
+        not_authors=OUTLETS,
+        overrides=(authors, tags, description),
     ),
     sources=__doc__ or "",
 )

@@ -31,11 +31,18 @@ Sources of what is declared here:
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from newscrawl.extraction.dates import iso, parse_date
-from newscrawl.extraction.text import collapse_whitespace
-from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
+from newscrawl.sites.toolkit import (
+    Dates,
+    Edition,
+    Page,
+    SiteRules,
+    SiteSpec,
+    collapse_whitespace,
+    iso,
+    override,
+    parse_date,
+)
 
 TIMEZONE = "Europe/Istanbul"
 _DAY = re.compile(r"\b(\d{2})\.(\d{2})\.(\d{4})\b")
@@ -43,30 +50,40 @@ _DAY = re.compile(r"\b(\d{2})\.(\d{2})\.(\d{4})\b")
 _OUTLET_SUFFIX = re.compile(r"\s*[-|–]\s*(?:Anadolu Ajansı|Anadolu Agency)\s*$")
 
 
-def fix_record(record: dict[str, Any], root: Any) -> None:
-    """The 2025 layout's byline and date line, which no metadata repeats; the
-    agency's name appended to descriptions.
+@override("authors")
+def authors(page: Page, value: list[str]) -> list[str]:
+    """The 2025 layout's byline, which no metadata repeats, ends in a "|"."""
+    return [name for name in (a.strip(" |") for a in value) if name]
+
+
+@override("description")
+def description(page: Page, value: str | None) -> str | None:
+    """Without the agency's name appended."""
+    return (_OUTLET_SUFFIX.sub("", value) or None) if value else value
+
+
+@override("dates")
+def date_line(page: Page, dates: Dates) -> Dates:
+    """The 2025 layout's date line, which no metadata repeats.
 
     ``05.04.2025 - Güncelleme : 05.04.2025`` is day.month.year: published, then
     updated ("Güncelleme"). Reading it day-first matters: fundus's answer for this
     page has the day and month swapped (2025-05-04).
     """
-    record["authors"] = [name for name in (a.strip(" |") for a in record["authors"]) if name]
-    if record["description"]:
-        record["description"] = _OUTLET_SUFFIX.sub("", record["description"]) or None
-    if record["published"] is not None:
-        return
-    for el in root.xpath('//*[contains(concat(" ", normalize-space(@class), " "), " tarih ")]'):
+    if dates.published is not None:
+        return dates
+    for el in page.xpath('//*[contains(concat(" ", normalize-space(@class), " "), " tarih ")]'):
         raw = collapse_whitespace(el.text_content())
         days = _DAY.findall(raw)
         if not days:
             continue
-        dates = [parse_date(f"{y}-{m}-{d}", timezone=TIMEZONE) for d, m, y in days]
-        if dates[0] is not None:
-            record["published"], record["published_raw"] = iso(dates[0]), raw
-            if len(dates) > 1 and dates[-1] is not None and not record["modified"]:
-                record["modified"] = iso(dates[-1])
-            return
+        found = [parse_date(f"{y}-{m}-{d}", timezone=TIMEZONE) for d, m, y in days]
+        if found[0] is not None:
+            modified = dates.modified
+            if len(found) > 1 and found[-1] is not None and not modified:
+                modified = iso(found[-1])
+            return Dates(iso(found[0]), raw, modified)
+    return dates
 
 
 def _edition(language: str, path: str, sections: tuple[str, ...] = ()) -> Edition:
@@ -136,7 +153,7 @@ SPEC = SiteSpec(
         timezone=TIMEZONE,
         section_selectors=(".detay-news-category a",),
         tag_selectors=(".detay-paylas a.btn-outline-secondary",),
-        postprocess=fix_record,
+        overrides=(authors, description, date_line),
     ),
     sources=__doc__ or "",
 )

@@ -14,22 +14,29 @@ Sources of what is declared here:
   date is the paper's date, printed ``الجمعة 8 فيفري 2019`` (Maghreb month names) with
   its RDFa ``content="2019-02-08T00:00:00+01:00"`` on the same span, inside the
   article's ``<footer>``; the header also has a "today" widget (``#date-widget``)
-  that is not the article's date. The postprocess reads the former, drops the latter.
+  that is not the article's date. A per-field override reads the former, drops the latter.
 - Authors: from that byline paragraph (the shared byline cleaner does not know
-  ``حوار``), by the site's postprocess; the paragraph is left out of the body.
+  ``حوار``), by a per-field override of the site; the paragraph is left out of the body.
 - Tags: the page has none; its ``<meta name="keywords">`` is only the title followed by
-  a comma, which the postprocess drops.
+  a comma, which a per-field override drops.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from newscrawl.extraction.dates import iso, parse_date
-from newscrawl.extraction.text import collapse_whitespace
-from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
-from newscrawl.text.cleaning import split_authors
+from newscrawl.sites.toolkit import (
+    Dates,
+    Edition,
+    Page,
+    SiteRules,
+    SiteSpec,
+    collapse_whitespace,
+    iso,
+    override,
+    parse_date,
+    split_authors,
+)
 
 # "حوار: آسيا العتروس", "بقلم: ...", "متابعة: ...": a whole paragraph naming the writer.
 BYLINE = r"^(?:حوار|بقلم|كتب|كتبت|إعداد|اعداد|متابعة|تقرير)\s*[:：]\s*(?P<names>[^.!?؟]{2,60})$"
@@ -46,36 +53,42 @@ PAPER_DATE = (
 )
 
 
-def _published(record: dict[str, Any], root: Any) -> None:
-    for el in root.xpath(PAPER_DATE):
+@override("dates")
+def paper_date(page: Page, dates: Dates) -> Dates:
+    """The paper's date, wherever the shared date finder looked."""
+    for el in page.xpath(PAPER_DATE):
         for raw in (el.get("content"), collapse_whitespace(el.text_content())):
             parsed = parse_date(raw, DATE_FORMATS, TIMEZONE, use_dateparser=False)
             if parsed:
-                record["published"], record["published_raw"] = iso(parsed), raw
-                return
+                return dates._replace(published=iso(parsed), published_raw=raw)
     # Without it, the only other date is the header's "today" widget: not the article's.
-    if any(
-        collapse_whitespace(el.text_content()) == record["published_raw"]
-        for el in root.xpath('//*[@id="date-widget"]')
+    if dates.published_raw in page.texts("#date-widget"):
+        return dates._replace(published=None, published_raw=None)
+    return dates
+
+
+@override("authors")
+def byline_paragraph(page: Page, value: list[str]) -> list[str]:
+    """Without a byline: the names of a first body paragraph that is one."""
+    if value:
+        return value
+    for paragraph in page.xpath(
+        '//*[contains(concat(" ", normalize-space(@class), " "), " field-name-body ")]//p'
     ):
-        record["published"] = record["published_raw"] = None
+        text = collapse_whitespace(paragraph.text_content())
+        if not text:
+            continue
+        if match := _BYLINE_RE.match(text):
+            return split_authors(match["names"])
+        break  # only the first paragraph can be the byline
+    return value
 
 
-def fix_record(record: dict[str, Any], root: Any) -> None:
-    """The paper's date; authors from the byline paragraph; no title-as-keywords tag."""
-    _published(record, root)
-    if not record["authors"]:
-        for paragraph in root.xpath(
-            '//*[contains(concat(" ", normalize-space(@class), " "), " field-name-body ")]//p'
-        ):
-            text = collapse_whitespace(paragraph.text_content())
-            if not text:
-                continue
-            if match := _BYLINE_RE.match(text):
-                record["authors"] = split_authors(match["names"])
-            break  # only the first paragraph can be the byline
-    title = collapse_whitespace(record["title"] or "")
-    record["tags"] = [tag for tag in record["tags"] if collapse_whitespace(tag) != title]
+@override("tags")
+def tags(page: Page, value: list[str]) -> list[str]:
+    """The title given as keywords is no tag."""
+    title = collapse_whitespace(page.record["title"] or "")
+    return [tag for tag in value if collapse_whitespace(tag) != title]
 
 
 SPEC = SiteSpec(
@@ -116,7 +129,7 @@ SPEC = SiteSpec(
         timezone=TIMEZONE,
         section_selectors=(),
         tag_selectors=(".field-name-field-op-tags a",),
-        postprocess=fix_record,
+        overrides=(paper_date, byline_paragraph, tags),
     ),
     sources=__doc__ or "",
 )

@@ -17,28 +17,24 @@ an inline "إقرأ أيضاً" box (``.jnews_inline_related_post_wrapper``), in
 JSON-LD (Rank Math) gives headline (with the " - قناة صدى البلد" suffix), datePublished in
 Cairo time with its offset, the author as a Person, and description; article:tag gives
 tags. The section the page declares (article:section, breadcrumb) is the WordPress
-category it is filed under, which may be the "featured" flag category. ``postprocess``
-drops the JSON-LD image ``@id`` reference (``<page>#primaryImage``) that is not a file.
+category it is filed under, which may be the "featured" flag category. An ``images``
+override drops the JSON-LD image ``@id`` reference (``<page>#primaryImage``) that is not a file.
 """
 
-from typing import Any
 from urllib.parse import urldefrag
 
-from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
+from newscrawl.sites.toolkit import Edition, Page, SiteRules, SiteSpec, override
 
 
-def drop_node_references(record: dict[str, Any], root: Any) -> None:
+@override("images")
+def images(page: Page, value: list[str]) -> list[str]:
     """Drop JSON-LD ``{"@id": "<page>#primaryImage"}`` references read as image URLs.
 
     Rank Math's NewsArticle points at its ImageObject by ``@id`` (the page URL plus a
     fragment); the real file is in the ImageObject and in og:image.
     """
-    pages = {urldefrag(u)[0] for u in (record["url"], record["canonical_url"]) if u}
-    record["images"] = [
-        image
-        for image in record["images"]
-        if not (urldefrag(image)[1] and urldefrag(image)[0] in pages)
-    ]
+    pages = {urldefrag(u)[0] for u in (page.url, page.record["canonical_url"]) if u}
+    return [image for image in value if not (urldefrag(image)[1] and urldefrag(image)[0] in pages)]
 
 
 SPEC = SiteSpec(
@@ -62,8 +58,10 @@ SPEC = SiteSpec(
         ),
     },
     # WordPress /%postname%/: one slug segment, not a category/tag/author/program page.
-    article_url=r"^/(?!(?:category|tag|author|programs|page|feed|comments|search|wp-[a-z-]+)"
-        r"(?:/|$))[^/]+/?$",
+    article_url=(
+        r"^/(?!(?:category|tag|author|programs|page|feed|comments|search|wp-[a-z-]+)"
+        r"(?:/|$))[^/]+/?$"
+    ),
     rules=SiteRules(
         body_selectors=(".entry-content .content-inner", ".entry-content", "article"),
         noise_selectors=(
@@ -84,7 +82,7 @@ SPEC = SiteSpec(
         timezone="Africa/Cairo",
         section_selectors=("#breadcrumbs .breadcrumb_last_link a",),
         tag_selectors=(".jeg_post_tags a",),
-        postprocess=drop_node_references,
+        overrides=(images,),
     ),
     sources=__doc__ or "",
 )

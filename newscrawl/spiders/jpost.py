@@ -31,87 +31,48 @@ Sources of what is declared here:
   times (the Netanyahu-Gantz meeting of the evening of 19 November 2019 "ends after one
   hour" at "11/19/2019 11:40 PM"): the "Z" is a literal appended to Israel local time.
   When the microdata's wall clock equals the printed one it is read in Asia/Jerusalem
-  (see ``_israel_wall_clock``); a real UTC value (differing from the printed time)
+  (``wall_clock_selectors``); a real UTC value (differing from the printed time)
   is left as it is.
 """
 
 import re
-from datetime import datetime
-from typing import Any
 
-from newscrawl.extraction.body import select_all
-from newscrawl.extraction.dates import iso, normalize_date_text, zone
-from newscrawl.extraction.text import collapse_whitespace
-from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
+from newscrawl.sites.toolkit import (
+    Edition,
+    Page,
+    SiteRules,
+    SiteSpec,
+    collapse_whitespace,
+    override,
+)
 
 TIMEZONE = "Asia/Jerusalem"
 PRINTED_DATE_FORMAT = "%B %d %Y %H:%M"  # "NOVEMBER 20, 2019 10:43", normalised
 PRINTED_DATE_SELECTOR = ".article-subline-name"
-# The microdata form: minutes, then a literal Z.
-_LITERAL_Z = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(?::\d{2})?Z$")
 # The <title>: "Son of former German president ... - Breaking News - The Jerusalem post".
 _TITLE_SECTION = re.compile(r"^.+ - ([^-]+?) - The Jerusalem Post$", re.IGNORECASE)
 # Bylines that name the desk or a wire agency, not a person.
-NOT_PEOPLE = frozenset(
-    {
-        "jerusalem post staff",
-        "jpost.com staff",
-        "jerusalem post",
-        "the jerusalem post",
-        "reuters",
-        "associated press",
-        "ap",
-        "afp",
-        "jta",
-        "tps",
-        "xinhua",
-    }
+NOT_PEOPLE = (
+    "jerusalem post staff",
+    "jpost.com staff",
+    "jerusalem post",
+    "the jerusalem post",
+    "reuters",
+    "associated press",
+    "ap",
+    "afp",
+    "jta",
+    "tps",
+    "xinhua",
 )
 
 
-def _printed_date(root: Any) -> datetime | None:
-    for el in select_all(root, (PRINTED_DATE_SELECTOR,)):
-        text = normalize_date_text(collapse_whitespace(el.text_content()))
-        try:
-            return datetime.strptime(text, PRINTED_DATE_FORMAT)
-        except ValueError:
-            continue
-    return None
-
-
-def _israel_wall_clock(record: dict[str, Any], root: Any) -> None:
-    """Read a microdata time whose "Z" only decorates Israel local time as local time."""
-    raw = record.get("published_raw") or ""
-    match = _LITERAL_Z.match(raw)
-    printed = _printed_date(root)
-    if not match or printed is None:
-        return
-    wall = datetime.fromisoformat(match.group(1))
-    if wall != printed:
-        return  # a true UTC time: the printed one is local and differs
-    local = zone(TIMEZONE)
-    record["published"] = iso(wall.replace(tzinfo=local))
-    modified_raw = next(
-        (el.get("content", "") for el in select_all(root, ('meta[itemprop="dateModified"]',))),
-        "",
-    )
-    if modified_match := _LITERAL_Z.match(modified_raw):
-        modified = datetime.fromisoformat(modified_match.group(1))
-        record["modified"] = iso(modified.replace(tzinfo=local))
-
-
-def _section_from_title(record: dict[str, Any], root: Any) -> None:
+@override("section")
+def section_from_title(page: Page, value: str | None) -> str | None:
     """ "<headline> - <section> - The Jerusalem Post": the section as the site names it."""
-    titles = root.xpath("//head/title/text()")
+    titles = page.xpath("//head/title/text()")
     match = _TITLE_SECTION.match(collapse_whitespace(titles[0])) if titles else None
-    if match:
-        record["section"] = match.group(1)
-
-
-def _postprocess(record: dict[str, Any], root: Any) -> None:
-    record["authors"] = [a for a in record["authors"] if a.casefold() not in NOT_PEOPLE]
-    _israel_wall_clock(record, root)
-    _section_from_title(record, root)
+    return match.group(1) if match else value
 
 
 SPEC = SiteSpec(
@@ -155,7 +116,9 @@ SPEC = SiteSpec(
         section_selectors=(".breaking-news-title",),  # the <title> wins, see _section_from_title
         tag_selectors=(".tags-container a", ".article-tags a"),
         min_body_chars=150,  # Breaking News items are a few sentences long
-        postprocess=_postprocess,
+        not_authors=NOT_PEOPLE,
+        wall_clock_selectors=(PRINTED_DATE_SELECTOR,),
+        overrides=(section_from_title,),
     ),
     sources=__doc__ or "",
 )

@@ -21,31 +21,28 @@ Sources of what is declared here:
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
+from newscrawl.sites.toolkit import Edition, Page, SiteRules, SiteSpec, override
 
 OUTLET_NAMES = ("خبرآنلاین", "khabaronline")
 
 
-def fix_record(record: dict[str, Any], root: Any) -> None:
-    """Two quirks of the site's metadata.
+@override("authors")
+def authors(page: Page, value: list[str]) -> list[str]:
+    """JSON-LD gives the agency (an Organization, in several spellings) as author."""
+    return [name for name in value if not any(o in name.casefold() for o in OUTLET_NAMES)]
 
-    JSON-LD gives the agency (an Organization) as author: it is not a person. And
-    ``<meta property="article:tag">`` holds all tags in one comma-separated value
-    (``اصلاح طلبان,رقابت انتخاباتی``), beside the same tags one by one in JSON-LD.
-    """
-    record["authors"] = [
-        name
-        for name in record["authors"]
-        if not any(outlet in name.casefold() for outlet in OUTLET_NAMES)
-    ]
-    tags: list[str] = []
-    for tag in record["tags"]:
+
+@override("tags")
+def tags(page: Page, value: list[str]) -> list[str]:
+    """``<meta property="article:tag">`` holds all tags in one comma-separated value
+    (``اصلاح طلبان,رقابت انتخاباتی``), beside the same tags one by one in JSON-LD."""
+    found: list[str] = []
+    for tag in value:
         for part in re.split(r"[,،]", tag):
-            if part.strip() and part.strip() not in tags:
-                tags.append(part.strip())
-    record["tags"] = tags
+            if part.strip() and part.strip() not in found:
+                found.append(part.strip())
+    return found
 
 
 SPEC = SiteSpec(
@@ -88,7 +85,7 @@ SPEC = SiteSpec(
         timezone="Asia/Tehran",
         section_selectors=(".page-header .breadcrumb-item:last-child a",),
         tag_selectors=("section.tags li a",),
-        postprocess=fix_record,
+        overrides=(authors, tags),
     ),
     sources=__doc__ or "",
 )

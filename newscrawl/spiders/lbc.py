@@ -28,34 +28,40 @@ offset and wins; the printed form is parsed only as a fallback. Pages name no au
 """
 
 import re
-from typing import Any
 
-from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
+from newscrawl.sites.toolkit import Edition, Page, SiteRules, SiteSpec, override
 
 # What every page carries whatever the story: ``<meta itemprop="author" content="LBCI">``,
 # ``<meta name="keywords" content="news , lbci , أخبار">`` and the description
 # ``| Lebanon News`` (the lead, when a story has one, is in ``.ShortDesc``).
-OUTLET_NAMES = frozenset({"lbci", "lbc", "lbci lebanon", "lbciv7", "lbcgroup"})
+OUTLET_NAMES = ("lbci", "lbc", "lbci lebanon", "lbciv7", "lbcgroup")
 SITE_KEYWORDS = frozenset({"news", "lbci", "أخبار"})
 DESCRIPTION_SUFFIX = re.compile(r"\s*[|\-–]\s*(?:Lebanon News|LBCI?)\s*$", re.IGNORECASE)
 
 
-def drop_site_defaults(record: dict[str, Any], root: Any) -> None:
-    """Remove the outlet's name, its site-wide keywords and its empty description."""
-    record["authors"] = [a for a in record["authors"] if a.casefold() not in OUTLET_NAMES]
-    if set(map(str.casefold, record["tags"])) <= SITE_KEYWORDS:
-        record["tags"] = []
-    if record["description"]:
-        record["description"] = DESCRIPTION_SUFFIX.sub("", record["description"]).strip() or None
-    # The server is case-insensitive (IIS): /documentimages/ and /DocumentImages/ are
-    # one file, named both ways by the JSON-LD and the meta tags.
+@override("tags")
+def tags(page: Page, value: list[str]) -> list[str]:
+    """The site-wide keywords alone are no tags."""
+    return [] if set(map(str.casefold, value)) <= SITE_KEYWORDS else value
+
+
+@override("description")
+def description(page: Page, value: str | None) -> str | None:
+    """Without the site's suffix; nothing when that was all of it."""
+    return (DESCRIPTION_SUFFIX.sub("", value).strip() or None) if value else value
+
+
+@override("images")
+def images(page: Page, value: list[str]) -> list[str]:
+    """The server is case-insensitive (IIS): /documentimages/ and /DocumentImages/ are
+    one file, named both ways by the JSON-LD and the meta tags."""
     seen: set[str] = set()
-    images = []
-    for image in record["images"]:
+    found = []
+    for image in value:
         if image.casefold() not in seen:
             seen.add(image.casefold())
-            images.append(image)
-    record["images"] = images
+            found.append(image)
+    return found
 
 
 SPEC = SiteSpec(
@@ -101,7 +107,8 @@ SPEC = SiteSpec(
             ".article_details_category",
         ),
         tag_selectors=(),
-        postprocess=drop_site_defaults,
+        not_authors=OUTLET_NAMES,
+        overrides=(tags, description, images),
     ),
     sources=__doc__ or "",
 )

@@ -21,29 +21,36 @@ Sources of what is declared here:
   "read also" story with its photo credit, embedded videos) inside paragraphs;
   displayed tags in ``.b-article__refs-tags``; the photo credit of the header image in
   ``.b-article__header-copy``. Dates are machine dates in UTC (``Z``); the update
-  time only in ``<meta itemprop="dateModified" name="lastmod">`` (read by the
-  site's postprocess).
+  time only in ``<meta itemprop="dateModified" name="lastmod">`` (read by a
+  per-field override).
 - Authors: the page names only the agency (microdata author "Sputnik", an
   Organization); no person, so ``authors`` is empty.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from newscrawl.sites.toolkit import (
+    Dates,
+    Edition,
+    Page,
+    SiteRules,
+    SiteSpec,
+    iso,
+    override,
+    parse_date,
+)
 
-from newscrawl.extraction.dates import iso, parse_date
-from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
-
-def modified_from_microdata(record: dict[str, Any], root: Any) -> None:
+@override("dates")
+def modified_from_microdata(page: Page, dates: Dates) -> Dates:
     """The update time is ``<meta itemprop="dateModified" name="lastmod">``, a name
     the shared metadata reader does not look at."""
-    if record["modified"]:
-        return
-    for value in root.xpath('//meta[@itemprop="dateModified" or @name="lastmod"]/@content'):
+    if dates.modified:
+        return dates
+    for value in page.xpath('//meta[@itemprop="dateModified" or @name="lastmod"]/@content'):
         if parsed := parse_date(value, use_dateparser=False):
-            record["modified"] = iso(parsed)
-            return
+            return dates._replace(modified=iso(parsed))
+    return dates
 
 
 SPEC = SiteSpec(
@@ -87,7 +94,7 @@ SPEC = SiteSpec(
         timezone="UTC",
         section_selectors=(".b-article__refs-rubric",),
         tag_selectors=(".b-article__refs-tags a",),
-        postprocess=modified_from_microdata,
+        overrides=(modified_from_microdata,),
     ),
     sources=__doc__ or "",
 )

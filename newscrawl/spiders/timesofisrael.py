@@ -28,61 +28,33 @@ Sources of what is declared here:
   (TOI staff, Agencies, AP, AFP, JTA, ... seen in the saved page's lists) name no person
   and are dropped.
 - Dates: no machine date on the page; the byline prints ``8 January 2020, 3:51 pm``,
-  Israel local time (read by the postprocess hook, see ``_printed_date``).
+  Israel local time, read by the shared date search from ``date_selectors`` (it
+  trusts a site's own selectors inside furniture-looking wrappers such as this
+  site's ``<article class="print-active sticky-sidebar-parent">``).
 - Section and tags: the topic list under the article starts with the section (a link
   to a section page, ``/jewish-times/``), then the topics (``/topic/...``); all of its
   entries are the page's tags (trafilatura's answer lists the same eight).
 """
 
-from typing import Any
-
-from newscrawl.extraction.body import select_all
-from newscrawl.extraction.dates import iso, parse_date
-from newscrawl.extraction.text import collapse_whitespace
 from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 # Bylines that name the desk or a wire agency, not a person.
-NOT_PEOPLE = frozenset(
-    {
-        "toi staff",
-        "times of israel staff",
-        "the times of israel",
-        "agencies",
-        "ap",
-        "afp",
-        "jta",
-        "reuters",
-        "tps",
-    }
+NOT_PEOPLE = (
+    "toi staff",
+    "times of israel staff",
+    "the times of israel",
+    "agencies",
+    "ap",
+    "afp",
+    "jta",
+    "reuters",
+    "tps",
 )
 
 
 TIMEZONE = "Asia/Jerusalem"
 DATE_SELECTORS = (".wrap-byline .date",)
 DATE_FORMATS = ("%d %B %Y %I:%M %p", "%d %B %Y")
-
-
-def _printed_date(record: dict[str, Any], root: Any) -> None:
-    """The byline date, which the shared date search skips on this site.
-
-    The shared search ignores dates under page furniture, judged by class tokens of
-    every ancestor; here the ``<article>`` element itself has the classes
-    ``print-active`` and ``sticky-sidebar-parent`` ("print", "sidebar"), so the
-    article's own date is skipped. The declared selector is read here instead.
-    """
-    if record["published"] is not None:
-        return
-    for el in select_all(root, DATE_SELECTORS):
-        raw = collapse_whitespace(el.text_content())
-        parsed = parse_date(raw, DATE_FORMATS, TIMEZONE)
-        if parsed:
-            record["published"], record["published_raw"] = iso(parsed), raw
-            return
-
-
-def _postprocess(record: dict[str, Any], root: Any) -> None:
-    record["authors"] = [a for a in record["authors"] if a.casefold() not in NOT_PEOPLE]
-    _printed_date(record, root)
 
 
 SPEC = SiteSpec(
@@ -123,7 +95,7 @@ SPEC = SiteSpec(
         timezone=TIMEZONE,
         section_selectors=('.article-topics a:not([href*="/topic/"])',),
         tag_selectors=(".article-topics li a",),
-        postprocess=_postprocess,
+        not_authors=NOT_PEOPLE,
     ),
     sources=__doc__ or "",
 )

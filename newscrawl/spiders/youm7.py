@@ -15,59 +15,19 @@ Sources of what is declared here:
   ("كتبت أسماء نصار"), body ``#articleBody`` (<p> with <br><br> inside), tags
   ``div.tags h3 a``, photo caption ``span.img-cap`` outside the body.
 - Dates: ``article:published_time`` says ``2020-08-24T09:23:13Z`` while the page prints
-  09:23 ص for the same story: the "Z" labels Cairo wall time. ``postprocess`` reads
+  09:23 ص for the same story: the "Z" labels Cairo wall time. ``wall_clock_selectors`` reads
   that time in Africa/Cairo when the printed date agrees with the wall time (and
   leaves a real UTC value alone, should the site fix its tag).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
-
-from lxml.html import HtmlElement
-
-from newscrawl.extraction.body import select_all
-from newscrawl.extraction.dates import iso, parse_date, zone
-from newscrawl.extraction.text import collapse_whitespace
 from newscrawl.sites.toolkit import Edition, SiteRules, SiteSpec
 
 TIMEZONE = "Africa/Cairo"
 PRINTED_DATE = ("span.newsStoryDate",)
 # "الإثنين، 24 أغسطس 2020 09:23 ص" once normalised: "24 August 2020 09:23 AM".
 DATE_FORMATS = ("%d %B %Y %I:%M %p", "%d %B %Y %H:%M", "%d %B %Y")
-
-
-def _cairo_wall_time(value: str | None, printed: datetime) -> str | None:
-    """``value`` (a "Z" timestamp) read as Cairo wall time, when the page prints that time."""
-    if not value:
-        return None
-    parsed = parse_date(value, (), "UTC", use_dateparser=False)
-    if parsed is None or parsed.utcoffset() != timedelta(0):
-        return None
-    wall = parsed.replace(tzinfo=None)
-    if abs(wall - printed.replace(tzinfo=None)) >= timedelta(minutes=1):
-        return None  # the printed time is not the tag's wall time: the "Z" is real
-    return iso(wall.replace(tzinfo=zone(TIMEZONE)))
-
-
-def fix_wall_time_dates(record: dict[str, Any], root: HtmlElement) -> None:
-    """Youm7 tags Cairo wall time with "Z"; the printed date tells which it is."""
-    raw = next(
-        (collapse_whitespace(el.text_content()) for el in select_all(root, PRINTED_DATE)),
-        None,
-    )
-    printed = parse_date(raw, DATE_FORMATS, TIMEZONE, use_dateparser=False) if raw else None
-    if printed is None:
-        return
-    published = _cairo_wall_time(record["published_raw"], printed)
-    if published is None:
-        return
-    record["published"] = published
-    modified = record["modified"]
-    if modified and modified.endswith("+00:00"):
-        wall = datetime.fromisoformat(modified).replace(tzinfo=zone(TIMEZONE))
-        record["modified"] = iso(wall)
 
 
 SPEC = SiteSpec(
@@ -118,7 +78,7 @@ SPEC = SiteSpec(
         timezone=TIMEZONE,
         section_selectors=(".articleHeader .breadcumb a:last-child",),
         tag_selectors=("div.tags h3 a",),
-        postprocess=fix_wall_time_dates,
+        wall_clock_selectors=PRINTED_DATE,
     ),
     sources=__doc__ or "",
 )
