@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from newscrawl.extraction.decide import decide
+from newscrawl.items import Record
 from newscrawl.sites.registry import site_specs, spec_for_url
 from newscrawl.sites.spec import SiteSpec
 
@@ -31,7 +30,7 @@ def resolve_spec(site: str | None, url: str) -> SiteSpec | None:
     return specs[site]
 
 
-def extract(html: str | bytes, url: str, site: str | None = None) -> dict[str, Any]:
+def extract(html: str | bytes, url: str, site: str | None = None) -> Record:
     """The record the crawl would emit for this page, without the fields only a crawl
     knows: ``fetched_at`` (when it was fetched) and ``duplicate_of`` (which earlier
     record it repeats); a crawl also cleans text fields (CleanPipeline) and may set

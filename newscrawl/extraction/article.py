@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -25,6 +25,8 @@ from newscrawl.extraction.interstitial import interstitial_reason
 from newscrawl.extraction.overrides import apply_overrides
 from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
 from newscrawl.extraction.text import collapse_whitespace, language_for_text
+from newscrawl.items import RECORD_FIELDS as ALL_FIELDS
+from newscrawl.items import Record
 from newscrawl.text.charset import (
     choose_encoding,
     guess_encoding,
@@ -35,19 +37,15 @@ from newscrawl.text.cleaning import bound_record, split_authors
 
 logger = logging.getLogger(__name__)
 
-# Field order of a record; the JSON Schema in newscrawl/schema lists the same.
-RECORD_FIELDS = (
-    "url", "canonical_url", "site", "language", "title", "body", "authors", "published",
-    "published_raw", "modified", "section", "tags", "description", "images", "fetched_at",
-    "extraction",
-)  # fmt: skip
+# Fields of a record extraction makes (newscrawl.items.Record): all but duplicate_of.
+RECORD_FIELDS = tuple(name for name in ALL_FIELDS if name != "duplicate_of")
 
 
 @dataclass
 class Extraction:
     """The record plus what happened on the way (for stats and logs)."""
 
-    record: dict[str, Any]
+    record: Record
     notes: list[str] = field(default_factory=list)
     rejected: str | None = None  # why the page is not an article (bot check, ...)
     # Why the page's canonical/og:url was not used as its identity (urls.canonical_rejection).
@@ -316,7 +314,7 @@ def extract_article(
             or language
         ),
     )
-    record: dict[str, Any] = {
+    record: Record = {
         "url": url,
         "canonical_url": canonical_url,
         "site": rules.name,
@@ -334,8 +332,9 @@ def extract_article(
         "extraction": body.method,
     }
     # The site's per-field hooks and knobs (extraction.overrides).
-    notes.extend(apply_overrides(record, root, rules, language))
-    cut = bound_record(record)  # absurd sizes cut or dropped, and said so
+    fields = cast("dict[str, Any]", record)  # the same dict, for code that loops over keys
+    notes.extend(apply_overrides(fields, root, rules, language))
+    cut = bound_record(fields)  # absurd sizes cut or dropped, and said so
     if cut:
         notes.extend(f"field_cut/{name}" for name in cut)
         logger.warning("Over-long fields cut or dropped (%s): %s", ", ".join(cut), url)

@@ -15,7 +15,7 @@ so a page gives one record whichever way it comes in:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.drift import layout_problems
@@ -49,7 +49,8 @@ def decide(
         return generic
     rules = spec.rules
     site = extract_article(html, url, rules, language, domains=domains, listings=listings)
-    problems = layout_problems(site.record, site.record["extraction"], rules)
+    record = cast("dict[str, Any]", site.record)
+    problems = layout_problems(record, site.record["extraction"], rules)
     if site.rejected or not problems or not fallback:
         return site
     generic = extract_article(
