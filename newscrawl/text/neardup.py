@@ -67,6 +67,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from newscrawl.text.arabic import fold_map
+
 __all__ = [
     "EMPTY_SIGNATURE",
     "LANES",
@@ -110,19 +112,6 @@ IntArray = npt.NDArray[np.intp]
 # ----------------------------------------------------------------------------------
 # Character tables (built on first use: ~0.1 s, 7 MB)
 
-# Arabic letters folded to the form most sites agree on.
-_ARABIC_FOLD = {
-    "\u0622": "\u0627",  # alef with madda -> alef
-    "\u0623": "\u0627",  # alef with hamza above
-    "\u0625": "\u0627",  # alef with hamza below
-    "\u0671": "\u0627",  # alef wasla
-    "\u0649": "\u064a",  # alef maqsura -> yeh
-    "\u06cc": "\u064a",  # Farsi yeh
-    "\u0626": "\u064a",  # yeh with hamza above
-    "\u0624": "\u0648",  # waw with hamza above -> waw
-    "\u0629": "\u0647",  # teh marbuta -> heh
-    "\u06a9": "\u0643",  # keheh (Persian kaf) -> kaf
-}
 # Compatibility forms worth folding (NFKC, one character to one): Latin ligatures and
 # Arabic presentation forms, fullwidth and halfwidth forms.
 _NFKC_RANGES = ((0xFB00, 0xFDFF), (0xFE70, 0xFEFF), (0xFF00, 0xFFEF))
@@ -179,7 +168,7 @@ def _tables() -> _Tables:
                     sig[cp] = ord(one)
     for match in re.finditer(r"\d", everything):
         sig[match.start()] = ord("0") + unicodedata.decimal(match.group())
-    for source, target in _ARABIC_FOLD.items():  # also where NFKC led to the source
+    for source, target in fold_map().items():  # also where NFKC led to the source
         sig[sig == ord(source)] = ord(target)
     # 16 bits a character: outside the BMP (rare in news) distinct characters may share
     # a code, which only makes two words hash alike.
