@@ -10,6 +10,7 @@ import newscrawl
 from newscrawl.fixtureserver import FIXTURE_SITE
 
 from .conftest import fixture_pages
+from .corpus import require_corpus
 from .sitepages import expected_pages, read_site_page, site_problems
 from .test_commands import scrapy
 
@@ -104,3 +105,18 @@ def test_golden_usage_errors_are_one_line(tmp_path: Path) -> None:
         result = scrapy(*args)
         assert result.returncode == 2, (args, result.stderr)
         assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_golden_names_a_corpus_page_and_proposes_its_furniture(tmp_path: Path) -> None:
+    [golden] = expected_pages("youm7")
+    page = require_corpus() / golden["corpus"]
+    output = tmp_path / "youm7" / "expected.json"
+    result = scrapy("golden", str(page), "--url", golden["url"], "-o", str(output))
+    assert result.returncode == 0, result.stderr
+    [entry] = _written(output)
+    assert entry["corpus"] == golden["corpus"]  # named, not copied
+    assert sorted(p.name for p in output.parent.iterdir()) == ["expected.json"]
+    assert entry["expected"] == golden["expected"]
+    assert not {*golden["expected"]["tags"], golden["expected"]["title"]} & set(entry["noise"])
+    hand = set(golden["noise"])
+    assert len(hand & set(entry["noise"])) >= len(hand) // 2, (hand, entry["noise"])

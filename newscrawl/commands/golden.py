@@ -59,8 +59,9 @@ def noise_candidates(html: bytes, url: str, record: dict[str, Any], site: str) -
     blocks = [piece for container in containers for piece in _pieces(container)]
     blocks += extract_generic(html, url).record["body"].split("\n\n")
     blocks += _pieces(root)
-    metadata = {record.get(key) for key in ("title", "description", "published_raw")}
-    metadata |= set(record.get("authors") or ())
+    # The record's own fields are on the page outside the body, but they are not noise.
+    metadata = {record.get(key) for key in ("title", "description", "published_raw", "section")}
+    metadata |= {*(record.get("authors") or ()), *(record.get("tags") or ())}
     body = record["body"]
     chosen: list[str] = []
     for block in blocks:
