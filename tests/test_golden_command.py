@@ -94,17 +94,30 @@ def test_golden_fetches_a_url_and_saves_the_page(tmp_path: Path, site_origin: st
 
 
 def test_golden_usage_errors_are_one_line(tmp_path: Path) -> None:
-    page = FIXTURE_SITE / _page("en")["file"]
+    page = tmp_path / "story.html"  # saved outside the site folders: copied into them
+    page.write_bytes((FIXTURE_SITE / _page("en")["file"]).read_bytes())
     cases = [
         (("golden", str(page)), "--url is needed"),
         (("golden", str(page), "--url", "https://nosuch.example/a"), "no site module covers"),
         (("golden", str(page), "--url", ORIGIN + "/x", "--site", "nosuch"), "unknown site"),
         (("golden", "http://127.0.0.1:9/a", "--site", "arabstoday"), "give -o"),
     ]
+    broken = tmp_path / "broken" / "expected.json"
+    broken.parent.mkdir()
+    broken.write_text("[{")
+    taken = tmp_path / "taken" / "expected.json"
+    taken.parent.mkdir()
+    (taken.parent / page.name).write_text("another page saved under that name")
+    cases += [
+        (("golden", str(page), "--url", ORIGIN + "/x", "-o", str(broken)), "cannot be read"),
+        (("golden", str(page), "--url", ORIGIN + "/x", "-o", str(taken)), "already holds"),
+    ]
     for args, message in cases:
         result = scrapy(*args)
         assert result.returncode == 2, (args, result.stderr)
         assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert broken.read_text() == "[{"  # nothing written over what could not be read
+    assert (taken.parent / page.name).read_text() == "another page saved under that name"
 
 
 def test_golden_names_a_corpus_page_and_proposes_its_furniture(tmp_path: Path) -> None:

@@ -120,7 +120,8 @@ def test_a_site_without_a_folder_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_whole_site_folder_passes_and_its_saved_page_is_read(tmp_path: Path) -> None:
-    _golden_folder(tmp_path, [ENTRY], "story.html")
-    assert site_problems("mysite", tmp_path) == []
+    bot_check = {"page": "check.html", "url": "https://mysite.example/b", "not_an_article": True}
+    _golden_folder(tmp_path, [ENTRY, bot_check], "story.html", "check.html")
+    assert site_problems("mysite", tmp_path) == []  # a bot check expects no record
     assert read_site_page("mysite", ENTRY, tmp_path).startswith(b"<html>")
     assert orphan_folders({"othersite"}, tmp_path) == ["mysite"]

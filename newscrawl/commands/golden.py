@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from scrapy.exceptions import UsageError
 
 from newscrawl import exitcodes
 from newscrawl.api import NoSiteError, NotAnArticleError, extract, resolve_site
-from newscrawl.commands.extract import NOT_AN_ARTICLE, PageError, _is_http
+from newscrawl.commands.extract import FETCH_FAILED, NOT_AN_ARTICLE, PageError, _is_http
 from newscrawl.commands.extract import Command as ExtractCommand
 from newscrawl.extraction.article import decode_html
 from newscrawl.extraction.body import select_all
@@ -95,11 +94,22 @@ def _slug(url: str) -> str:
     return name if name.endswith((".html", ".htm")) else name + ".html"
 
 
+def golden_file(output: Path) -> list[dict[str, Any]]:
+    """The entries already in a golden file (none if there is no file yet)."""
+    if not output.exists():
+        return []
+    try:
+        pages = json.loads(output.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{output} cannot be read as a golden file: {exc}") from None
+    if not isinstance(pages, list):
+        raise UsageError(f"{output} is not a golden file (a JSON list of pages)")
+    return pages
+
+
 def add_entry(output: Path, entry: dict[str, Any]) -> None:
     """Add ``entry`` to the golden file, replacing one for the same page or URL."""
-    pages: list[dict[str, Any]] = []
-    if output.is_file():
-        pages = json.loads(output.read_text("utf-8"))
+    pages = golden_file(output)
     source = {k: v for k, v in entry.items() if k in ("page", "corpus", "fixture")}
     same = [i for i, p in enumerate(pages) if p.get("url") == entry["url"]
             or source.items() <= p.items()]  # fmt: skip
@@ -134,6 +144,8 @@ class Command(ExtractCommand):
                 raise UsageError("--url is needed: the URL the saved page was published at")
             if _is_http(target) and output is None:
                 raise UsageError("a fetched page is saved beside its golden file: give -o")
+            if output is not None:
+                golden_file(output)  # before any work: a file we could not add to
             html, url = self._page(target, opts.url)
             site = resolve_site(opts.site, url).name
             if not html.strip() or looks_binary(html):
@@ -145,7 +157,7 @@ class Command(ExtractCommand):
             self._fail(exitcodes.USAGE, str(exc))
             return
         except PageError as exc:
-            self._fail(1, f"{target}: {exc}")
+            self._fail(FETCH_FAILED, f"{target}: {exc}")
             return
         except NotAnArticleError as exc:
             self._fail(NOT_AN_ARTICLE, str(exc))
@@ -154,7 +166,11 @@ class Command(ExtractCommand):
             json.dump(entry, sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")
             return
-        add_entry(output, entry)
+        try:
+            add_entry(output, entry)
+        except OSError as exc:
+            self._fail(exitcodes.USAGE, f"cannot write {output}: {exc.strerror or exc}")
+            return
         print(f"wrote the {site} record of {url} to {output}: check every field and the "
               f"{len(entry['noise'])} noise strings by hand", file=sys.stderr)  # fmt: skip
 
@@ -163,9 +179,7 @@ class Command(ExtractCommand):
         folder = output.resolve().parent if output is not None else None
         if _is_http(target):
             assert folder is not None
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / _slug(url)).write_bytes(html)
-            return {"page": _slug(url)}
+            return {"page": _save(folder, _slug(url), html)}
         path = Path(target).resolve()
         if folder is not None and path.is_relative_to(folder):
             return {"page": path.relative_to(folder).as_posix()}
@@ -173,6 +187,18 @@ class Command(ExtractCommand):
             if path.is_relative_to(root.resolve()):
                 return {key: path.relative_to(root.resolve()).as_posix()}
         if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, folder / path.name)
+            _save(folder, path.name, path.read_bytes())
         return {"page": path.name}
+
+
+def _save(folder: Path, name: str, data: bytes) -> str:
+    """Save a page in the site's folder, never over a different page of that name."""
+    target = folder / name
+    if target.exists() and target.read_bytes() != data:
+        raise UsageError(f"{target} already holds another page: rename the one to add")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot save the page as {target}: {exc.strerror or exc}") from None
+    return name
