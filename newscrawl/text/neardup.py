@@ -27,8 +27,9 @@ True
 Shingles. A body is reduced to its words (``\\w+`` runs: the characters of ``re``'s
 ``\\w``) with one separator between two -- punctuation, spacing and paragraph breaks
 do not count -- casefolded, and with what differs between sites' copies of a story
-folded: digits of any script as ASCII digits, the Arabic alef and hamza forms, alef
-maqsura, teh marbuta, Persian yeh and kaf, presentation forms (NFKC); combining
+folded: digits of any script as ASCII digits, every letter form of the one Arabic
+folding table (:mod:`newscrawl.text.arabic`: alef and hamza forms, alef maqsura, teh
+marbuta, Persian yeh and kaf), presentation forms (NFKC); combining
 marks (harakat), tatweel and format characters (ZWNJ, bidi marks) dropped inside
 words. A shingle is the ``SHINGLE_CHARS`` (16) characters of that text from the start
 of a word, about three words: a changed word changes the ~3 shingles over it, like
