@@ -17,8 +17,8 @@ each copied from one of the 1,000 most recent originals:
   words (a quarter of its words are drawn from the original), which must NOT be
   flagged.
 
-Each body goes through ``neardup.keys_many`` (fingerprint + signature), a set of the
-exact keys seen, and ``NearDuplicateIndex.add_or_query_many`` (default thresholds),
+Each body goes through ``keys_many`` (fingerprint + signature, bench/neardup_batch.py), a
+set of the exact keys seen, and ``BatchIndex.add_or_query_many`` (default thresholds),
 2,000 bodies at a time. The bodies of a batch are generated first and only the dedup
 work is timed (wall clock and process CPU time; generation time printed apart).
 Printed: records/s, peak RSS (ru_maxrss, taken right after this run), recall on the
@@ -51,6 +51,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.neardup_batch import BatchIndex, keys_many
 from newscrawl.text import neardup
 
 ORIGINAL, EXACT, NEAR, EVENT = range(4)
@@ -303,7 +304,7 @@ def peak_rss_mb() -> float:
 def run(n: int, seed: int) -> tuple[float, float]:
     generator = Corpus(seed)
     corpus = iter(generator)
-    index = neardup.NearDuplicateIndex()
+    index = BatchIndex()
     exact = FingerprintSet()
     neardup.keys("warm up: build the character tables")
     counts = {kind: 0 for kind in range(4)}
@@ -319,7 +320,7 @@ def run(n: int, seed: int) -> tuple[float, float]:
 
         wall_start, cpu_start = time.perf_counter(), time.process_time()
         results = [-1] * len(bodies)
-        pairs = neardup.keys_many(bodies)
+        pairs = keys_many(bodies)
         numbers, sigs = [], []
         seen = exact.add_many([fingerprint for fingerprint, _ in pairs])
         for offset, ((_, sig), was_seen) in enumerate(zip(pairs, seen, strict=True)):
@@ -427,9 +428,9 @@ def compare(n: int, seed: int) -> None:
         [set() if answer is None else {answer} for answer in answers],
     )
 
-    index = neardup.NearDuplicateIndex()
+    index = BatchIndex()
     started = time.process_time()
-    sigs = [sig for _, sig in neardup.keys_many(bodies)]
+    sigs = [sig for _, sig in keys_many(bodies)]
     answers = index.add_or_query_many(range(n), sigs)
     report(
         "neardup, batches: keys_many() + add_or_query_many()",

@@ -191,13 +191,14 @@ def _headers(titles: list[str], columns: tuple[str, ...]) -> str:
 def regional_site_pages() -> list[dict[str, Any]]:
     """tests/sites goldens on corpus pages: the site modules' bodies, checked by hand."""
     pages = []
-    for path in sorted((Path(__file__).resolve().parent.parent / "tests" / "sites").glob("*.json")):
+    sites = Path(__file__).resolve().parent.parent / "tests" / "sites"
+    for path in sorted(sites.glob("*/expected.json")):
         for case in json.loads(path.read_text("utf-8")):
             if "corpus" not in case:
                 continue
             html = decode_html(read_page({"corpus": case["corpus"]}))
             pages.append({"file": case["corpus"], "url": case["url"], "html": html,
-                          "gold": case["expected"]["body"], "site": path.stem})  # fmt: skip
+                          "gold": case["expected"]["body"], "site": path.parent.name})  # fmt: skip
     return pages
 
 

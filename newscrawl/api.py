@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from newscrawl.extraction.decide import decide
 from newscrawl.items import Record
-from newscrawl.sites.registry import site_specs, spec_for_url
+from newscrawl.sites.registry import site_specs, site_spiders, spec_for_url
 from newscrawl.sites.spec import SiteSpec
+from newscrawl.spiders.base import NewsSpider
 
 
 class NoSiteError(LookupError):
@@ -28,6 +31,14 @@ def resolve_spec(site: str | None, url: str) -> SiteSpec | None:
     if site not in specs:
         raise NoSiteError(f"unknown site {site!r}; known sites: {', '.join(sorted(specs))}")
     return specs[site]
+
+
+def resolve_site(site: str | None, url: str) -> type[NewsSpider]:
+    """The spider of :func:`resolve_spec`; :class:`NoSiteError` when no site covers ``url``."""
+    spec = resolve_spec(site, url)
+    if spec is None:
+        raise NoSiteError(f"no site module covers {urlsplit(url).hostname or url!r}")
+    return site_spiders()[spec.name]
 
 
 def extract(html: str | bytes, url: str, site: str | None = None) -> Record:

@@ -1,6 +1,6 @@
 """The fixture site against its hand-written truth, and the seed page.
 
-``tests/sites/arabstoday.json`` holds the whole expected record of each fixture page
+``tests/sites/arabstoday/expected.json`` holds the whole expected record of each fixture page
 (checked by tests/test_sites.py with every other site); ``pages.json`` is the
 independent truth the fixture site's author wrote by hand (body, dates, authors,
 noise lines). Both must agree with the extraction.

@@ -18,7 +18,6 @@ from newscrawl.text.neardup import (
     estimate_similarity,
     fingerprint,
     keys,
-    keys_many,
     paragraph_keys,
     same_story,
     signature,
@@ -283,9 +282,9 @@ text_strategy = st.text(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(text_strategy, max_size=6))
-def test_fingerprint_and_batch_equal_their_definitions(bodies: list[str]) -> None:
+def test_fingerprint_equals_its_definition(bodies: list[str]) -> None:
     assert [fingerprint(body) for body in bodies] == [reference_fingerprint(b) for b in bodies]
-    assert keys_many(bodies) == [(fingerprint(body), signature(body)) for body in bodies]
+    assert [keys(body) for body in bodies] == [(fingerprint(b), signature(b)) for b in bodies]
 
 
 # -- near-duplicate signature and index ------------------------------------------------
@@ -336,7 +335,6 @@ def test_ascii_and_unicode_paths_agree() -> None:
     assert signature(joined) == signature(QUAKE_A)
     spaced = QUAKE_A.replace(" ", "\u00a0", 20)
     assert keys(spaced) == keys(QUAKE_A)
-    assert keys_many([spaced, QUAKE_A, joined]) == [keys(QUAKE_A)] * 2 + [keys(joined)]
 
 
 def test_arabic_normalisation() -> None:
@@ -415,23 +413,6 @@ def corpus(seed: int, count: int) -> list[str]:
     return bodies
 
 
-@pytest.mark.parametrize("batch", [1, 7, 50, 400])
-def test_batch_index_answers_as_one_at_a_time(batch: int) -> None:
-    sigs = [sig for _, sig in keys_many(corpus(batch, 400))]
-    one = NearDuplicateIndex()
-    expected = [one.add_or_query(key, sig) for key, sig in enumerate(sigs)]
-    many = NearDuplicateIndex()
-    answers: list[int | None] = []
-    for start in range(0, len(sigs), batch):
-        part = sigs[start : start + batch]
-        answers += many.add_or_query_many(range(start, start + len(part)), part)
-    assert answers == expected
-    assert sum(answer is not None for answer in expected) > 50
-    assert list(many.items()) == list(one.items())
-    probes = [signature(body) for body in corpus(batch + 1, 100)]
-    assert [many.query(sig) for sig in probes] == [one.query(sig) for sig in probes]
-
-
 def test_table_layout_wraps_round() -> None:
     empty = 0xFFFFFFFF
     table = np.full(8, empty, dtype=np.uint32)
@@ -446,7 +427,7 @@ def test_table_layout_wraps_round() -> None:
 def test_index_grows_and_keeps_answering() -> None:
     index = NearDuplicateIndex()
     bodies = corpus(99, 3000)
-    sigs = [sig for _, sig in keys_many(bodies)]
+    sigs = [signature(body) for body in bodies]
     for key, sig in enumerate(sigs):
         index.add(key, sig)
     assert len(index) == 3000

@@ -1,9 +1,9 @@
 """One extraction decision: a crawl and ``newscrawl.extract`` give one record per page.
 
 Each site's spider crawls pages served from 127.0.0.1 (the fixture site, and each
-site's golden corpus pages at their own paths), and every record it emits must equal
-``newscrawl.extract`` on the same bytes and URL, ``extraction`` included, less the
-fields only a crawl knows (``fetched_at``, ``duplicate_of``).
+site's golden pages, saved or from the corpus, at their own paths), and every record
+it emits must equal ``newscrawl.extract`` on the same bytes and URL, ``extraction``
+included, less the fields only a crawl knows (``fetched_at``, ``duplicate_of``).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ import newscrawl
 from newscrawl.fixtureserver import PROJECT_ROOT, serve
 from newscrawl.sites.registry import site_specs
 
-from .corpus import read_page, require_corpus
+from .corpus import CORPUS, require_corpus
 from .crawlrun import FAST, crawl
+from .sitepages import expected_pages, read_site_page
 
-SITES_DIR = Path(__file__).parent / "sites"
 CRAWL_ONLY = ("fetched_at", "duplicate_of")
 
 
@@ -47,12 +47,20 @@ def test_fixture_site_crawl_equals_extract(site_origin: str, tmp_path: Path) -> 
         assert _as_extracted(record) == newscrawl.extract(html, record["url"], site="arabstoday")
 
 
-def _corpus_pages(site: str) -> list[dict[str, Any]]:
-    path = SITES_DIR / f"{site}.json"
-    if not path.is_file():
-        return []
-    pages = json.loads(path.read_text("utf-8"))
-    return [p for p in pages if "corpus" in p and not p.get("not_an_article")]
+def _golden_pages(site: str) -> list[dict[str, Any]]:
+    """The site's golden pages (saved in its folder, or in the corpus) with their bytes."""
+    pages = []
+    for page in expected_pages(site):
+        if page.get("not_an_article") or "fixture" in page:
+            continue  # the fixture site is crawled whole, below
+        if "corpus" in page and not (CORPUS / "MANIFEST.json").is_file():
+            continue  # require_corpus() says so in the test
+        pages.append({"url": page["url"], "html": read_site_page(site, page), **page})
+    return pages
+
+
+def _has_golden(site: str) -> bool:
+    return any("fixture" not in p and not p.get("not_an_article") for p in expected_pages(site))
 
 
 def _mirror(site: str, pages: list[dict[str, Any]], root: Path, origin: str) -> dict[str, bytes]:
@@ -66,7 +74,7 @@ def _mirror(site: str, pages: list[dict[str, Any]], root: Path, origin: str) -> 
         if not path.endswith("/") and not file.name.endswith(".html"):
             file = file.with_name(file.name + ".html")  # served as text/html
         file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_bytes(page["html"] if "html" in page else read_page(page))
+        file.write_bytes(page["html"])
         served[path] = file.read_bytes()
     locs = "".join(f"<url><loc>{spec.origin}{urlsplit(p['url']).path}</loc></url>" for p in pages)
     (root / "sitemap.xml").write_text(
@@ -76,10 +84,11 @@ def _mirror(site: str, pages: list[dict[str, Any]], root: Path, origin: str) -> 
     return served
 
 
-@pytest.mark.parametrize("site", [s for s in sorted(site_specs()) if _corpus_pages(s)])
-def test_corpus_pages_crawl_equals_extract(site: str, tmp_path: Path) -> None:
-    require_corpus()
-    _crawl_equals_extract(site, _corpus_pages(site), tmp_path)
+@pytest.mark.parametrize("site", [s for s in sorted(site_specs()) if _has_golden(s)])
+def test_golden_pages_crawl_equals_extract(site: str, tmp_path: Path) -> None:
+    if any("corpus" in p for p in expected_pages(site)):
+        require_corpus()
+    _crawl_equals_extract(site, _golden_pages(site), tmp_path)
 
 
 # A page of a known site whose layout changed: none of the site's body containers.

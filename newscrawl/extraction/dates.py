@@ -42,6 +42,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from newscrawl.extraction.text import collapse_whitespace, to_ascii_digits
+from newscrawl.text.arabic import ALEF, KAF, YEH, fold, forms
 
 # Month names as written, hamza forms folded to bare alef (see _fold_alef).
 _ARABIC_MONTHS: dict[str, int] = {
@@ -67,7 +68,8 @@ _WEEKDAYS = (
 )  # fmt: skip
 # Solar Hijri (Jalali) months in calendar order, Farvardin first; "امرداد" is the
 # older spelling of Mordad. Written with Persian yeh and keheh: _persian() also
-# accepts the Arabic letters that some Iranian sites type (yjc.ir: "ارديبهشت").
+# accepts the Arabic letters that some Iranian sites type (yjc.ir: "ارديبهشت"), as
+# newscrawl.text.arabic folds them.
 _PERSIAN_MONTHS = (
     ("فروردین",), ("اردیبهشت",), ("خرداد",), ("تیر",), ("مرداد", "امرداد"), ("شهریور",),
     ("مهر",), ("آبان",), ("آذر",), ("دی",), ("بهمن",), ("اسفند",),
@@ -83,22 +85,24 @@ _MONTH_RE = re.compile(
     + "|".join(sorted((re.escape(m) for m in _ARABIC_MONTHS), key=len, reverse=True))
     + r")(?!\w)"
 )
-_ALEF_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 _TATWEEL_AND_MARKS = re.compile("[\u0640\u200e\u200f\u061c\u202a-\u202e]")
 
 
 def _fold_alef(text: str) -> str:
-    return text.translate(_ALEF_FORMS)
+    return fold(text, ALEF)
+
+
+def _fold_persian(text: str) -> str:
+    """Alef, yeh and kaf folded: Persian names as Iranian or Arabic keyboards type them."""
+    return fold(text, ALEF, YEH, KAF)
 
 
 def _persian(word: str) -> str:
-    """Regex for a Persian word as typed: Persian or Arabic yeh and kaf, alef folded."""
+    """Regex for a Persian word as typed: any form of yeh and kaf, alef folded."""
     pattern = []
-    for char in _fold_alef(word):
-        if char == "ی":
-            pattern.append("[یيى]")
-        elif char == "ک":
-            pattern.append("[کك]")
+    for char in _fold_persian(word):
+        if char in (YEH, KAF):
+            pattern.append(f"[{forms(char)}]")
         elif char == " ":
             pattern.append("[\u200c ]?")
         else:
@@ -126,7 +130,7 @@ _FILLER_WORD_RE = re.compile(r"(?<!\w)ساعت(?!\w)")
 # a Gregorian year never falls in that range on a news page.
 _SOLAR_YEAR = r"1[2-5]\d{2}"
 _PERSIAN_MONTH_NUMBER = {
-    _fold_alef(name): number
+    _fold_persian(name): number
     for number, names in enumerate(_PERSIAN_MONTHS, start=1)
     for name in names
 }
@@ -218,8 +222,7 @@ def _solar_named_dates(text: str) -> str:
     """
 
     def convert(match: re.Match[str]) -> str:
-        name = re.sub("[يى]", "ی", match["month"]).replace("ك", "ک")
-        month = _PERSIAN_MONTH_NUMBER[name]
+        month = _PERSIAN_MONTH_NUMBER[_fold_persian(match["month"])]
         return _gregorian_text(match["year"], month, match["day"], match.group(0))
 
     return _SOLAR_NAMED_RE.sub(convert, text)

@@ -60,6 +60,7 @@ from newscrawl.extraction.body import (
 from newscrawl.extraction.dates import _ARABIC_MONTHS, _ENGLISH_MONTHS, _WEEKDAYS
 from newscrawl.extraction.rules import GENERIC_RULES, READ_ALSO_RE, SiteRules
 from newscrawl.extraction.text import collapse_whitespace, normalize_paragraph
+from newscrawl.text.arabic import ALEF, KAF, YEH, folding
 
 logger = logging.getLogger(__name__)
 
@@ -361,8 +362,8 @@ def _trafilatura_paragraphs(root: HtmlElement, pruned: list[HtmlElement]) -> lis
 
 # --- noise by text ---------------------------------------------------------------------
 
-# Folded for comparison: hamza forms of alef, Arabic yeh and kaf as Persian ones.
-_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ي": "ی", "ى": "ی", "ك": "ک"})
+# Folded for comparison: the forms of alef, yeh and kaf (Arabic and Persian ones alike).
+_ALEF = folding(ALEF, YEH, KAF)
 _DATE_WORDS = frozenset(
     w.casefold().translate(_ALEF)
     for w in [
