@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from newscrawl.extraction.decide import decide
@@ -41,19 +42,23 @@ def resolve_site(site: str | None, url: str) -> type[NewsSpider]:
     return site_spiders()[spec.name]
 
 
-def extract(html: str | bytes, url: str, site: str | None = None) -> Record:
+def extract(
+    html: str | bytes, url: str, site: str | None = None, *, template: Any = None
+) -> Record:
     """The record the crawl would emit for this page, without the fields only a crawl
     knows: ``fetched_at`` (when it was fetched) and ``duplicate_of`` (which earlier
-    record it repeats); a crawl also cleans text fields (CleanPipeline) and may set
-    ``modified`` from its feed entry.
+    record it repeats), and ``modified`` raised by a feed entry saying the page changed.
+    The crawl's CleanPipeline runs on both sides of tests/test_one_decision.py's
+    comparison: it changes nothing extraction left on any golden page.
 
     ``site`` is a spider name; without it the site whose domains match ``url`` is used,
     and the generic extractor when none does (``site: "generic"``). Both go through
     :func:`newscrawl.extraction.decide.decide`, as the crawl does (selector fallback
     included). Raises :class:`NoSiteError` for an unknown ``site``,
     :class:`NotAnArticleError` for bot checks, consent walls and JavaScript shells.
+    ``template`` is handed to :func:`decide` (learned site templates, issue 14).
     """
-    extraction = decide(html, url, resolve_spec(site, url))
+    extraction = decide(html, url, resolve_spec(site, url), template=template)
     if extraction.rejected:
         raise NotAnArticleError(url, extraction.rejected)
     return extraction.record
