@@ -48,8 +48,8 @@ def extract(
     """The record the crawl would emit for this page, without the fields only a crawl
     knows: ``fetched_at`` (when it was fetched) and ``duplicate_of`` (which earlier
     record it repeats), and ``modified`` raised by a feed entry saying the page changed.
-    The crawl's CleanPipeline runs on both sides of tests/test_one_decision.py's
-    comparison: it changes nothing extraction left on any golden page.
+    The crawl's CleanPipeline (text normalisation) changes nothing this returns for any
+    golden page (tests/test_one_decision.py compares crawl and extract).
 
     ``site`` is a spider name; without it the site whose domains match ``url`` is used,
     and the generic extractor when none does (``site: "generic"``). Both go through
