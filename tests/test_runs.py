@@ -1,0 +1,133 @@
+"""``scrapy runs``: the run history from real run reports, as a table and as a page of
+charts checked in a real headless browser (Debian's chromium)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from newscrawl.fixtureserver import PROJECT_ROOT
+
+from .crawlrun import FAST
+from .localservers import free_port
+from .test_backfill import write_warc
+
+CHARTS = ("articles", "error_rate", "methods", "duration")
+
+
+def scrapy(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def history(site_origin: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four real runs: arabstoday ok, then nothing new, then a dead origin; a backfill."""
+    root = tmp_path_factory.mktemp("history")
+    state = ("-s", f"NEWSCRAWL_STATE_PATH={root / 'state.sqlite3'}")
+    for number, origin in enumerate([site_origin, site_origin,
+                                     f"http://127.0.0.1:{free_port()}"]):  # fmt: skip
+        feed = root / "output" / "arabstoday" / f"run{number}.jsonl"
+        scrapy("crawl", "arabstoday", "-O", str(feed), "-a", f"base_url={origin}", *FAST, *state)
+    write_warc(root / "crawl.warc.gz", gzip_records=True)
+    feed = root / "output" / "backfill" / "run0.jsonl"
+    done = scrapy("backfill", str(root / "crawl.warc.gz"), "-O", str(feed),
+                  "-s", f"NEWSCRAWL_STATE_PATH={root / 'backfill.sqlite3'}")  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return root
+
+
+def reports(root: Path, site: str) -> list[dict[str, object]]:
+    paths = sorted((root / "output" / site).glob("*.report.json"))
+    return [json.loads(path.read_text("utf-8")) for path in paths]
+
+
+def test_runs_lists_every_run_with_its_exit_code(history: Path) -> None:
+    result = scrapy("runs", "--reports", str(history / "output"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["site", "started", "(UTC)"]
+    rows = {line.split()[-1]: line for line in lines[1:]}  # by report path
+    made = reports(history, "arabstoday") + reports(history, "backfill")
+    assert len(rows) == len(made) == 4
+    codes = sorted(int(r["exit_code"]) for r in reports(history, "arabstoday"))  # type: ignore[call-overload]
+    assert codes[:2] == [0, 0] and codes[2] != 0, codes  # the dead origin failed
+    for path, line in rows.items():
+        report = json.loads(Path(path).read_text("utf-8"))
+        cells = line.split()
+        assert cells[0] == report["spider"]
+        assert cells[3] == str(report["exit_code"])  # site, date, time, exit code
+        assert cells[5:7] == [str(report["new"]), str(report["updated"])]
+    first = next(line for line in rows.values() if line.startswith("backfill"))
+    assert re.search(r" 0 ok +13 +0 ", first), first
+
+    # One site only, the last run only.
+    one = scrapy("runs", "--reports", str(history / "output"), "--site", "arabstoday",
+                 "--last", "1")  # fmt: skip
+    assert one.returncode == 0 and len(one.stdout.splitlines()) == 2, one.stderr
+
+
+def test_runs_usage_errors(tmp_path: Path) -> None:
+    for args, message in [
+        (("--reports", str(tmp_path / "none")), "no such folder of run reports"),
+        (("--reports", "ftp://x/y"), "a folder or s3:// URL"),
+        (("--last", "0"), "--last must be at least 1"),
+        (("--scrapyd", f"http://127.0.0.1:{free_port()}"), "cannot be read"),
+    ]:
+        result = scrapy("runs", *args)
+        assert result.returncode == 2, (args, result.stderr[-2000:])
+        assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.skip("chromium is not installed (CI installs it: apt-get install chromium)")
+    return found
+
+
+def browser(*args: str) -> subprocess.CompletedProcess[str]:
+    """Headless chromium with no network of its own (no updates, sync, or metrics)."""
+    with tempfile.TemporaryDirectory(prefix="newscrawl-chromium-") as profile:
+        return subprocess.run(
+            [chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--no-first-run", f"--user-data-dir={profile}", *args],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+
+def test_runs_html_charts_in_a_real_browser(history: Path, tmp_path: Path) -> None:
+    page = tmp_path / "runs.html"
+    result = scrapy("runs", "--reports", str(history / "output"), "--html", str(page))
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = page.read_text("utf-8")
+    assert "<script" not in text.lower() and "http" not in re.sub(r'xmlns[^"]*"[^"]*"', "", text)
+
+    dom = browser("--dump-dom", page.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    sections = re.findall(r'<section class="site" data-site="([^"]+)">(.*?)</section>',
+                          dom.stdout, re.S)  # fmt: skip
+    assert [site for site, _ in sections] == ["arabstoday", "backfill"]
+    for site, body in sections:
+        assert f"<h2>{site}</h2>" in body
+        figures = re.findall(r'<figure data-chart="(\w+)">(.*?)</figure>', body, re.S)
+        assert [key for key, _ in figures] == list(CHARTS)
+        for key, figure in figures:
+            assert figure.count("<svg") == 1, (site, key)
+            assert re.search(r"<(path|rect|line)\b", figure), (site, key)  # something drawn
+    # The failed arabstoday run is marked with its exit code on the articles chart.
+    failed = next(r for r in reports(history, "arabstoday") if r["exit_code"] != 0)
+    assert f"exit {failed['exit_code']}" in sections[0][1]
+
+    shot = tmp_path / "runs.png"
+    taken = browser("--window-size=1280,2400", f"--screenshot={shot}", page.as_uri())
+    assert taken.returncode == 0 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", taken.stderr
+    assert shot.stat().st_size > 20_000  # charts, not a blank page
