@@ -9,7 +9,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +20,7 @@ from newscrawl.fixtureserver import PROJECT_ROOT
 from .crawlrun import FAST
 from .localservers import free_port
 from .test_backfill import write_warc
+from .test_scrapyd import build_egg, get, post, scrapyd  # noqa: F401 - scrapyd: a fixture
 
 CHARTS = ("articles", "error_rate", "methods", "duration")
 
@@ -131,3 +134,40 @@ def test_runs_html_charts_in_a_real_browser(history: Path, tmp_path: Path) -> No
     taken = browser("--window-size=1280,2400", f"--screenshot={shot}", page.as_uri())
     assert taken.returncode == 0 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", taken.stderr
     assert shot.stat().st_size > 20_000  # charts, not a blank page
+
+
+def finished(origin: str, job: str) -> None:
+    for _ in range(600):
+        jobs = get(origin + "/listjobs.json?project=newscrawl")
+        if any(j["id"] == job for j in jobs["finished"]):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"scrapyd job {job} did not finish")
+
+
+def test_runs_shows_the_exit_code_of_scrapyd_jobs(scrapyd: Any, site_origin: str) -> None:
+    """scrapyd's job list has no exit code: `runs --scrapyd` reads it from each job's log
+    (and its report), and a job that died before its verdict shows as `?`."""
+    origin, workdir = scrapyd
+    added = post(origin + "/addversion.json", {"project": "newscrawl", "version": "1"},
+                 {"egg": build_egg(workdir)})  # fmt: skip
+    assert added["status"] == "ok", added
+    good = post(origin + "/schedule.json", {"project": "newscrawl", "spider": "arabstoday",
+                "base_url": site_origin, "setting": "DOWNLOAD_DELAY=0"})["jobid"]  # fmt: skip
+    finished(origin, good)
+    bad = post(origin + "/schedule.json", {"project": "newscrawl", "spider": "arabstoday",
+               "sinse": "2024-01-01"})["jobid"]  # a typo: the crawl refuses to start  # fmt: skip
+    finished(origin, bad)
+    result = scrapy("runs", "--scrapyd", origin)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = {job: line for line in result.stdout.splitlines() for job in (good, bad) if job in line}
+    report = next((workdir / "output" / "arabstoday").glob("*.report.json"))
+    assert re.search(r"^arabstoday .* 0 ok +(\d+) ", rows[good]), rows[good]
+    assert f"scrapyd {good}: {report.resolve()}" in rows[good]
+    new = int(json.loads(report.read_text("utf-8"))["new"])
+    assert rows[good].split()[5] == str(new) and new >= 13
+    assert re.search(r"^arabstoday .* \? \? ", rows[bad]), rows[bad]
+    # Read from scrapyd and from the report folder too: one run, listed once.
+    both = scrapy("runs", "--scrapyd", origin, "--reports", str(workdir / "output"))
+    assert both.returncode == 0, both.stderr[-3000:]
+    assert len(both.stdout.splitlines()) == 3 and both.stdout.count(report.name) == 1, both.stdout

@@ -216,7 +216,7 @@ def _scrapyd_run(origin: str, project: str, job: dict[str, Any]) -> Run:
     if report:
         try:
             loaded = json.loads(Path(report.group(1)).read_text("utf-8"))
-            return run_from_report(loaded, source)
+            return run_from_report(loaded, f"{source}: {report.group(1)}")
         except (OSError, ValueError):
             pass  # scrapyd runs on another machine: the log says enough
     result = RESULT_LINE.search(log)
@@ -243,7 +243,7 @@ def latest_runs(runs: list[Run], per_site: int) -> dict[str, list[Run]]:
         if same is None:
             seen[run.started] = run
         elif run.source.startswith("scrapyd") and not same.source.startswith("scrapyd"):
-            same.source = f"{run.source}: {same.source}"
+            seen[run.started] = run  # its report, found through scrapyd: say both
     return {
         site: sorted(seen.values(), key=lambda r: r.started, reverse=True)[:per_site]
         for site, seen in sorted(by_site.items())
