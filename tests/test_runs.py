@@ -145,7 +145,7 @@ def finished(origin: str, job: str) -> None:
     pytest.fail(f"scrapyd job {job} did not finish")
 
 
-def test_runs_shows_the_exit_code_of_scrapyd_jobs(scrapyd: Any, site_origin: str) -> None:
+def test_runs_shows_the_exit_code_of_scrapyd_jobs(scrapyd: Any, site_origin: str) -> None:  # noqa: F811
     """scrapyd's job list has no exit code: `runs --scrapyd` reads it from each job's log
     (and its report), and a job that died before its verdict shows as `?`."""
     origin, workdir = scrapyd
