@@ -153,3 +153,17 @@ def test_usage_errors(tmp_path: Path) -> None:
                                 cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
         assert result.returncode == 2, result.stderr[-2000:]
         assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_reextract_reads_a_foreign_warc_for_one_site(tmp_path: Path) -> None:
+    """`reextract --spider` takes another crawler's WARC too: the site's article pages."""
+    warc = tmp_path / "crawl.warc"
+    write_warc(warc, gzip_records=False)
+    out = tmp_path / "again.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "reextract", str(warc), "--spider", "arabstoday",
+         "-O", str(out)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert sorted(r["url"] for r in records) == sorted(ORIGIN + p["path"] for p in SITE_PAGES)
