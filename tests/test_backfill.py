@@ -34,11 +34,15 @@ def write_warc(path: Path, gzip_records: bool) -> None:
         writer.write_record(writer.create_warcinfo_record(path.name, {"software": "wget/1.21"}))
 
         def response(url: str, body: bytes, status: str = "200 OK", when: str = NEW,
-                     content_type: str = "text/html; charset=utf-8") -> None:  # fmt: skip
+                     content_type: str = "text/html; charset=utf-8", gzipped: bool = False,
+                     ) -> None:  # fmt: skip
             request = writer.create_warc_record(url, "request", payload=io.BytesIO(
                 f"GET {url} HTTP/1.1\r\nHost: x\r\n\r\n".encode()))  # fmt: skip
             writer.write_record(request)
-            headers = StatusAndHeaders(status, [("Content-Type", content_type)], "HTTP/1.1")
+            fields = [("Content-Type", content_type)]
+            if gzipped:  # as sent, as Common Crawl keeps it
+                body, fields = gzip.compress(body), [*fields, ("Content-Encoding", "gzip")]
+            headers = StatusAndHeaders(status, fields, "HTTP/1.1")
             writer.write_record(writer.create_warc_record(
                 url, "response", payload=io.BytesIO(body), http_headers=headers,
                 warc_headers_dict={"WARC-Date": when},
@@ -51,7 +55,7 @@ def write_warc(path: Path, gzip_records: bool) -> None:
         for index, page in enumerate(SITE_PAGES):
             charset = page["encoding"]
             response(ORIGIN + page["path"], (FIXTURE_SITE / page["file"]).read_bytes(),
-                     when=OLD if index % 2 else NEW,
+                     when=OLD if index % 2 else NEW, gzipped=index == 0,
                      content_type=f"text/html; charset={charset}")  # fmt: skip
         response(GENERIC_URL, (FIXTURE_SITE / GENERIC_PAGE["file"]).read_bytes())
 
@@ -138,6 +142,22 @@ def test_truncated_warc_warns_and_counts(tmp_path: Path) -> None:
     assert stats["newscrawl/warc/truncated"] == 1 and stats["newscrawl/warc/skipped_records"] == 1
     warnings = [line for line in log.splitlines() if "WARNING" in line and "truncated" in line]
     assert len(warnings) == 1 and str(cut) in warnings[0], log[-3000:]
+
+
+def test_a_page_over_download_maxsize_is_skipped_and_named(tmp_path: Path) -> None:
+    warc = tmp_path / "big.warc.gz"
+    write_warc(warc, gzip_records=True)
+    with warc.open("ab") as out:  # one more record: a page of 300 kB
+        writer = WARCWriter(out, gzip=True)
+        big = b"<html><body>" + b"<p>padding text</p>" * 16_000 + b"</body></html>"
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], "HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            ORIGIN + "/en/news/999999/huge", "response", payload=io.BytesIO(big),
+            http_headers=headers))  # fmt: skip
+    code, records, stats, log = backfill(tmp_path, str(warc), "-s", "DOWNLOAD_MAXSIZE=200000")
+    assert code == 0, log[-3000:]
+    assert len(records) == len(PAGES) and stats["newscrawl/warc/skipped/too_large"] == 1
+    assert "/en/news/999999/huge skipped (too_large" in log
 
 
 def test_usage_errors(tmp_path: Path) -> None:

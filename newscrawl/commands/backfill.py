@@ -87,7 +87,8 @@ class BackfillSpider(NewsSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for path in self.paths:
-            for page in read_pages(path, self.count):
+            maxsize = self.settings.getint("DOWNLOAD_MAXSIZE")  # as the crawl holds pages to
+            for page in read_pages(path, self.count, maxsize):
                 if self.wanted(page):
                     yield scrapy.Request(
                         canonicalize(page.url), callback=self.parse_article, errback=self.on_error,

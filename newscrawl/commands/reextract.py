@@ -30,7 +30,7 @@ from newscrawl.storage.warcin import Count, read_pages
 
 
 def archived_articles(
-    paths: list[Path], site: type[NewsSpider], count: Count
+    paths: list[Path], site: type[NewsSpider], count: Count, max_bytes: int = 0
 ) -> AsyncIterator[scrapy.Request]:
     """Requests answering themselves with each archived article response: the pages
     newscrawl archived as articles, and in any other crawler's WARC (no page kind), the
@@ -39,7 +39,7 @@ def archived_articles(
 
     async def generate() -> AsyncIterator[scrapy.Request]:
         for path in paths:
-            for page in read_pages(path, count):
+            for page in read_pages(path, count, max_bytes):
                 if page.kind is None:  # another crawler's: the site's own article URLs only
                     parts = urlsplit(page.url)
                     is_article = host_matches(parts.hostname, tuple(site.domains)) and bool(
@@ -93,7 +93,8 @@ class Command(BaseRunSpiderCommand):
             """The site spider, fed from the archive instead of discovery."""
 
             async def start(self) -> AsyncIterator[scrapy.Request]:
-                async for request in archived_articles(paths, site, self.inc):
+                maxsize = self.settings.getint("DOWNLOAD_MAXSIZE")  # as the crawl's pages
+                async for request in archived_articles(paths, site, self.inc, maxsize):
                     yield request.replace(callback=self.parse_article, errback=self.on_error)
 
         Replay.__name__ = f"{site.__name__}Replay"

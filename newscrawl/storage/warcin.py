@@ -62,9 +62,13 @@ def is_html(headers: dict[str, str]) -> bool:
     return not content_type or "html" in content_type.lower()
 
 
-def read_pages(path: Path, count: Count) -> Iterator[ArchivedPage]:
-    """Every HTML 200 response of one WARC file, in file order."""
-    reader = _Reader(path, count)
+def read_pages(path: Path, count: Count, max_bytes: int = 0) -> Iterator[ArchivedPage]:
+    """Every HTML 200 response of one WARC file, in file order.
+
+    A page over ``max_bytes`` (0: no limit; decoded, as the crawl's DOWNLOAD_MAXSIZE)
+    is skipped without being held in memory (``warc/skipped/too_large``).
+    """
+    reader = _Reader(path, count, max_bytes)
     with path.open("rb") as stream:
         gzipped = stream.read(2) == b"\x1f\x8b"
         stream.seek(0)
@@ -84,16 +88,20 @@ def read_pages(path: Path, count: Count) -> Iterator[ArchivedPage]:
 
 
 class _Reader:
-    def __init__(self, path: Path, count: Count) -> None:
+    def __init__(self, path: Path, count: Count, max_bytes: int) -> None:
         self.path = path
         self.count = count
+        self.max_bytes = max_bytes
         self.done = 0  # records read whole (a second pass skips them)
         self.was_cut = False
 
     def pages(self, records: ArchiveIterator, gzipped: bool) -> Iterator[ArchivedPage]:
         end = 0  # offset after the last whole record (in the file, or inflated)
         for index, record in enumerate(records):
-            body = record.content_stream().read()
+            found = _page(record)
+            body, why = b"", found if isinstance(found, str) else None
+            if isinstance(found, ArchivedPage):  # only pages' bodies are read into memory
+                body, why = self.body(record)
             records.read_to_end()
             # The file ends inside this record: its block is short, or (a gzip member
             # cut inside the header) its Content-Length is missing or cut.
@@ -107,12 +115,27 @@ class _Reader:
                 continue  # read whole by the first pass
             self.done += 1
             self.count("warc/records", 1)
-            page = _page(record, self.count)
-            if page is not None:
-                yield ArchivedPage(**{**page.__dict__, "body": body})
+            if why is not None:
+                self.count(f"warc/skipped/{why}", 1)
+                if isinstance(found, ArchivedPage):  # a page lost: say which
+                    logger.warning("WARC %s: %s skipped (%s; newscrawl/warc/skipped/%s)",
+                                   self.path, found.url, why, why)  # fmt: skip
+            elif isinstance(found, ArchivedPage):
+                yield ArchivedPage(**{**found.__dict__, "body": body})
         if gzipped and end < self.path.stat().st_size:
             # gzip per record: warcio stops quietly at a member cut short
             self.cut(f"{self.path.stat().st_size - end} bytes after the last whole record")
+
+    def body(self, record: Any) -> tuple[bytes, str | None]:
+        """The page's decoded body, or why not: over max_bytes, or not decodable."""
+        stream = record.content_stream()  # undoes chunking and Content-Encoding
+        try:
+            body: bytes = stream.read(self.max_bytes + 1) if self.max_bytes else stream.read()
+        except (zlib.error, OSError, EOFError, ValueError):
+            return b"", "bad_encoding"  # (a cut record is told apart by the caller)
+        if self.max_bytes and len(body) > self.max_bytes:
+            return b"", "too_large"  # the rest is read past, never held
+        return body, None
 
     def cut(self, where: str) -> None:
         self.was_cut = True
@@ -151,33 +174,29 @@ class WholeGzip(io.RawIOBase):
         return len(data)
 
 
-def _page(record: object, count: Count) -> ArchivedPage | None:
-    """The page a record holds (without its body yet), or None, counted by why not."""
-    rec_type = getattr(record, "rec_type", None)
+def _page(record: Any) -> ArchivedPage | str:
+    """The page a record holds (without its body yet), or why it holds none."""
+    rec_type = record.rec_type
     if rec_type != "response":
-        count(f"warc/skipped/{rec_type or 'unknown'}", 1)  # request, warcinfo, metadata...
-        return None
-    rec_headers = record.rec_headers  # type: ignore[attr-defined]
-    http = record.http_headers  # type: ignore[attr-defined]
+        return str(rec_type or "unknown")  # request, warcinfo, metadata, revisit...
+    rec_headers = record.rec_headers
+    http = record.http_headers
     url = rec_headers.get_header("WARC-Target-URI") or ""
     if http is None or not url.startswith(("http://", "https://")):
-        count("warc/skipped/not_http", 1)  # dns:, whois:, ftp responses
-        return None
+        return "not_http"  # dns:, whois:, ftp responses
     try:
         status = int(http.get_statuscode() or 0)
     except ValueError:
         status = 0
     if status != 200:
-        count("warc/skipped/not_200", 1)  # redirects, errors: no article in them
-        return None
+        return "not_200"  # redirects, errors: no article in them
     # Transfer and content encodings are undone by warcio's content_stream().
     headers = {
         k: v for k, v in http.headers
         if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")
     }  # fmt: skip
     if not is_html(headers):
-        count("warc/skipped/not_html", 1)
-        return None
+        return "not_html"
     return ArchivedPage(
         url=url,
         status=status,
