@@ -4,6 +4,7 @@ charts checked in a real headless browser (Debian's chromium)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,7 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from moto.server import ThreadedMotoServer
 
 from newscrawl.fixtureserver import PROJECT_ROOT
 
@@ -171,3 +174,36 @@ def test_runs_shows_the_exit_code_of_scrapyd_jobs(scrapyd: Any, site_origin: str
     both = scrapy("runs", "--scrapyd", origin, "--reports", str(workdir / "output"))
     assert both.returncode == 0, both.stderr[-3000:]
     assert len(both.stdout.splitlines()) == 3 and both.stdout.count(report.name) == 1, both.stdout
+
+
+def test_runs_reads_reports_from_object_storage(history: Path) -> None:
+    """Reports in an S3 bucket (a real S3-compatible server on 127.0.0.1, moto's, reached
+    over HTTP by boto3 in the `scrapy runs` process) list as the same reports on disk do."""
+    port = free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    moto.start()
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+           "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
+    try:
+        s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1",
+                          aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
+        s3.create_bucket(Bucket="runs")
+        for path in sorted((history / "output").rglob("*.report.json")):
+            key = f"newscrawl/{path.relative_to(history / 'output')}"
+            s3.put_object(Bucket="runs", Key=key, Body=path.read_bytes())
+        s3.put_object(Bucket="runs", Key="newscrawl/arabstoday/run0.jsonl", Body=b"{}\n")
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "runs", "--reports", "s3://runs/newscrawl/"],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, env=env,
+        )  # fmt: skip
+    finally:
+        moto.stop()
+    assert result.returncode == 0, result.stderr[-3000:]
+    local = scrapy("runs", "--reports", str(history / "output")).stdout.splitlines()
+    remote = result.stdout.splitlines()
+    assert len(remote) == len(local) == 5
+    for here, there in zip(local[1:], remote[1:], strict=True):
+        site, path = here.split()[0], here.split()[-1]
+        assert there.split()[:-1] == here.split()[:-1]  # every column but the source
+        assert there.split()[-1] == f"s3://runs/newscrawl/{site}/{Path(path).name}"
