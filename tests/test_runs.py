@@ -50,7 +50,7 @@ def history(site_origin: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def reports(root: Path, site: str) -> list[dict[str, object]]:
+def reports(root: Path, site: str) -> list[dict[str, Any]]:
     paths = sorted((root / "output" / site).glob("*.report.json"))
     return [json.loads(path.read_text("utf-8")) for path in paths]
 
@@ -63,7 +63,7 @@ def test_runs_lists_every_run_with_its_exit_code(history: Path) -> None:
     rows = {line.split()[-1]: line for line in lines[1:]}  # by report path
     made = reports(history, "arabstoday") + reports(history, "backfill")
     assert len(rows) == len(made) == 4
-    codes = sorted(int(r["exit_code"]) for r in reports(history, "arabstoday"))  # type: ignore[call-overload]
+    codes = sorted(int(r["exit_code"]) for r in reports(history, "arabstoday"))
     assert codes[:2] == [0, 0] and codes[2] != 0, codes  # the dead origin failed
     for path, line in rows.items():
         report = json.loads(Path(path).read_text("utf-8"))
@@ -71,6 +71,10 @@ def test_runs_lists_every_run_with_its_exit_code(history: Path) -> None:
         assert cells[0] == report["spider"]
         assert cells[3] == str(report["exit_code"])  # site, date, time, exit code
         assert cells[5:7] == [str(report["new"]), str(report["updated"])]
+    for report in made:  # every record counted by its extraction method
+        methods = {k: v for k, v in report["stats"].items()
+                   if k.startswith("newscrawl/extraction/method/")}  # fmt: skip
+        assert sum(methods.values()) == report["articles_emitted"], methods
     first = next(line for line in rows.values() if line.startswith("backfill"))
     assert re.search(r" 0 ok +13 +0 ", first), first
 
