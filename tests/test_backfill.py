@@ -136,12 +136,16 @@ def test_truncated_warc_warns_and_counts(tmp_path: Path) -> None:
     cut = tmp_path / "cut" / "crawl.warc.gz"
     cut.parent.mkdir()
     cut.write_bytes(data[: len(data) - 2000])  # inside the last record (the generic page)
-    code, records, stats, log = backfill(tmp_path, str(cut))
+    junk = cut.with_name("notes.warc")  # named like one, but not a WARC
+    junk.write_text("hello\n")
+    code, records, stats, log = backfill(tmp_path, str(cut.parent))
     assert code == 0, log[-3000:]
     assert len(records) == len(SITE_PAGES) and GENERIC_URL not in by_url(records)
     assert stats["newscrawl/warc/truncated"] == 1 and stats["newscrawl/warc/skipped_records"] == 1
-    warnings = [line for line in log.splitlines() if "WARNING" in line and "truncated" in line]
+    warnings = [line for line in log.splitlines() if "WARNING" in line and " is truncated " in line]
     assert len(warnings) == 1 and str(cut) in warnings[0], log[-3000:]
+    assert stats["newscrawl/warc/not_warc"] == 1
+    assert f"{junk} is not a WARC file" in log
 
 
 def test_a_page_over_download_maxsize_is_skipped_and_named(tmp_path: Path) -> None:

@@ -77,7 +77,13 @@ def read_pages(path: Path, count: Count, max_bytes: int = 0) -> Iterator[Archive
             return
         except ArchiveLoadFailed as error:
             if "single gzip" not in str(error):
-                reader.cut(str(error).strip().splitlines()[0])
+                why = (str(error).strip().splitlines() or ["?"])[0][:80]
+                if reader.done:  # damage after good records: the rest is lost
+                    reader.cut(f"damaged after record {reader.done}: {why}")
+                else:
+                    count("warc/not_warc", 1)
+                    logger.warning("%s is not a WARC file (%s), skipped (newscrawl/warc/not_warc)",
+                                   path, why)  # fmt: skip
                 return
     # One gzip stream over the whole file (not one per record): read it inflated, on.
     with path.open("rb") as raw:
