@@ -2,10 +2,11 @@
 newscrawl itself): gzip per record, one gzip over the whole file, or plain.
 
 Only HTTP responses with status 200 and an HTML body are pages; every other record is
-counted (``newscrawl/warc/...``), never silently dropped. A file cut short (a copy
-interrupted, a disk that filled) keeps the records before the cut: one warning names
-the file and the offset, and the stats count the truncated file and the bytes past
-the last whole record.
+counted (``newscrawl/warc/records``, ``warc/skipped/<why>``), never silently dropped.
+A file cut short (a copy interrupted, a disk that filled) keeps the records before the
+cut: one warning names the file and where, and ``warc/truncated`` and
+``warc/skipped_records`` count it. warcio alone would stop quietly at a cut gzip
+member, and refuse a WARC gzipped as one stream; both are handled here.
 """
 
 from __future__ import annotations
