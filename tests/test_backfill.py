@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -162,6 +163,32 @@ def test_a_page_over_download_maxsize_is_skipped_and_named(tmp_path: Path) -> No
     assert code == 0, log[-3000:]
     assert len(records) == len(PAGES) and stats["newscrawl/warc/skipped/too_large"] == 1
     assert "/en/news/999999/huge skipped (too_large" in log
+
+
+def test_layout_drift_in_an_archive_names_the_site(tmp_path: Path) -> None:
+    """Archived pages of a site whose markup moved away from its selectors: exit 5, and
+    the site and its selectors named, as a crawl of it would."""
+    warc = tmp_path / "moved.warc.gz"
+    with warc.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for page in SITE_PAGES:
+            html = (FIXTURE_SITE / page["file"]).read_bytes().decode(page["encoding"])
+            for name in ("article-body", "article-content", "story__content", "news-content",
+                         "entry-content", "NewsStory", "NewsText"):  # fmt: skip
+                html = html.replace(f'"{name}"', '"x-block"')
+            html = html.replace('itemprop="articleBody"', "")
+            html = re.sub(r"<(/?)article\b", r"<\1section", html)
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", f"text/html; charset={page['encoding']}")], "HTTP/1.1"
+            )
+            writer.write_record(writer.create_warc_record(
+                ORIGIN + page["path"], "response", http_headers=headers,
+                payload=io.BytesIO(html.encode(page["encoding"]))))  # fmt: skip
+    code, records, stats, log = backfill(tmp_path, str(warc))
+    assert code == 5, log[-3000:]
+    assert len(records) == len(SITE_PAGES) and stats["newscrawl/fallback/arabstoday"] == 12
+    drift = [line for line in log.splitlines() if "ERROR: Layout drift on arabstoday" in line]
+    assert len(drift) == 1 and ".article-body" in drift[0], log[-3000:]
 
 
 def test_usage_errors(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ counted in ``newscrawl/backfill/not_article`` and skipped.
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -34,11 +35,14 @@ from newscrawl.discovery.urls import canonicalize, url_key
 from newscrawl.extraction.article import Extraction
 from newscrawl.extraction.generic import extract_generic
 from newscrawl.extraction.rules import SiteRules
+from newscrawl.ops.report import is_drift
 from newscrawl.sites.registry import site_spiders, spider_for_url
 from newscrawl.spiders.base import ArgumentError, NewsSpider
 from newscrawl.spiders.news import GENERIC_ARTICLE_URL
 from newscrawl.storage.warc import FETCHED_AT, REPLAY
 from newscrawl.storage.warcin import ArchivedPage, read_pages
+
+logger = logging.getLogger(__name__)
 
 GENERIC = "generic"  # the --site name of pages no site module owns
 
@@ -122,6 +126,27 @@ class BackfillSpider(NewsSpider):
             return False
         self.inc(f"backfill/pages/{name}")
         return True
+
+    def closed(self, reason: str) -> None:
+        """The drift verdict per site (NewsSpider.closed's, for this spider's name, sees
+        none): a site whose archived pages mostly fell back is named with its selectors."""
+        super().closed(reason)
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        limit = self.settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE", 0.2)
+        min_pages = self.settings.getint("NEWSCRAWL_DRIFT_MIN_PAGES", 10)
+        for name, helper in sorted(self.helpers.items()):
+            fallbacks = int(stats.get(f"newscrawl/fallback/{name}", 0))
+            pages = int(stats.get(f"newscrawl/backfill/pages/{name}", 0))
+            if not fallbacks or fallbacks / max(pages, 1) <= limit:
+                continue
+            drift = is_drift(fallbacks, pages, limit, min_pages)
+            (logger.error if drift else logger.warning)(
+                "%s on %s: %d of %d archived pages fell back to generic extraction (%s); "
+                "body selectors %s, problems %s",
+                "Layout drift" if drift else "Possible layout drift (too few pages to judge)",
+                name, fallbacks, pages, f"> {limit:.0%}", list(helper.rules.body_selectors),
+                dict(helper.fallback_problems),
+            )  # fmt: skip
 
     def extract(self, html: str, url: str, language: str | None) -> Extraction:
         site = spider_for_url(url)
