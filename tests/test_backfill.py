@@ -192,17 +192,29 @@ def test_layout_drift_in_an_archive_names_the_site(tmp_path: Path) -> None:
 
 
 def test_usage_errors(tmp_path: Path) -> None:
-    for args, message in [
-        ((str(tmp_path / "missing.warc.gz"),), "no such WARC file"),
-        ((str(tmp_path),), "no WARC files"),
-        ((str(tmp_path), "--site", "nosuchsite"), "--site: unknown site nosuchsite"),
-        ((str(tmp_path), "--since", "yesterday"), "since"),
+    warcs = tmp_path / "warcs"
+    warcs.mkdir()
+    corrupt = tmp_path / "corrupt.sqlite3"
+    corrupt.write_bytes(b"not a database, but not empty either" * 100)
+    for args, message, code in [
+        ((str(tmp_path / "missing.warc.gz"),), "no such WARC file", 2),
+        ((str(warcs),), "no WARC files", 2),
+        ((str(tmp_path), "--site", "nosuchsite"), "--site: unknown site nosuchsite", 2),
+        ((str(tmp_path), "--since", "yesterday"), "since", 2),
+        ((str(tmp_path), "-a", "sinse=2024-01-01"), "unknown argument 'sinse'", 2),
+        ((str(tmp_path), "-O", str(tmp_path / "a.warc" / "x.jsonl")), "x.jsonl", 2),
+        ((str(tmp_path), "-s", f"NEWSCRAWL_STATE_PATH={corrupt}"), str(corrupt), 10),
     ]:
-        if "--site" in args or "--since" in args:
+        if not (tmp_path / "a.warc").exists():
             write_warc(tmp_path / "a.warc", gzip_records=False)
         result = subprocess.run([sys.executable, "-m", "scrapy", "backfill", *args],
                                 cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
-        assert result.returncode == 2, result.stderr[-2000:]
+        assert result.returncode == code, result.stderr[-2000:]
+        lines = result.stderr.strip().splitlines()
+        if "-O" in args:  # checked as scrapy crawl checks feeds: after Scrapy's start-up lines
+            lines = lines[-1:]
+        assert lines == [result.stderr.strip().splitlines()[-1]], result.stderr  # one line
+        assert lines[0].startswith("error: "), result.stderr
         assert message in result.stderr and "Traceback" not in result.stderr
 
 

@@ -93,6 +93,7 @@ def test_runs_usage_errors(tmp_path: Path) -> None:
     ]:
         result = scrapy("runs", *args)
         assert result.returncode == 2, (args, result.stderr[-2000:])
+        assert result.stderr.splitlines() == [result.stderr.strip()], result.stderr  # one line
         assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
 
 

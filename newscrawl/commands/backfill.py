@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import logging
 import re
+import sys
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ import scrapy
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
+from newscrawl import exitcodes, preflight
 from newscrawl.discovery.urls import canonicalize, url_key
 from newscrawl.extraction.article import Extraction
 from newscrawl.extraction.generic import extract_generic
@@ -39,6 +41,7 @@ from newscrawl.ops.report import is_drift
 from newscrawl.sites.registry import site_spiders, spider_for_url
 from newscrawl.spiders.base import ArgumentError, NewsSpider
 from newscrawl.spiders.news import GENERIC_ARTICLE_URL
+from newscrawl.storage.feeds import feed_problem
 from newscrawl.storage.warc import FETCHED_AT, REPLAY
 from newscrawl.storage.warcin import ArchivedPage, read_pages
 
@@ -57,9 +60,9 @@ def warc_files(args: list[str]) -> list[Path]:
         elif path.is_file():
             paths.append(path)
         else:
-            raise UsageError(f"no such WARC file or folder: {arg}", print_help=False)
+            raise UsageError(f"no such WARC file or folder: {arg}")
     if not paths:
-        raise UsageError(f"no WARC files (*.warc, *.warc.gz) in {', '.join(args)}", False)
+        raise UsageError(f"no WARC files (*.warc, *.warc.gz) in {', '.join(args)}")
     return paths
 
 
@@ -174,9 +177,25 @@ class Command(BaseRunSpiderCommand):
         parser.add_argument("--since", help="only pages fetched, and articles published, "
                             "on or after this day (YYYY-MM-DD)")  # fmt: skip
 
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        try:  # before Scrapy's banner and reactor: one line, exit 2 (10: a corrupt store)
+            self.paths, self.sites, self.spargs = self.checked(args, opts)
+            preflight.check_crawl(BackfillSpider, self.spargs, self.settings)
+        except (UsageError, ArgumentError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise SystemExit(exitcodes.USAGE) from None
+        except preflight.Refusal as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise SystemExit(exc.code) from None
+
+    @staticmethod
+    def checked(
+        args: list[str], opts: argparse.Namespace
+    ) -> tuple[list[Path], frozenset[str] | None, dict[str, Any]]:
         if not args:
-            raise UsageError("give at least one WARC file or folder", print_help=False)
+            raise UsageError("give at least one WARC file or folder")
         paths = warc_files(args)
         sites = None
         if opts.site:
@@ -184,15 +203,15 @@ class Command(BaseRunSpiderCommand):
             unknown = sorted(sites - {*site_spiders(), GENERIC})
             if unknown:
                 known = ", ".join([*sorted(site_spiders()), GENERIC])
-                raise UsageError(f"--site: unknown site {', '.join(unknown)}; known: {known}",
-                                 print_help=False)  # fmt: skip
+                raise UsageError(f"--site: unknown site {', '.join(unknown)}; known: {known}")
         spargs = dict(opts.spargs)
         if opts.since:
             spargs["since"] = opts.since
-        try:  # here, not as a traceback from inside the reactor
-            BackfillSpider.check_arguments(spargs)
-        except ArgumentError as exc:
-            raise UsageError(str(exc), print_help=False) from None
+        BackfillSpider.check_arguments(spargs)
+        return paths, sites, spargs
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        paths, sites, spargs = self.paths, self.sites, self.spargs
         spider = type("BackfillSpider", (BackfillSpider,), {"paths": tuple(paths),
                                                             "sites": sites})  # fmt: skip
         assert self.settings is not None and self.crawler_process is not None
@@ -206,6 +225,10 @@ class Command(BaseRunSpiderCommand):
         for key, value in overrides.items():
             self.settings.set(key, value, priority="cmdline")
         crawler = self.crawler_process.create_crawler(spider)
+        if problem := feed_problem(crawler, spargs):  # as scrapy crawl: before any work
+            print(f"error: {problem}", file=sys.stderr)
+            self.exitcode = exitcodes.USAGE
+            return
         self.crawler_process.crawl(crawler, **spargs)
         self.crawler_process.start()
         code = crawler.stats.get_value("newscrawl/exit_code") if crawler.stats else None

@@ -12,6 +12,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from newscrawl import exitcodes
 from newscrawl.ops.history import HistoryError, Run, latest_runs, reports, scrapyd_runs, table
 
 
@@ -39,6 +40,13 @@ class Command(ScrapyCommand):
         parser.add_argument("--html", metavar="FILE", help="also write the charts page here")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        try:
+            self._run(args, opts)
+        except UsageError as exc:  # one line, not Scrapy's usage block
+            print(f"error: {exc}", file=sys.stderr)
+            self.exitcode = exitcodes.USAGE
+
+    def _run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
             raise UsageError(f"unexpected argument {args[0]!r}", print_help=False)
         if opts.last < 1:
