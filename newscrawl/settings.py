@@ -68,6 +68,7 @@ EXTENSIONS = {
     "newscrawl.guards.redact.RedactSecrets": 0,  # first: no secret reaches a log line
     "newscrawl.ops.lock.CrawlLock": 10,
     "newscrawl.ops.report.RunReport": 20,
+    "newscrawl.ops.history.ExtractionMethods": 21,  # records per extraction method, for `runs`
     "newscrawl.storage.durable.EmitJournal": 30,  # crash-safe emission (storage/durable.py)
     "newscrawl.storage.durable.JobdirGuard": 31,
     # Scrapy's feed exporter, per feed fault-isolated; confirms records to the journal.

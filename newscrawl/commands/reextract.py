@@ -1,7 +1,8 @@
 """``scrapy reextract WARC... --spider NAME -O out.jsonl``: archived articles, extracted again.
 
 Runs the site's extraction and the pipelines over the article pages of WARC files
-written with ``-s NEWSCRAWL_WARC=dir/``, with no network: after a selector fix,
+written with ``-s NEWSCRAWL_WARC=dir/`` (or by any other crawler: then the pages on
+the site's domains whose URL is an article URL of the site), with no network: after a selector fix,
 yesterday's pages give today's records without fetching them again. The records keep
 the fetch time of the crawl. A fresh, temporary state store is used (the crawl's own
 store is neither read nor changed) unless ``-s NEWSCRAWL_STATE_PATH=...`` is given.
@@ -10,43 +11,51 @@ store is neither read nor changed) unless ``-s NEWSCRAWL_STATE_PATH=...`` is giv
 from __future__ import annotations
 
 import argparse
+import re
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
-from warcio.archiveiterator import ArchiveIterator
 
+from newscrawl.discovery.urls import host_matches
 from newscrawl.sites.registry import site_spiders
-from newscrawl.storage.warc import FETCHED_AT, KIND_HEADER, REPLAY
+from newscrawl.spiders.base import NewsSpider
+from newscrawl.storage.warc import FETCHED_AT, REPLAY
+from newscrawl.storage.warcin import Count, read_pages
 
 
-def archived_articles(paths: list[Path]) -> AsyncIterator[scrapy.Request]:
-    """Requests answering themselves with each archived article response."""
+def archived_articles(
+    paths: list[Path], site: type[NewsSpider], count: Count, max_bytes: int = 0
+) -> AsyncIterator[scrapy.Request]:
+    """Requests answering themselves with each archived article response: the pages
+    newscrawl archived as articles, and in any other crawler's WARC (no page kind), the
+    pages the site's article URL pattern matches (storage/warcin.py counts the rest)."""
+    article_url = re.compile(site.article_url) if site.article_url else None
 
     async def generate() -> AsyncIterator[scrapy.Request]:
         for path in paths:
-            with path.open("rb") as stream:
-                for record in ArchiveIterator(stream):
-                    if record.rec_type != "response":
-                        continue
-                    if record.rec_headers.get_header(KIND_HEADER) != "article":
-                        continue
-                    http = record.http_headers
-                    headers = {k: v for k, v in http.headers} if http else {}
-                    status = int(http.get_statuscode()) if http else 200
-                    date = record.rec_headers.get_header("WARC-Date") or ""
-                    yield scrapy.Request(
-                        record.rec_headers.get_header("WARC-Target-URI"),
-                        dont_filter=True,
-                        meta={
-                            REPLAY: (status, headers, record.content_stream().read()),
-                            FETCHED_AT: date.replace("Z", "+00:00"),
-                        },
+            for page in read_pages(path, count, max_bytes):
+                if page.kind is None:  # another crawler's: the site's own article URLs only
+                    parts = urlsplit(page.url)
+                    is_article = host_matches(parts.hostname, tuple(site.domains)) and bool(
+                        article_url and article_url.search(parts.path)
                     )
+                else:
+                    is_article = page.kind == "article"
+                if not is_article:
+                    count("reextract/not_article", 1)
+                    continue
+                yield scrapy.Request(
+                    page.url,
+                    dont_filter=True,
+                    meta={REPLAY: (page.status, page.headers, page.body),
+                          FETCHED_AT: page.fetched_at or None},
+                )  # fmt: skip
 
     return generate()
 
@@ -84,7 +93,8 @@ class Command(BaseRunSpiderCommand):
             """The site spider, fed from the archive instead of discovery."""
 
             async def start(self) -> AsyncIterator[scrapy.Request]:
-                async for request in archived_articles(paths):
+                maxsize = self.settings.getint("DOWNLOAD_MAXSIZE")  # as the crawl's pages
+                async for request in archived_articles(paths, site, self.inc, maxsize):
                     yield request.replace(callback=self.parse_article, errback=self.on_error)
 
         Replay.__name__ = f"{site.__name__}Replay"
