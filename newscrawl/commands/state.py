@@ -17,6 +17,9 @@ from newscrawl.storage.state import StateCorruptError, StateStore, parse_duratio
 from newscrawl.storage.stores import open_store
 
 
+_SUBCOMMANDS = "stats, forget URL [URL ...], prune --older-than 90d"
+
+
 class Command(ScrapyCommand):
     requires_project = True
     default_settings = {"LOG_ENABLED": False}  # noqa: RUF012 - Scrapy's API
@@ -35,8 +38,7 @@ class Command(ScrapyCommand):
         try:
             self._run(args, opts)
         except UsageError as exc:  # one line, not Scrapy's usage block
-            print(f"error: {exc or 'give stats, forget URL... or prune --older-than 90d'}",
-                  file=sys.stderr)  # fmt: skip
+            print(f"error: {exc}", file=sys.stderr)
             self.exitcode = exitcodes.USAGE
         except StateCorruptError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -58,7 +60,8 @@ class Command(ScrapyCommand):
     def _run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         if not args or args[0] not in {"stats", "forget", "prune"}:
-            raise UsageError()
+            given = f"unknown subcommand {args[0]!r}; " if args else ""
+            raise UsageError(f"{given}give one of: {_SUBCOMMANDS}")
         action, rest = args[0], args[1:]
         if action == "forget" and not rest:
             raise UsageError("forget needs at least one URL")
