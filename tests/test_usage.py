@@ -117,6 +117,15 @@ GOOD = ARABSTODAY_TOML.read_text("utf-8")
          "rules.noise_patterns: bad regex '[a-'"),
         (GOOD.replace('domains = ["arabstoday.net"]', 'domains = "arabstoday.net"'),
          "domains must be a list"),
+        (GOOD.replace('timezone = "UTC"', 'timezone = "Mars/Olympus"'),
+         "rules.timezone: unknown time zone 'Mars/Olympus'"),
+        ("bogus_key = 1\n" + GOOD, "unknown key 'bogus_key'"),
+        ("robot_sitemaps = false\n" + GOOD,
+         "unknown key 'robot_sitemaps' (did you mean robots_sitemaps?)"),
+        (GOOD.replace("date_formats =", "date_format ="),
+         "[rules]: unknown key 'date_format' (did you mean date_formats?)"),
+        (GOOD.replace('path = "/ar/"', 'paht = "/ar/"'),
+         "[editions.ar]: unknown key 'paht' (did you mean path?)"),
     ],
 )  # fmt: skip
 def test_bad_site_config_is_one_line_naming_file_and_place(
