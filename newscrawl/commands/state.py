@@ -16,7 +16,6 @@ from newscrawl.distributed.config import redis_url
 from newscrawl.storage.state import StateCorruptError, StateStore, parse_duration
 from newscrawl.storage.stores import open_store
 
-
 _SUBCOMMANDS = "stats, forget URL [URL ...], prune --older-than 90d"
 
 
