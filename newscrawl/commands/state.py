@@ -13,7 +13,12 @@ from scrapy.exceptions import UsageError
 
 from newscrawl import exitcodes
 from newscrawl.distributed.config import redis_url
-from newscrawl.storage.state import StateCorruptError, StateStore, parse_duration
+from newscrawl.storage.state import (
+    StateCorruptError,
+    StateStore,
+    StateStoreFailed,
+    parse_duration,
+)
 from newscrawl.storage.stores import open_store
 
 _SUBCOMMANDS = "stats, forget URL [URL ...], prune --older-than 90d"
@@ -39,7 +44,7 @@ class Command(ScrapyCommand):
         except UsageError as exc:  # one line, not Scrapy's usage block
             print(f"error: {exc}", file=sys.stderr)
             self.exitcode = exitcodes.USAGE
-        except StateCorruptError as exc:
+        except (StateCorruptError, StateStoreFailed) as exc:
             print(f"error: {exc}", file=sys.stderr)
             self.exitcode = exitcodes.STATE_CORRUPT
 

@@ -62,8 +62,8 @@ from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 
 from newscrawl.discovery.urls import url_key
 from newscrawl.distributed.config import redis_url
-from newscrawl.storage.state import StateStore
-from newscrawl.storage.stores import store_for
+from newscrawl.storage.state import StateStore, StateStoreFailed
+from newscrawl.storage.stores import STATE_FAILED, store_for
 
 logger = logging.getLogger(__name__)
 
@@ -361,6 +361,13 @@ class EmitJournal:
         self.settled = True
         lost = [*self.pending.values(), *self.awaiting]
         self.pending, self.awaiting = {}, []
+        if self.crawler.stats is not None and self.crawler.stats.get_value(STATE_FAILED):
+            # The store cannot be written, so nothing can be forgotten in it: the journal
+            # is kept, and the next run forgets what its feeds lack (recover()).
+            if self.handle is not None:
+                self.handle.close()
+                self.handle = None
+            return
         for entry in lost:
             self._fail(entry)
         if self.complete():
@@ -445,9 +452,14 @@ def remember_emitted(
     journal = ledger(crawler)
     if journal is not None:
         journal.emitting(key, canonical, url, item=item)
-    row = store.remember(key, canonical, fingerprint, signature)
-    if url_key(url) != key:
-        store.remember(url_key(url), url, None, None)
+    try:
+        row = store.remember(key, canonical, fingerprint, signature)
+        if url_key(url) != key:
+            store.remember(url_key(url), url, None, None)
+    except StateStoreFailed:  # the item is dropped: no record to wait for (journal kept)
+        if journal is not None:
+            journal.pending.pop(id(item), None)
+        raise
     return row
 
 
