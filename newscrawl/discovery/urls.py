@@ -73,6 +73,18 @@ def url_key(url: str) -> str:
     return urlunsplit(("", host, path, parts.query, "")).lstrip("/")
 
 
+def canonical_key(url: str) -> str:
+    """The state-store key of an article known by a canonical URL it was not fetched
+    from. Apart from :func:`url_key`, so that a URL only *named* by another page's
+    canonical is never taken for fetched: a real article published there later is
+    fetched once, and body deduplication decides about it.
+
+    >>> canonical_key("https://www.example.com/news/1/")
+    'canonical:example.com/news/1'
+    """
+    return "canonical:" + url_key(url)
+
+
 def host_matches(host: str | None, domains: Iterable[str]) -> bool:
     host = (host or "").lower()
     return any(host == d or host.endswith("." + d) for d in domains)

@@ -60,7 +60,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 
-from newscrawl.discovery.urls import url_key
+from newscrawl.discovery.urls import canonical_key, url_key
 from newscrawl.distributed.config import redis_url
 from newscrawl.storage.state import StateStore, StateStoreFailed
 from newscrawl.storage.stores import STATE_FAILED, store_for
@@ -158,6 +158,8 @@ def _feed_urls(path: Path) -> set[str]:
                     for key in ("url", "canonical_url"):
                         if isinstance(record.get(key), str):
                             found.add(url_key(record[key]))
+                    if isinstance(record.get("canonical_url"), str):  # pipelines._identity
+                        found.add(canonical_key(record["canonical_url"]))
     except OSError:
         pass
     return found

@@ -24,7 +24,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from newscrawl.discovery.urls import url_key
+from newscrawl.discovery.urls import canonical_key, url_key
 
 SCHEMA_VERSION = 1
 
@@ -415,7 +415,8 @@ class SQLiteStore(StateStore):
         return len(keys)
 
     def forget(self, url: str) -> int:
-        return self._forget_keys("WHERE key = ?", (url_key(url),))
+        # Under its own key and as the canonical other pages named (pipelines._identity).
+        return self._forget_keys("WHERE key IN (?, ?)", (url_key(url), canonical_key(url)))
 
     def prune(self, older_than: timedelta) -> int:
         cutoff = time.time() - older_than.total_seconds()
