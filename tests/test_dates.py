@@ -81,3 +81,20 @@ def test_an_unknown_site_zone_keeps_dates_that_carry_their_own_offset() -> None:
     )
     assert parse_date("2024-01-01 10:00", timezone=bad) is None
     assert parse_date("1 January 2024", ["%d %B %Y"], timezone=bad) is None
+
+
+def test_an_unknown_site_zone_loses_no_field_of_the_article() -> None:
+    """Extraction with such a zone: the offset-carrying JSON-LD date is kept, no field
+    error is raised for it (before: ZoneInfoNotFoundError lost every date)."""
+    from newscrawl.extraction.article import extract_article
+    from newscrawl.extraction.rules import SiteRules
+
+    story = "".join(f"<p>The minister said plan {i} would be ready within the month.</p>"
+                    for i in range(6))  # fmt: skip
+    jsonld = '{"@type": "NewsArticle", "datePublished": "2024-01-01T10:00:00+03:00"}'
+    html = (f'<html><head><script type="application/ld+json">{jsonld}</script></head>'
+            f"<body><article>{story}</article></body></html>")  # fmt: skip
+    rules = SiteRules(name="x", timezone="Mars/Olympus")
+    extraction = extract_article(html, "https://news.example/world/2024/05/01/story", rules)
+    assert extraction.record["published"] == "2024-01-01T10:00:00+03:00"
+    assert not [note for note in extraction.notes if note.startswith("field_error/")]
