@@ -224,8 +224,8 @@ def names(value: Any) -> list[str]:
             entry = entry.get("name")
         # {"name": ["A", "B"]} names two people; anything but text is not a name.
         for name in entry if isinstance(entry, list) else [entry]:
-            if isinstance(name, str) and plain(name).strip():
-                found.append(plain(name).strip())
+            if isinstance(name, str) and (text := plain(name).strip()):
+                found.append(text)
     return found
 
 
@@ -255,8 +255,8 @@ def strings(value: Any) -> list[str]:
 
 def text_value(value: Any) -> str | None:
     for entry in _as_list(value):
-        if isinstance(entry, str) and plain(entry).strip():
-            return plain(entry).strip()
+        if isinstance(entry, str) and (text := plain(entry).strip()):
+            return text
     return None
 
 
