@@ -204,14 +204,21 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def plain(text: str) -> str:
-    """A JSON-LD text value without the markup some CMSs leave in it:
-    ``'<b>Bold</b> Name'`` -> ``'Bold Name'``; text without tags is returned as is."""
+    """A JSON-LD text value without the markup some CMSs leave in it; text without
+    tags is returned as is.
+
+    >>> plain("<b>Bold</b> Name"), plain("a < b"), plain("<script>x()</script>Sara")
+    ('Bold Name', 'a < b', 'Sara')
+    """
     if not _TAG.search(text):
         return text
     try:
-        return str(fragment_fromstring(text, create_parent="div").text_content())
+        fragment = fragment_fromstring(text, create_parent="div")
     except (etree.ParserError, ValueError):  # nothing parseable: tags cut out by hand
         return _TAG.sub(" ", text)
+    for code in fragment.xpath(".//script | .//style"):  # their text is no name
+        code.drop_tree()
+    return str(fragment.text_content())
 
 
 def names(value: Any) -> list[str]:
