@@ -18,7 +18,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newscrawl.discovery.urls import url_key
+from newscrawl.discovery.urls import identity_key, url_key
 from newscrawl.extraction.text import language_for_text
 from newscrawl.items import article_schema
 from newscrawl.sites.registry import site_spiders
@@ -200,9 +200,9 @@ class DeduplicatePipeline(_Pipeline):
         """(URL, key) the record is known by: its canonical URL unless another body has it."""
         url = adapter["url"]
         canonical = adapter.get("canonical_url")
-        if not canonical or url_key(canonical) == url_key(url):
-            return canonical or url, url_key(canonical or url)
-        key = url_key(canonical)
+        key = identity_key(url, canonical)  # a canonical's own key space: see urls.canonical_key
+        if not canonical or key == url_key(url):
+            return canonical or url, key
         held, holder = self._holder(key)
         if not held or holder == body_fingerprint:
             return canonical, key

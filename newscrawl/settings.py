@@ -115,13 +115,16 @@ NEWSCRAWL_WARC_MAX_BYTES = 1024**3
 NEWSCRAWL_FALLBACK = True
 
 # A hostile web. SSRF guard: never request loopback/private/link-local/... addresses
-# (the -a base_url= origin is allowed for its run); exceptions: host names, ".domain"
+# (origins named on the command line are allowed for their run: guards/ssrf.named_urls);
+# exceptions: host names, ".domain"
 # suffixes, addresses or CIDR networks.
 NEWSCRAWL_SSRF_GUARD = True
 NEWSCRAWL_SSRF_ALLOW: list[str] = []
 # Exact file:// URLs allowed through the guard: `scrapy shell ./page.html` sets the one
 # the user named (newscrawl/commands/shell.py).
 NEWSCRAWL_SSRF_ALLOW_FILES: list[str] = []
+# Origins named on the command line (scrapy shell URL sets it; guards/ssrf.named_urls).
+NEWSCRAWL_SSRF_NAMED: list[str] = []
 NEWSCRAWL_SSRF_DNS_TTL = 300
 # Retry-After (429/503) pauses the domain that long, at most this many seconds.
 NEWSCRAWL_RETRY_AFTER_MAX = 120

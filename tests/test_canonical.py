@@ -4,9 +4,12 @@ A small site on 127.0.0.1 (served by the test, crawled by ``scrapy crawl news`` 
 subprocess): six articles whose ``<link rel=canonical>`` is the home page, four that
 share one canonical, one whose og:url is on another domain. Every article is emitted,
 each rejection is counted, a second run fetches nothing and a third run fetches the new
-articles that carry the same wrong canonicals. A second site: six short stories ending
-in one long disclaimer, under ``NEWSCRAWL_NEAR_DUPLICATES=drop``: all six emitted, and a
-real re-edit of one of them still dropped (which of the two is first is the crawl's order).
+articles that carry the same wrong canonicals. A URL known only as other pages'
+canonical (never fetched itself) is fetched once when a feed lists it: a different
+article there is emitted, the same one dropped as a duplicate. A second site: six
+short stories ending in one long disclaimer, under ``NEWSCRAWL_NEAR_DUPLICATES=drop``:
+all six emitted, and a real re-edit of one of them still dropped (which of the two is
+first is the crawl's order).
 """
 
 from __future__ import annotations
@@ -189,6 +192,76 @@ def test_wrong_canonicals_lose_no_article_now_or_later(tmp_path: Path) -> None:
         assert sorted(articles(requested)) == sorted(extra)
         assert stats["newscrawl/canonical/rejected/shared"] == 1
         assert stats["newscrawl/state/skipped_seen"] == len(pages)  # the old ones: known
+
+
+def test_a_url_only_named_as_canonical_is_still_fetched(tmp_path: Path) -> None:
+    """Four articles name /news/shared as canonical; the first keeps it. Later a real,
+    different article is published at /news/shared: the next run fetches and emits it.
+    /news/copy is named by one page and later serves that same story: fetched once,
+    dropped as a duplicate, never fetched again. The site is crawled at its own origin
+    (no base_url), so the canonical and the fetched URLs are one key space."""
+    site = tmp_path / "www"
+    requested: list[str] = []
+    with serve(site, requested=requested) as origin:
+        shared, copy = f"{origin}/news/2024/05/10/shared", f"{origin}/news/2024/05/11/copy"
+        pages = {
+            f"/news/2024/05/0{i + 1}/names-shared-{i}": page(
+                f"Names shared {i}", story(40 + i, TOPICS[i]),
+                f'<link rel="canonical" href="{shared}">')
+            for i in range(4)
+        }  # fmt: skip
+        copied = story(50, TOPICS[5])
+        pages["/news/2024/05/05/names-copy"] = page(
+            "The copied story", copied, f'<link rel="canonical" href="{copy}">'
+        )
+
+        def publish(listed: dict[str, str]) -> None:
+            write_site(site, listed)
+            locs = "".join(f"<url><loc>{origin}{path}</loc></url>" for path in listed)
+            (site / "sitemap.xml").write_text(
+                '<?xml version="1.0" encoding="UTF-8"?><urlset '
+                f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>', "utf-8"
+            )  # fmt: skip
+
+        def run(number: int) -> tuple[list[Any], dict[str, Any]]:
+            out, stats = tmp_path / f"run{number}.jsonl", tmp_path / f"run{number}.stats.json"
+            result = subprocess.run(
+                [
+                    sys.executable, "-m", "scrapy", "crawl", "news", "-O", str(out),
+                    "-a", f"sitemaps={origin}/sitemap.xml", *FAST,
+                    "-s", "STATS_CLASS=tests.stats_dump.JsonDumpStats",
+                    "-s", f"STATS_DUMP_PATH={stats}",
+                    "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}",
+                ],
+                cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+            )  # fmt: skip
+            assert result.returncode in (exitcodes.OK, exitcodes.NO_ITEMS), result.stderr[-3000:]
+            lines = out.read_text("utf-8").splitlines()
+            return [json.loads(x) for x in lines], json.loads(stats.read_text("utf-8"))
+
+        publish(pages)
+        first, _ = run(1)
+        assert paths(first) == set(pages)
+        assert [r["canonical_url"] for r in first].count(shared) == 1
+        assert [r["canonical_url"] for r in first].count(copy) == 1
+
+        later = {
+            **pages,
+            "/news/2024/05/10/shared": page("The one true story", story(60, TOPICS[6])),
+            "/news/2024/05/11/copy": page("The copied story", copied),
+        }
+        publish(later)
+        requested.clear()
+        second, stats = run(2)
+        assert sorted(articles(requested)) == ["/news/2024/05/10/shared", "/news/2024/05/11/copy"]
+        assert paths(second) == {"/news/2024/05/10/shared"}  # the different article
+        dropped = {k: v for k, v in stats.items() if k.startswith("newscrawl/dropped/")}
+        assert dropped in ({"newscrawl/dropped/duplicate_url": 1},
+                           {"newscrawl/dropped/duplicate_body": 1})  # fmt: skip
+
+        requested.clear()
+        third, _ = run(3)
+        assert (third, articles(requested)) == ([], [])  # each fetched once, and known now
 
 
 DISCLAIMER = (

@@ -69,3 +69,34 @@ def test_normalisation_keeps_month_order_of_levantine_names() -> None:
     assert normalize_date_text("كانون الأول") == "December"
     assert normalize_date_text("تشرين الثاني") == "November"
     assert normalize_date_text("أيار") == "May"
+
+
+def test_an_unknown_site_zone_keeps_dates_that_carry_their_own_offset() -> None:
+    """A bad zone (a site module nobody checked) places no naive date but loses none
+    that says its own offset; TOML configs refuse the zone at load (test_usage)."""
+    bad = "Mars/Olympus"
+    assert iso(parse_date("2024-01-01T10:00:00+03:00", timezone=bad)) == (
+        "2024-01-01T10:00:00+03:00"
+    )
+    assert iso(parse_date("Mon, 01 Jan 2018 18:12:00 +0200", timezone=bad)) == (
+        "2018-01-01T18:12:00+02:00"
+    )
+    assert parse_date("2024-01-01 10:00", timezone=bad) is None
+    assert parse_date("1 January 2024", ["%d %B %Y"], timezone=bad) is None
+
+
+def test_an_unknown_site_zone_loses_no_field_of_the_article() -> None:
+    """Extraction with such a zone: the offset-carrying JSON-LD date is kept, no field
+    error is raised for it (before: ZoneInfoNotFoundError lost every date)."""
+    from newscrawl.extraction.article import extract_article
+    from newscrawl.extraction.rules import SiteRules
+
+    story = "".join(f"<p>The minister said plan {i} would be ready within the month.</p>"
+                    for i in range(6))  # fmt: skip
+    jsonld = '{"@type": "NewsArticle", "datePublished": "2024-01-01T10:00:00+03:00"}'
+    html = (f'<html><head><script type="application/ld+json">{jsonld}</script></head>'
+            f"<body><article>{story}</article></body></html>")  # fmt: skip
+    rules = SiteRules(name="x", timezone="Mars/Olympus")
+    extraction = extract_article(html, "https://news.example/world/2024/05/01/story", rules)
+    assert extraction.record["published"] == "2024-01-01T10:00:00+03:00"
+    assert not [note for note in extraction.notes if note.startswith("field_error/")]

@@ -114,6 +114,7 @@ def test_s3_feed_without_boto3_names_the_missing_library(tmp_path: Path) -> None
     assert done.returncode == exitcodes.USAGE, done.stderr[-2000:]
     lines = error_lines(done.stderr)
     assert len(lines) == 1 and "s3://" in lines[0] and "boto3" in lines[0], lines
+    assert "pip install 'newscrawl[s3]'" in lines[0]  # the extra pyproject declares
     assert "Traceback" not in done.stderr
     assert site.hits == []
 

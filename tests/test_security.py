@@ -66,7 +66,7 @@ def test_policy_refuses_internal_addresses(url: str, reason: str | None) -> None
 
 def test_policy_resolves_names_and_honours_allow_list_and_base_url() -> None:
     policy = SsrfPolicy.build(["intranet.example", ".corp.example", "10.20.0.0/16", "fd00::7"],
-                              base_url="http://127.0.0.1:8080")  # fmt: skip
+                              named=["http://127.0.0.1:8080"])  # fmt: skip
     assert policy.check_url("https://www.arabstoday.net/en/") == (None, "www.arabstoday.net")
     assert policy.check_url("http://127.0.0.1:8080/en/news/1/x") == (None, None)  # base origin
     assert policy.check_url("http://127.0.0.1:8081/") == ("loopback", None)  # other port

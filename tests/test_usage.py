@@ -118,6 +118,15 @@ GOOD = ARABSTODAY_TOML.read_text("utf-8")
          "rules.noise_patterns: bad regex '[a-'"),
         (GOOD.replace('domains = ["arabstoday.net"]', 'domains = "arabstoday.net"'),
          "domains must be a list"),
+        (GOOD.replace('timezone = "UTC"', 'timezone = "Mars/Olympus"'),
+         "rules.timezone: unknown time zone 'Mars/Olympus'"),
+        ("bogus_key = 1\n" + GOOD, "unknown key 'bogus_key'"),
+        ("robot_sitemaps = false\n" + GOOD,
+         "unknown key 'robot_sitemaps' (did you mean robots_sitemaps?)"),
+        (GOOD.replace("date_formats =", "date_format ="),
+         "[rules]: unknown key 'date_format' (did you mean date_formats?)"),
+        (GOOD.replace('path = "/ar/"', 'paht = "/ar/"'),
+         "[editions.ar]: unknown key 'paht' (did you mean path?)"),
     ],
 )  # fmt: skip
 def test_bad_site_config_is_one_line_naming_file_and_place(
@@ -251,3 +260,22 @@ def test_a_new_store_opened_by_many_at_once_is_never_seen_empty(tmp_path: Path) 
         with ThreadPoolExecutor(8) as pool:
             assert list(pool.map(open_and_count, [path] * 8)) == [0] * 8
         assert sorted(p.name for p in path.parent.iterdir() if p.name.startswith(".")) == []
+
+
+# -- commands without what they need say what they need ----------------------------------
+
+
+@pytest.mark.parametrize("args", [(), ("bogus",)])
+def test_state_without_a_known_subcommand_names_them(tmp_path: Path, args: tuple[str, ...]) -> None:
+    result = scrapy("state", *args, "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 's.sqlite3'}")
+    assert result.returncode == exitcodes.USAGE
+    line = one_line(result)
+    assert "stats, forget URL [URL ...], prune --older-than 90d" in line
+    assert ("unknown subcommand 'bogus'" in line) == bool(args)
+
+
+def test_crawl_without_a_spider_is_one_line_without_banner() -> None:
+    result = scrapy("crawl")
+    assert result.returncode == exitcodes.USAGE
+    assert one_line(result) == "error: give one spider name; `scrapy list` shows them"
+    assert "Scrapy" not in result.stdout + result.stderr  # no log banner

@@ -24,13 +24,15 @@ from newscrawl.storage.feeds import feed_problem
 class Command(ScrapyCrawl):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
-        if len(args) == 1:  # before Scrapy's banner and reactor: one line, exit 2 or 10
-            assert self.settings is not None
-            try:
-                preflight.check_command(self.settings, args[0], opts.spargs)
-            except preflight.Refusal as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                raise SystemExit(exc.code) from None
+        if len(args) != 1:  # before the banner: Scrapy would say "error: None"
+            print("error: give one spider name; `scrapy list` shows them", file=sys.stderr)
+            raise SystemExit(exitcodes.USAGE)
+        assert self.settings is not None  # before Scrapy's banner and reactor: one line
+        try:
+            preflight.check_command(self.settings, args[0], opts.spargs)
+        except preflight.Refusal as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise SystemExit(exc.code) from None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:

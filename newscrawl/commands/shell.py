@@ -18,6 +18,8 @@ class Command(NoRunFiles, ScrapyShell):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         url = guess_scheme(args[0]) if args else ""
+        assert self.settings is not None
         if url.startswith("file://") and Path(file_uri_to_path(url)).is_file():
-            assert self.settings is not None
             self.settings.set("NEWSCRAWL_SSRF_ALLOW_FILES", [url], priority="cmdline")
+        elif url.startswith(("http://", "https://")):  # its origin, as for -a base_url=
+            self.settings.set("NEWSCRAWL_SSRF_NAMED", [url], priority="cmdline")

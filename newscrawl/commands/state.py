@@ -13,8 +13,15 @@ from scrapy.exceptions import UsageError
 
 from newscrawl import exitcodes
 from newscrawl.distributed.config import redis_url
-from newscrawl.storage.state import StateCorruptError, StateStore, parse_duration
+from newscrawl.storage.state import (
+    StateCorruptError,
+    StateStore,
+    StateStoreFailed,
+    parse_duration,
+)
 from newscrawl.storage.stores import open_store
+
+_SUBCOMMANDS = "stats, forget URL [URL ...], prune --older-than 90d"
 
 
 class Command(ScrapyCommand):
@@ -35,10 +42,9 @@ class Command(ScrapyCommand):
         try:
             self._run(args, opts)
         except UsageError as exc:  # one line, not Scrapy's usage block
-            print(f"error: {exc or 'give stats, forget URL... or prune --older-than 90d'}",
-                  file=sys.stderr)  # fmt: skip
+            print(f"error: {exc}", file=sys.stderr)
             self.exitcode = exitcodes.USAGE
-        except StateCorruptError as exc:
+        except (StateCorruptError, StateStoreFailed) as exc:
             print(f"error: {exc}", file=sys.stderr)
             self.exitcode = exitcodes.STATE_CORRUPT
 
@@ -58,7 +64,8 @@ class Command(ScrapyCommand):
     def _run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         if not args or args[0] not in {"stats", "forget", "prune"}:
-            raise UsageError()
+            given = f"unknown subcommand {args[0]!r}; " if args else ""
+            raise UsageError(f"{given}give one of: {_SUBCOMMANDS}")
         action, rest = args[0], args[1:]
         if action == "forget" and not rest:
             raise UsageError("forget needs at least one URL")

@@ -73,6 +73,33 @@ def url_key(url: str) -> str:
     return urlunsplit(("", host, path, parts.query, "")).lstrip("/")
 
 
+def canonical_key(url: str) -> str:
+    """The state-store key of an article known by a canonical URL it was not fetched
+    from. Apart from :func:`url_key`, so that a URL only *named* by another page's
+    canonical is never taken for fetched: a real article published there later is
+    fetched once, and body deduplication decides about it.
+
+    >>> canonical_key("https://www.example.com/news/1/")
+    'canonical:example.com/news/1'
+    """
+    return "canonical:" + url_key(url)
+
+
+def identity_key(url: str, canonical: str | None) -> str:
+    """The state-store key a record is known by: its canonical URL's
+    (:func:`canonical_key`) when it names one other than the URL it was fetched from,
+    else the fetched URL's (the deduplicate pipeline and the distributed claims agree).
+
+    >>> identity_key("https://x.com/a?utm_source=rss", "https://x.com/a")
+    'x.com/a'
+    >>> identity_key("https://x.com/a", "https://x.com/b")
+    'canonical:x.com/b'
+    """
+    if not canonical or url_key(canonical) == url_key(url):
+        return url_key(canonical or url)
+    return canonical_key(canonical)
+
+
 def host_matches(host: str | None, domains: Iterable[str]) -> bool:
     host = (host or "").lower()
     return any(host == d or host.endswith("." + d) for d in domains)

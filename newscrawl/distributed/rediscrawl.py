@@ -60,7 +60,7 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
 from newscrawl import exitcodes
-from newscrawl.discovery.urls import url_key
+from newscrawl.discovery.urls import identity_key, url_key
 from newscrawl.distributed.config import (
     ARTICLE_CALLBACKS,
     ROLES,
@@ -663,9 +663,9 @@ class Coordinator:
         if store is None:
             return
         adapter = ItemAdapter(item)
-        url = adapter.get("canonical_url") or adapter.get("url")
-        if url:
-            store.commit([url_key(str(url))])
+        url, canonical = adapter.get("url"), adapter.get("canonical_url")
+        if url:  # the key the deduplicate pipeline claimed
+            store.commit([identity_key(str(url), str(canonical) if canonical else None)])
 
     def busy(self) -> bool:
         """Work anywhere: queued, in flight, or a seed still discovering."""

@@ -49,7 +49,7 @@ import redis
 from redis.backoff import ExponentialBackoff
 from scrapy.exceptions import DropItem
 
-from newscrawl.discovery.urls import url_key
+from newscrawl.discovery.urls import canonical_key, url_key
 from newscrawl.distributed.config import mask_url
 from newscrawl.storage.state import SeenArticle, StateStore
 
@@ -390,7 +390,7 @@ class RedisStore(StateStore):
                 "sources": sources, "bytes": size}  # fmt: skip
 
     def forget(self, url: str) -> int:
-        return self._forget_keys([url_key(url)])
+        return self._forget_keys([url_key(url), canonical_key(url)])  # as SQLiteStore.forget
 
     def prune(self, older_than: timedelta) -> int:
         cutoff = time.time() - older_than.total_seconds()

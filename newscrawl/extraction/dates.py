@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import timezone as fixed_offset
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -306,7 +307,23 @@ def parse_date(
     text = collapse_whitespace(raw)
     if not text:
         return None
-    tz = zone(timezone)
+    try:
+        tz = zone(timezone)
+    except (ValueError, TypeError, KeyError, AttributeError, OSError):
+        # An unknown site zone cannot place a naive date, but must not lose one that
+        # carries its own offset (JSON-LD "2024-01-01T10:00:00+03:00").
+        parsed = _parse(text, formats, _UNPLACED, timezone, use_dateparser=False)
+        return None if parsed is None or parsed.tzinfo is _UNPLACED else parsed
+    return _parse(text, formats, tz, timezone, use_dateparser)
+
+
+# Stands in for a site zone that does not exist: dates left with it were naive.
+_UNPLACED = fixed_offset(timedelta(0), "unplaced")
+
+
+def _parse(
+    text: str, formats: Sequence[str], tz: tzinfo, timezone: str, use_dateparser: bool
+) -> datetime | None:
     # "۱۳۹۸-۱۱-۲۹" must not pass for an ISO date of the year 1398.
     ascii_text = to_ascii_digits(_solar_numeric_dates(text))
     parsed = _parse_iso(ascii_text, tz) or _parse_rfc822(ascii_text, tz)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fragment_fromstring
 
 ARTICLE_TYPES = frozenset(
     {
@@ -44,6 +44,13 @@ MAX_JSON_DEPTH = 20
 # Objects looked at per block (@graph lists, mainEntity), and items kept per list.
 MAX_JSON_OBJECTS = 1000
 MAX_JSON_ITEMS = 1000
+# Blocks json.loads cannot take (RecursionError) are read again with everything nested
+# deeper than this replaced by null: a 50,000-deep author loses the author, not the
+# block's datePublished. Well under json's ~1,000 and above MAX_JSON_DEPTH.
+CUT_JSON_DEPTH = 200
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+# A tag in a JSON-LD text value ("<b>Bold</b> Name"); "a < b" is no tag.
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 
 
 @dataclass
@@ -102,6 +109,29 @@ def bounded(value: Any, depth: int = MAX_JSON_DEPTH) -> Any:
     return value
 
 
+def cut_deep(raw: str, limit: int = CUT_JSON_DEPTH) -> str:
+    """JSON text with every array or object opened deeper than ``limit`` replaced by
+    ``null``, without recursion (strings skipped whole, so brackets in them stay).
+
+    >>> cut_deep('{"a": {"b": [1, {"c": 2}]}, "d": "[{"}', limit=2)
+    '{"a": {"b": null}, "d": "[{"}'
+    """
+    out: list[str] = []
+    depth = kept = 0  # kept: where the text still to copy starts
+    for match in _JSON_TOKEN.finditer(raw):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth == limit + 1:
+                out.append(raw[kept : match.start()] + "null")
+        elif token in "]}":
+            if depth == limit + 1:
+                kept = match.end()
+            depth -= 1
+    out.append(raw[kept:])
+    return "".join(out)
+
+
 def _types(obj: dict[str, Any]) -> set[str]:
     kind = obj.get("@type", ())
     kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
@@ -116,11 +146,19 @@ def _article_score(obj: dict[str, Any]) -> int:
     return score + sum(1 for key in ("headline", "datePublished", "articleBody") if obj.get(key))
 
 
+def _loads(raw: str) -> tuple[Any, bool]:
+    """(the parsed block, whether a part nested too deep for json.loads was cut off)."""
+    try:
+        return json.loads(raw), False
+    except RecursionError:  # lose the deep part only (counted), not the whole block
+        return json.loads(cut_deep(raw)), True
+
+
 def read_jsonld(root: HtmlElement, problems: list[str] | None = None) -> dict[str, Any]:
     """The most article-like JSON-LD object on the page, or {}.
 
-    A block that is not JSON, or nests too deep for json.loads, is skipped and named in
-    ``problems`` ("jsonld"); the other blocks still count.
+    A block that is not JSON is skipped, one nested too deep for json.loads loses its
+    deep parts only; both are named in ``problems`` ("jsonld"); the rest still counts.
     """
     best: dict[str, Any] = {}
     best_score = 0
@@ -129,11 +167,11 @@ def read_jsonld(root: HtmlElement, problems: list[str] | None = None) -> dict[st
         if not raw:
             continue
         try:
-            data = json.loads(_JSON_CONTROL.sub(" ", raw))
+            data, damaged = _loads(_JSON_CONTROL.sub(" ", raw))
         except (ValueError, RecursionError):
-            if problems is not None:
-                problems.append("jsonld")
-            continue
+            data, damaged = None, True
+        if damaged and problems is not None:
+            problems.append("jsonld")
         for obj in _json_objects(data):
             score = _article_score(obj)
             if score > best_score:
@@ -165,6 +203,24 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def plain(text: str) -> str:
+    """A JSON-LD text value without the markup some CMSs leave in it; text without
+    tags is returned as is.
+
+    >>> plain("<b>Bold</b> Name"), plain("a < b"), plain("<script>x()</script>Sara")
+    ('Bold Name', 'a < b', 'Sara')
+    """
+    if not _TAG.search(text):
+        return text
+    try:
+        fragment = fragment_fromstring(text, create_parent="div")
+    except (etree.ParserError, ValueError):  # nothing parseable: tags cut out by hand
+        return _TAG.sub(" ", text)
+    for code in fragment.xpath(".//script | .//style"):  # their text is no name
+        code.drop_tree()
+    return str(fragment.text_content())
+
+
 def names(value: Any) -> list[str]:
     """Person or organisation names from a JSON-LD author/publisher value."""
     found: list[str] = []
@@ -173,10 +229,10 @@ def names(value: Any) -> list[str]:
             if _types(entry) & {"organization", "newsmediaorganization", "corporation"}:
                 continue  # the outlet or an agency, not a person who wrote the story
             entry = entry.get("name")
-            if isinstance(entry, list):  # name parts; anything but text is not a name
-                entry = " ".join(part for part in entry if isinstance(part, str))
-        if isinstance(entry, str) and entry.strip():
-            found.append(entry.strip())
+        # {"name": ["A", "B"]} names two people; anything but text is not a name.
+        for name in entry if isinstance(entry, list) else [entry]:
+            if isinstance(name, str) and (text := plain(name).strip()):
+                found.append(text)
     return found
 
 
@@ -197,16 +253,17 @@ def strings(value: Any) -> list[str]:
     found: list[str] = []
     for entry in _as_list(value):
         if isinstance(entry, str):
-            found.extend(part.strip() for part in re.split(r"[,،]", entry) if part.strip())
+            parts = re.split(r"[,،]", plain(entry))
+            found.extend(part.strip() for part in parts if part.strip())
         elif isinstance(entry, dict) and isinstance(entry.get("name"), str):
-            found.append(entry["name"].strip())
+            found.append(plain(entry["name"]).strip())
     return found
 
 
 def text_value(value: Any) -> str | None:
     for entry in _as_list(value):
-        if isinstance(entry, str) and entry.strip():
-            return entry.strip()
+        if isinstance(entry, str) and (text := plain(entry).strip()):
+            return text
     return None
 
 

@@ -15,8 +15,11 @@ anything is sent:
   ``getaddrinfo`` in a thread, cached for ``NEWSCRAWL_SSRF_DNS_TTL`` seconds; every
   address a name resolves to must be allowed.
 
-Allowed anyway: the origin given with ``-a base_url=`` (scheme, host and port, for
-this run: the offline demo and the tests crawl 127.0.0.1), and whatever
+Allowed anyway: the origins the user named for this run (:func:`named_urls`, one rule
+for every command: ``-a base_url=``, the news spider's ``-a site=``/``feeds=``/
+``sitemaps=``, ``scrapy extract URL``, ``scrapy shell URL``; exactly their scheme, host
+and port, so the offline demo and the tests crawl 127.0.0.1 while a redirect to
+another port or another spelling of the address is still refused), and whatever
 ``NEWSCRAWL_SSRF_ALLOW`` lists: host names (``intranet.example``; ``.example`` for a
 domain and its subdomains) and addresses or networks (``10.1.2.3``, ``10.0.0.0/8``).
 
@@ -42,6 +45,7 @@ import re
 import socket
 import time
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,6 +53,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
 
@@ -118,7 +123,7 @@ def ip_verdict(ip: IPAddress) -> str | None:
 
 @dataclass
 class SsrfPolicy:
-    """What may be requested: public addresses, the run's base_url origin, the allow-list."""
+    """What may be requested: public addresses, the origins named for the run, the allow-list."""
 
     allowed_hosts: frozenset[str] = frozenset()
     allowed_suffixes: tuple[str, ...] = ()
@@ -127,7 +132,7 @@ class SsrfPolicy:
     logged_hosts: set[str] = field(default_factory=set)
 
     @classmethod
-    def build(cls, allow: list[str], base_url: str | None = None) -> SsrfPolicy:
+    def build(cls, allow: list[str], named: Iterable[str] = ()) -> SsrfPolicy:
         hosts, suffixes, networks = set(), [], []
         for entry in (e.strip().lower() for e in allow if e and e.strip()):
             try:
@@ -139,9 +144,7 @@ class SsrfPolicy:
                 suffixes.append(entry)
             else:
                 hosts.add(entry)
-        origins = set()
-        if base_url and (origin := _origin(base_url)) is not None:
-            origins.add(origin)
+        origins = {origin for url in named if url and (origin := _origin(url)) is not None}
         return cls(frozenset(hosts), tuple(suffixes), tuple(networks), frozenset(origins))
 
     def host_allowed(self, host: str) -> bool:
@@ -210,12 +213,25 @@ def _origin(url: str) -> tuple[str, str, int] | None:
 _POLICIES: weakref.WeakKeyDictionary[Crawler, SsrfPolicy] = weakref.WeakKeyDictionary()
 
 
+def named_urls(spider: Any, settings: BaseSettings) -> list[str]:
+    """URLs the user named for this run, whose origins the guard lets through.
+
+    The one rule for every command: a spider's ``base_url`` (``-a base_url=``,
+    ``scrapy extract URL``) and ``named_urls`` (the news spider's ``-a site=``,
+    ``feeds=``, ``sitemaps=``), and ``NEWSCRAWL_SSRF_NAMED`` (``scrapy shell URL``).
+    Only http(s) URLs count; feeds, sitemaps and redirects never add to them.
+    """
+    urls = [getattr(spider, "base_url", None), *getattr(spider, "named_urls", ())]
+    urls += settings.getlist("NEWSCRAWL_SSRF_NAMED")
+    return [u for u in urls if isinstance(u, str) and u.lower().startswith(("http:", "https:"))]
+
+
 def policy_for(crawler: Crawler) -> SsrfPolicy:
-    """The run's policy: settings plus the spider's ``base_url`` (built on first use)."""
+    """The run's policy: settings plus the origins named for it (built on first use)."""
     policy = _POLICIES.get(crawler)
     if policy is None:
-        base_url = getattr(crawler.spider, "base_url", None)
-        policy = SsrfPolicy.build(crawler.settings.getlist("NEWSCRAWL_SSRF_ALLOW"), base_url)
+        allow = crawler.settings.getlist("NEWSCRAWL_SSRF_ALLOW")
+        policy = SsrfPolicy.build(allow, named_urls(crawler.spider, crawler.settings))
         _POLICIES[crawler] = policy
     return policy
 

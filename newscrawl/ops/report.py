@@ -79,6 +79,8 @@ def judge(
     >>> judge({"finish_reason": "finished", "newscrawl/state/skipped_seen": 4}, 0.2, 0.2)
     (0, 'ok: nothing new')
     """
+    if state := stats.get("newscrawl/state/write_failed"):  # before output: it caused that
+        return exitcodes.STATE_CORRUPT, str(state)
     if output := output_failure(stats):
         return exitcodes.OUTPUT_FAILED, output
     reason = stats.get("finish_reason")
@@ -257,7 +259,8 @@ class RunReport:
             return
         # Feeds are stored (uploads done) only now: a failure there overrides the verdict.
         output = output_failure(self.stats)
-        if output and self.exit_code not in (exitcodes.OUTPUT_FAILED, exitcodes.LOCKED):
+        kept = (exitcodes.OUTPUT_FAILED, exitcodes.LOCKED, exitcodes.STATE_CORRUPT)
+        if output and self.exit_code not in kept:
             self.set_exit(spider, exitcodes.OUTPUT_FAILED, output)
         self.write_report(spider, str(self.stats.get("finish_reason", "")))
 

@@ -25,6 +25,7 @@ The file holds what a site module declares; :func:`load_site` turns it into the 
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import fields
@@ -35,6 +36,7 @@ from urllib.parse import urlsplit
 from cssselect import SelectorError
 from parsel import Selector
 
+from newscrawl.extraction.dates import zone
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.sites.spec import Edition, SiteSpec
 
@@ -42,6 +44,7 @@ from newscrawl.sites.spec import Edition, SiteSpec
 _PYTHON_ONLY = {"name", "overrides", "printed_date_parser"}
 _RULE_FIELDS = {f.name for f in fields(SiteRules) if f.init and f.name not in _PYTHON_ONLY}
 _EDITION_FIELDS = {f.name for f in fields(Edition)}
+_TOP_FIELDS = {"name", "origin", "domains", "editions", "article_url", "robots_sitemaps", "rules"}
 
 
 class SiteConfigError(ValueError):
@@ -66,6 +69,15 @@ _NAME = re.compile(r"^[a-z0-9_]{1,64}$")
 _REGEX_FIELDS = ("noise_patterns", "title_affixes")
 
 
+def _refuse_unknown(given: Any, known: set[str], where: str) -> None:
+    """A mistyped key would silently be ignored (a site without its date formats):
+    refuse it and suggest the closest valid one, as for `-a` typos."""
+    for key in sorted(set(given) - known):
+        close = difflib.get_close_matches(key, sorted(known), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise SiteConfigError(f"{where}: unknown key {key!r}{hint}")
+
+
 def _check_declaration(data: dict[str, Any], source: str) -> None:
     """Values a site module would get right by review: checked here, each error naming
     its field, before any of them reaches a crawl."""
@@ -83,6 +95,14 @@ def _check_declaration(data: dict[str, Any], source: str) -> None:
     rules = data.get("rules", {})
     if not isinstance(rules, dict):
         raise SiteConfigError(f"{source}: rules must be a table [rules]")
+    timezone = rules.get("timezone", "UTC")
+    try:  # an unknown zone would otherwise fail every page's dates, one by one
+        zone(timezone)
+    except (ValueError, TypeError, KeyError, AttributeError, OSError):  # KeyError: not found
+        raise SiteConfigError(
+            f"{source}: rules.timezone: unknown time zone {timezone!r} (an IANA name "
+            "such as 'Asia/Beirut' or 'UTC')"
+        ) from None
     patterns = [("article_url", data.get("article_url", ""))]
     for key in _REGEX_FIELDS:
         value = rules.get(key, [])
@@ -106,17 +126,14 @@ def site_from_config(data: dict[str, Any], source: str = "config") -> SiteSpec:
     missing = [key for key in ("name", "origin", "domains", "editions") if key not in data]
     if missing:
         raise SiteConfigError(f"{source}: missing {', '.join(missing)}")
+    _refuse_unknown(data, _TOP_FIELDS, source)
     _check_declaration(data, source)
-    unknown_rules = set(data.get("rules", {})) - _RULE_FIELDS
-    if unknown_rules:
-        raise SiteConfigError(f"{source}: unknown rules {', '.join(sorted(unknown_rules))}")
+    _refuse_unknown(data.get("rules", {}), _RULE_FIELDS, f"{source}: [rules]")
     editions = {}
     for key, edition in data["editions"].items():
         if not isinstance(edition, dict):
             raise SiteConfigError(f"{source}: edition {key} must be a table [editions.{key}]")
-        unknown = set(edition) - _EDITION_FIELDS
-        if unknown:
-            raise SiteConfigError(f"{source}: edition {key}: unknown {', '.join(sorted(unknown))}")
+        _refuse_unknown(edition, _EDITION_FIELDS, f"{source}: [editions.{key}]")
         try:
             editions[key] = Edition(**{k: _tuple(v, k, source) for k, v in edition.items()})
         except TypeError as exc:  # e.g. no language

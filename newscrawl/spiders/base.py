@@ -70,7 +70,7 @@ from newscrawl.items import Article
 from newscrawl.ops.report import is_drift
 from newscrawl.sites.spec import DEFAULT_PAGINATION, Edition, SiteSpec, url_target
 from newscrawl.storage.durable import when_output_complete
-from newscrawl.storage.state import ClaimLost, StateStore
+from newscrawl.storage.state import ClaimLost, StateStore, StateStoreFailed
 from newscrawl.storage.stores import store_for
 from newscrawl.storage.warc import FETCHED_AT
 
@@ -329,7 +329,10 @@ class NewsSpider(scrapy.Spider):
             return  # the run that claimed it marks it seen once it is written
         # A page that cannot make a record is not fetched again next run either
         # (`scrapy state forget URL` or `-a recrawl=1` after a fix).
-        self.state.remember(url_key(response.url), response.url, None, None)
+        try:
+            self.state.remember(url_key(response.url), response.url, None, None)
+        except StateStoreFailed:
+            pass  # said once and the run stops (storage/stores.py); fetched again next run
 
     @property
     def state(self) -> StateStore:
@@ -758,8 +761,11 @@ class NewsSpider(scrapy.Spider):
             )  # fmt: skip
 
     def keep_validators(self) -> None:
-        for url, (etag, last_modified) in self.validators_seen.items():
-            self.state.set_validators(url, etag, last_modified)
+        try:
+            for url, (etag, last_modified) in self.validators_seen.items():
+                self.state.set_validators(url, etag, last_modified)
+        except StateStoreFailed:
+            pass  # said once (storage/stores.py); the next run reads its sources in full
 
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)

@@ -86,6 +86,8 @@ class GenericNewsSpider(NewsSpider):
         **kwargs: Any,
     ) -> None:
         self.generic = config is None
+        # Origins named on the command line pass the SSRF guard (newscrawl.guards.ssrf).
+        self.named_urls = [u for u in (site, *_split(feeds), *_split(sitemaps)) if u]
         if config is not None:
             self.adopt(load_site(str(config)))
         else:

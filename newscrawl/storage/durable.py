@@ -60,10 +60,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 
-from newscrawl.discovery.urls import url_key
+from newscrawl.discovery.urls import canonical_key, url_key
 from newscrawl.distributed.config import redis_url
-from newscrawl.storage.state import StateStore
-from newscrawl.storage.stores import store_for
+from newscrawl.storage.state import StateStore, StateStoreFailed
+from newscrawl.storage.stores import STATE_FAILED, store_for
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,8 @@ def _feed_urls(path: Path) -> set[str]:
                     for key in ("url", "canonical_url"):
                         if isinstance(record.get(key), str):
                             found.add(url_key(record[key]))
+                    if isinstance(record.get("canonical_url"), str):  # pipelines._identity
+                        found.add(canonical_key(record["canonical_url"]))
     except OSError:
         pass
     return found
@@ -361,6 +363,13 @@ class EmitJournal:
         self.settled = True
         lost = [*self.pending.values(), *self.awaiting]
         self.pending, self.awaiting = {}, []
+        if self.crawler.stats is not None and self.crawler.stats.get_value(STATE_FAILED):
+            # The store cannot be written, so nothing can be forgotten in it: the journal
+            # is kept, and the next run forgets what its feeds lack (recover()).
+            if self.handle is not None:
+                self.handle.close()
+                self.handle = None
+            return
         for entry in lost:
             self._fail(entry)
         if self.complete():
@@ -445,9 +454,14 @@ def remember_emitted(
     journal = ledger(crawler)
     if journal is not None:
         journal.emitting(key, canonical, url, item=item)
-    row = store.remember(key, canonical, fingerprint, signature)
-    if url_key(url) != key:
-        store.remember(url_key(url), url, None, None)
+    try:
+        row = store.remember(key, canonical, fingerprint, signature)
+        if url_key(url) != key:
+            store.remember(url_key(url), url, None, None)
+    except StateStoreFailed:  # the item is dropped: no record to wait for (journal kept)
+        if journal is not None:
+            journal.pending.pop(id(item), None)
+        raise
     return row
 
 

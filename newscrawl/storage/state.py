@@ -15,7 +15,8 @@ import sqlite3
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from newscrawl.discovery.urls import url_key
+from newscrawl.discovery.urls import canonical_key, url_key
 
 SCHEMA_VERSION = 1
 
@@ -31,6 +32,19 @@ SCHEMA_VERSION = 1
 class ClaimLost(DropItem):
     """Dropped because another run emits the article: not "seen" by this run, so a
     record that run fails to write is fetched again later."""
+
+
+class StateStoreFailed(DropItem):
+    """The state store could not be written mid-run (disk full, I/O error): the item
+    is not emitted and the run stops (exit STATE_CORRUPT, one ERROR line). Nothing is
+    lost: what the run did not mark seen is fetched again by the next run."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(
+            f"state store {path} cannot be written ({detail}): the run stops; articles "
+            "it did not mark seen are fetched again by the next run",
+            log_level="DEBUG",  # said once, by the store's on_failure; not once per item
+        )
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,9 @@ class SeenArticle:
 
 class StateStore(ABC):
     """What a crawl remembers between runs. Keys are :func:`newscrawl.discovery.urls.url_key`."""
+
+    # Called once, with the first StateStoreFailed, so that the run can stop.
+    on_failure: Callable[[StateStoreFailed], None] | None = None
 
     @abstractmethod
     def seen(self, key: str) -> SeenArticle | None: ...
@@ -245,11 +262,35 @@ class SQLiteStore(StateStore):
         self.opened_at = time.time()
         self.run = f"{os.getpid()}:{self.opened_at}"
         self._claimed = False
+        self.failed: str | None = None  # why the store could not be written, once it could not
+
+    @contextmanager
+    def _guarded(self, write: bool = True) -> Iterator[None]:
+        """sqlite3 errors of the disk (full, I/O error, read-only) as StateStoreFailed.
+
+        After the first failed write every later write is refused too: a store that
+        lost one commit must not go on recording a run that no longer matches it.
+        """
+        if write and self.failed is not None:
+            raise StateStoreFailed(self.path, self.failed)
+        try:
+            yield
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError):
+            raise  # a bug in our SQL, not the disk: the traceback is wanted
+        except sqlite3.DatabaseError as exc:
+            first = self.failed is None
+            name = getattr(exc, "sqlite_errorname", "")  # SQLITE_FULL, SQLITE_IOERR_WRITE...
+            self.failed = self.failed or (f"{exc}, {name}" if name else str(exc))
+            error = StateStoreFailed(self.path, self.failed)
+            if first and self.on_failure is not None:
+                self.on_failure(error)
+            raise error from None
 
     def seen(self, key: str) -> SeenArticle | None:
-        row = self.db.execute(
-            "SELECT url, fetched_at, fingerprint FROM articles WHERE key = ?", (key,)
-        ).fetchone()
+        with self._guarded(write=False):
+            row = self.db.execute(
+                "SELECT url, fetched_at, fingerprint FROM articles WHERE key = ?", (key,)
+            ).fetchone()
         return SeenArticle(row[0], row[1], row[2]) if row else None
 
     def remember(
@@ -257,7 +298,7 @@ class SQLiteStore(StateStore):
     ) -> int | None:
         now = time.time()
         row: int | None = None
-        with self._transaction():
+        with self._guarded(), self._transaction():
             self.db.execute(
                 "INSERT INTO articles (key, url, fetched_at, fingerprint) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET url = excluded.url, "
@@ -280,7 +321,7 @@ class SQLiteStore(StateStore):
 
     def claim(self, key: str) -> bool:
         now = time.time()
-        with self._transaction():  # BEGIN IMMEDIATE: one writer decides at a time
+        with self._guarded(), self._transaction():  # BEGIN IMMEDIATE: one writer at a time
             held = self.db.execute(
                 "SELECT run, pid, claimed_at FROM claims WHERE key = ?", (key,)
             ).fetchone()
@@ -304,7 +345,7 @@ class SQLiteStore(StateStore):
         """This run's claims, and those of runs that died, are released."""
         held = self.db.execute("SELECT DISTINCT run, pid FROM claims").fetchall()
         stale = [(run,) for run, pid in held if run == self.run or not _alive(int(pid))]
-        with self._transaction():
+        with self._guarded(), self._transaction():
             self.db.executemany("DELETE FROM claims WHERE run = ?", stale)
             self.db.execute("DELETE FROM claims WHERE claimed_at < ?", (time.time() - CLAIM_TTL,))
 
@@ -335,7 +376,7 @@ class SQLiteStore(StateStore):
 
     def add_paragraphs(self, keys: Sequence[bytes]) -> None:
         now = time.time()
-        with self._transaction():
+        with self._guarded(), self._transaction():
             self.db.executemany(
                 "INSERT INTO paragraphs (key, seen_at) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at",
@@ -349,11 +390,12 @@ class SQLiteStore(StateStore):
         return (row[0], row[1]) if row else (None, None)
 
     def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO sources (url, etag, last_modified, checked_at) "
-            "VALUES (?, ?, ?, ?)",
-            (url, etag, last_modified, time.time()),
-        )
+        with self._guarded():
+            self.db.execute(
+                "INSERT OR REPLACE INTO sources (url, etag, last_modified, checked_at) "
+                "VALUES (?, ?, ?, ?)",
+                (url, etag, last_modified, time.time()),
+            )
 
     def stats(self) -> dict[str, int]:
         counts = {
@@ -366,14 +408,15 @@ class SQLiteStore(StateStore):
         return counts
 
     def _forget_keys(self, where: str, args: tuple[Any, ...]) -> int:
-        with self._transaction():
+        with self._guarded(), self._transaction():
             keys = [row[0] for row in self.db.execute(f"SELECT key FROM articles {where}", args)]
             for table in ("fingerprints", "signatures", "articles", "claims"):
                 self.db.executemany(f"DELETE FROM {table} WHERE key = ?", [(k,) for k in keys])
         return len(keys)
 
     def forget(self, url: str) -> int:
-        return self._forget_keys("WHERE key = ?", (url_key(url),))
+        # Under its own key and as the canonical other pages named (pipelines._identity).
+        return self._forget_keys("WHERE key IN (?, ?)", (url_key(url), canonical_key(url)))
 
     def prune(self, older_than: timedelta) -> int:
         cutoff = time.time() - older_than.total_seconds()
@@ -381,7 +424,7 @@ class SQLiteStore(StateStore):
         return self._forget_keys("WHERE fetched_at < ?", (cutoff,))
 
     def close(self) -> None:
-        if self._claimed:
+        if self._claimed and self.failed is None:  # else: released as a dead run's, later
             self.release_claims()
         self.db.close()
 
@@ -397,22 +440,23 @@ def _create_store(path: Path) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.new")
-    db = sqlite3.connect(str(tmp), isolation_level=None)
-    try:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(_SCHEMA)
-        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    try:  # whatever fails (a full disk), the temporary files go: no junk beside the store
+        db = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        finally:
+            db.close()  # checkpoints: everything is in the main file now
+        try:
+            os.link(tmp, path)  # never replaces a store another process made meanwhile
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links: a rename, nearly as safe
+            if not path.exists():
+                os.replace(tmp, path)
     finally:
-        db.close()  # checkpoints: everything is in the main file now
-    try:
-        os.link(tmp, path)  # never replaces a store another process made meanwhile
-    except FileExistsError:
-        pass
-    except OSError:  # a file system without hard links: a rename, nearly as safe
-        if not path.exists():
-            os.replace(tmp, path)
-    finally:
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
             leftover.unlink(missing_ok=True)
 
 

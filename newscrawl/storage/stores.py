@@ -6,15 +6,19 @@ state.py's StateStore) do not import each other.
 
 from __future__ import annotations
 
+import logging
 import weakref
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
+from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.distributed.config import redis_url
-from newscrawl.storage.state import SQLiteStore, StateStore
+from newscrawl.storage.state import SQLiteStore, StateStore, StateStoreFailed
+
+logger = logging.getLogger(__name__)
 
 
 def open_store(settings: BaseSettings) -> StateStore:
@@ -38,6 +42,7 @@ class _CrawlerStores:
         store = self.stores.get(crawler)
         if store is None:
             store = open_store(crawler.settings)
+            store.on_failure = _StopRun(weakref.ref(crawler))
             self.stores[crawler] = store
             crawler.signals.connect(self.close_for, signal=signals.spider_closed)
         return store
@@ -49,6 +54,28 @@ class _CrawlerStores:
             store.close()
 
 
+class _StopRun:
+    """A store that cannot be written (its disk full): one ERROR line, a counted stat,
+    and the run stops; ``judge`` gives exit STATE_CORRUPT for the stat."""
+
+    def __init__(self, crawler: weakref.ref[Crawler]) -> None:
+        self.crawler = crawler  # weak: the store lives in a dict keyed by its crawler
+
+    def __call__(self, error: StateStoreFailed) -> None:
+        crawler = self.crawler()
+        if crawler is None:
+            return
+        logger.error("%s", error)
+        if crawler.stats is not None:
+            crawler.stats.set_value(STATE_FAILED, str(error))
+        engine = crawler.engine
+        engine_slot = getattr(engine, "_slot", None)
+        if engine is not None and engine.spider is not None and engine_slot is not None:
+            if getattr(engine_slot, "closing", None) is None:  # not closing already
+                deferred_from_coro(engine.close_spider_async(reason="state_store_failed"))
+
+
+STATE_FAILED = "newscrawl/state/write_failed"
 _STORES = _CrawlerStores()
 
 

@@ -294,6 +294,14 @@ def _cut(text: str, limit: int, separator: str) -> str:
     return (cut[:at] if at > 0 else cut).rstrip()
 
 
+def _drop_noncharacters(value: str) -> str:
+    """``value`` without noncharacters and lone surrogates, and without the double
+    space one of them leaves between words ('Harbour \ufffe reopens')."""
+    if not _NONCHARACTER.search(value):
+        return value
+    return re.sub(r"(?m)^ +| +$", "", re.sub(" {2,}", " ", _NONCHARACTER.sub("", value)))
+
+
 def bound_record(record: MutableMapping[str, Any]) -> list[str]:
     """Fit a record in FIELD_LIMITS, in place: strings cut (at a word, the body at a
     paragraph), list items too long for a name, tag or URL dropped, lists cut.
@@ -310,14 +318,14 @@ def bound_record(record: MutableMapping[str, Any]) -> list[str]:
         if isinstance(limit, int):
             if not isinstance(value, str):
                 continue
-            value = _NONCHARACTER.sub("", value)
+            value = _drop_noncharacters(value)
             if len(value) > limit:
                 value = _cut(value, limit, "\n\n" if name == "body" else " ")
                 changed.append(name)
             record[name] = value
         elif isinstance(value, list):
             most, longest = limit
-            items = [_NONCHARACTER.sub("", v) for v in value if isinstance(v, str)]
+            items = [_drop_noncharacters(v) for v in value if isinstance(v, str)]
             kept = [v for v in items if len(v) <= longest][:most]
             if len(kept) < len(items):
                 changed.append(name)

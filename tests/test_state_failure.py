@@ -1,0 +1,89 @@
+"""The state store's own disk fills up: one ERROR line naming the store and the
+cause, the run stops with exit STATE_CORRUPT (10), and nothing is lost: the next
+run fetches exactly what the stopped one did not mark seen. A store that cannot be
+created leaves no temporary files behind. Real ``scrapy crawl`` runs in subprocesses
+against the fault site on 127.0.0.1; the disk is "full" through RLIMIT_FSIZE."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newscrawl import exitcodes
+from newscrawl.fixtureserver import PROJECT_ROOT
+from newscrawl.storage.state import SQLiteStore, StateStoreFailed
+
+from .crawlrun import path_of
+from .faultserver import FaultSite, serve
+from .test_output import ARTICLES, LIMITED, article_requests, records, run_crawl, seen_paths
+
+
+def test_a_state_store_that_cannot_be_written_stops_the_run_and_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    feed = tmp_path / "news.jsonl"
+    site = FaultSite(ARTICLES)
+    with serve(site) as origin:
+        # Files may grow to 150 KB: the store's write-ahead log hits that after a few
+        # articles, long before the feed (a few KB of records) does.
+        done = run_crawl(origin, tmp_path, str(feed), file_size_limit=150_000)
+        assert done.returncode == exitcodes.STATE_CORRUPT, done.stderr[-3000:]
+        assert "Traceback" not in done.stderr
+        errors = [line for line in done.stderr.splitlines() if "] ERROR:" in line]
+        store = tmp_path / "state.sqlite3"
+        assert len(errors) == 2, errors  # the cause, then the run's verdict repeating it
+        assert f"state store {store} cannot be written (disk I/O error" in errors[0]
+        assert "exit code 10 (state_corrupt)" in errors[1]
+        report = json.loads(feed.with_name("news.report.json").read_text("utf-8"))
+        assert report["exit_name"] == "state_corrupt"
+        first = records(feed)
+        assert len(first) < len(ARTICLES)
+        assert seen_paths(tmp_path) <= {path_of(r) for r in first}  # seen means in the feed
+        fetched_before = len(article_requests(site))
+
+        second = tmp_path / "again.jsonl"
+        done = run_crawl(origin, tmp_path, str(second))
+        assert done.returncode == exitcodes.OK, done.stderr[-3000:]
+        again = records(second)
+    written = [path_of(r) for r in first] + [path_of(r) for r in again]
+    assert sorted(written) == sorted(a.path for a in ARTICLES)  # each exactly once
+    refetched = article_requests(site)[fetched_before:]
+    assert set(refetched) == {path_of(r) for r in again}
+
+
+def test_a_store_that_cannot_be_created_leaves_no_junk(tmp_path: Path) -> None:
+    """The disk is full when the store is first made (files may not grow past 2 KB)."""
+    state = tmp_path / "state" / "state.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "-c", LIMITED, "2048", "crawl", "arabstoday",
+         "-s", f"NEWSCRAWL_STATE_PATH={state}"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == exitcodes.USAGE, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert f"NEWSCRAWL_STATE_PATH={state}: cannot open the state store" in result.stderr
+    assert sorted(p.name for p in state.parent.iterdir()) == []
+
+
+def test_a_failed_write_refuses_every_later_one(tmp_path: Path) -> None:
+    """After one failed commit the store records nothing more of that run."""
+    store = SQLiteStore(tmp_path / "s.sqlite3")
+    told: list[StateStoreFailed] = []
+    store.on_failure = told.append
+    store.db.execute("PRAGMA query_only=1")  # every write now fails, as on a full disk
+    for _ in range(2):
+        with pytest.raises(StateStoreFailed, match="cannot be written"):
+            store.remember("k", "https://x.example/a", None, None)
+    assert len(told) == 1  # said once
+    store.db.execute("PRAGMA query_only=0")
+    with pytest.raises(StateStoreFailed):
+        store.set_validators("https://x.example/rss", "e", None)
+    store.close()
+    db = sqlite3.connect(tmp_path / "s.sqlite3")
+    assert db.execute("SELECT count(*) FROM sources").fetchone()[0] == 0
+    db.close()
