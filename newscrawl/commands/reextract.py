@@ -20,6 +20,7 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 from warcio.archiveiterator import ArchiveIterator
 
+from newscrawl.pagekind import KIND, PageKind
 from newscrawl.sites.registry import site_spiders
 from newscrawl.storage.warc import FETCHED_AT, KIND_HEADER, REPLAY
 
@@ -33,7 +34,7 @@ def archived_articles(paths: list[Path]) -> AsyncIterator[scrapy.Request]:
                 for record in ArchiveIterator(stream):
                     if record.rec_type != "response":
                         continue
-                    if record.rec_headers.get_header(KIND_HEADER) != "article":
+                    if record.rec_headers.get_header(KIND_HEADER) != PageKind.ARTICLE:
                         continue
                     http = record.http_headers
                     headers = {k: v for k, v in http.headers} if http else {}
@@ -45,6 +46,7 @@ def archived_articles(paths: list[Path]) -> AsyncIterator[scrapy.Request]:
                         meta={
                             REPLAY: (status, headers, record.content_stream().read()),
                             FETCHED_AT: date.replace("Z", "+00:00"),
+                            KIND: PageKind.ARTICLE,
                         },
                     )
 

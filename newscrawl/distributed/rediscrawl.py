@@ -62,7 +62,6 @@ from twisted.internet import task
 from newscrawl import exitcodes
 from newscrawl.discovery.urls import url_key
 from newscrawl.distributed.config import (
-    ARTICLE_CALLBACKS,
     ROLES,
     Keys,
     keys_for,
@@ -71,6 +70,7 @@ from newscrawl.distributed.config import (
     setting,
 )
 from newscrawl.distributed.redisstore import OUTAGE, RedisStore, StoreUnavailable, connect
+from newscrawl.pagekind import PageKind, kind_of
 from newscrawl.storage.stores import store_for
 
 logger = logging.getLogger(__name__)
@@ -127,7 +127,8 @@ return 0
 
 
 def is_article(request: Request) -> bool:
-    return getattr(request.callback, "__name__", None) in ARTICLE_CALLBACKS
+    """Articles go to the shared queue; the seed keeps discovery (robots, feeds, ...)."""
+    return kind_of(request) is PageKind.ARTICLE
 
 
 def role_of(spider: Spider) -> str:

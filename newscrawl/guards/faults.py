@@ -62,6 +62,7 @@ from w3lib.url import canonicalize_url, safe_url_string
 from newscrawl.discovery.sources import GZIP_ERRORS, SOURCE_MAXSIZE, SourceTooLarge, xml_chunks
 from newscrawl.discovery.urls import host_matches
 from newscrawl.guards import ssrf
+from newscrawl.pagekind import SOURCES, PageKind, kind_of
 
 logger = logging.getLogger(__name__)
 
@@ -347,7 +348,6 @@ _STRICT_OPTIONS = {
     "recover": False,
 }  # fmt: skip
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
-_SOURCE_CALLBACKS = {"parse_feed": "feed", "parse_sitemap": "sitemap"}
 SITEMAP_CHAIN = "newscrawl_sitemap_chain"  # request.meta: the sitemap indexes that led here
 MALFORMED = "newscrawl_malformed_xml"  # response.meta: True when not well-formed XML
 
@@ -402,8 +402,8 @@ class DiscoveryGuardMiddleware(_Reporter):
         return cls(crawler)
 
     def _kind(self, response: Response) -> str | None:
-        callback = getattr(response.request, "callback", None) if response.request else None
-        return _SOURCE_CALLBACKS.get(getattr(callback, "__name__", ""))
+        kind = kind_of(response.request)
+        return kind if kind in SOURCES else None
 
     def process_spider_input(self, response: Response, spider: Spider | None = None) -> None:
         kind = self._kind(response)
@@ -429,7 +429,7 @@ class DiscoveryGuardMiddleware(_Reporter):
     def _filter(self, response: Response, item: Any) -> bool:
         if not isinstance(item, Request):
             return True
-        if getattr(item.callback, "__name__", "") != "parse_sitemap":
+        if kind_of(item) is not PageKind.SITEMAP:
             return True
         # The sitemaps that led here: one of them listed again is a loop (the same
         # child listed by two indexes is not: the dupefilter takes care of that).

@@ -73,12 +73,12 @@ from newscrawl.storage.durable import when_output_complete
 from newscrawl.storage.state import ClaimLost, StateStore
 from newscrawl.storage.stores import store_for
 from newscrawl.storage.warc import FETCHED_AT
+from newscrawl.pagekind import KIND, SOURCES, PageKind, kind_of
 
 logger = logging.getLogger(__name__)
 
 ARTICLE_PRIORITY = 10  # finish articles before opening more listings: bounded queue
 DISCOVERY_PRIORITY = 20
-SOURCE = "newscrawl_source"  # request.meta: "feed" | "sitemap" for a discovery source
 TRACKED = "newscrawl_limit_tracked"  # request.meta: counted in NewsSpider.in_flight
 FEED_ROOTS = frozenset({"rss", "feed", "rdf", "jsonfeed"})
 
@@ -362,13 +362,17 @@ class NewsSpider(scrapy.Spider):
 
     # -- discovery -------------------------------------------------------------
 
-    def _request(self, url: str, callback: Any, priority: int, **cb_kwargs: Any) -> scrapy.Request:
+    def _request(
+        self, url: str, callback: Any, priority: int, *, kind: PageKind, **cb_kwargs: Any
+    ) -> scrapy.Request:
         return scrapy.Request(
-            url, callback=callback, errback=self.on_error, priority=priority, cb_kwargs=cb_kwargs
-        )
+            url, callback=callback, errback=self.on_error, priority=priority,
+            cb_kwargs=cb_kwargs, meta={KIND: kind},
+        )  # fmt: skip
 
     def _source_request(self, url: str, callback: Any) -> scrapy.Request:
         """A feed or sitemap request, conditional on what it served last time."""
+        kind = PageKind.SITEMAP if callback == self.parse_sitemap else PageKind.FEED
         headers = {}
         if not self.recrawl:
             etag, last_modified = self.state.validators(url)
@@ -384,7 +388,7 @@ class NewsSpider(scrapy.Spider):
             headers=headers,
             meta={
                 "handle_httpstatus_list": [304],
-                SOURCE: "sitemap" if callback == self.parse_sitemap else "feed",
+                KIND: kind,
                 # Feeds and sitemaps may be as large as the sitemap protocol allows
                 # (50 MB unpacked); article pages keep DOWNLOAD_MAXSIZE.
                 "download_maxsize": self.source_maxsize,
@@ -446,7 +450,8 @@ class NewsSpider(scrapy.Spider):
                 return None
             self.inc("state/refetch_updated")
             self.updating.add(key)
-        return self._request(url, self.parse_article, ARTICLE_PRIORITY, entry=entry)
+        article = PageKind.ARTICLE
+        return self._request(url, self.parse_article, ARTICLE_PRIORITY, kind=article, entry=entry)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.discovery_requests():
@@ -456,7 +461,7 @@ class NewsSpider(scrapy.Spider):
         if self.robots_sitemaps:
             robots = self.to_fetch("/robots.txt")
             if robots:
-                yield self._request(robots, self.parse_robots, DISCOVERY_PRIORITY).replace(
+                yield self._request(robots, self.parse_robots, DISCOVERY_PRIORITY, kind=PageKind.ROBOTS).replace(
                     dont_filter=True
                 )
         for edition in self.selected.values():
@@ -468,7 +473,7 @@ class NewsSpider(scrapy.Spider):
                     yield self._source_request(url, self.parse_feed)
             for section in edition.sections:
                 if url := self.to_fetch(section):
-                    yield self._request(url, self.parse_listing, 0, page=1)
+                    yield self._request(url, self.parse_listing, 0, kind=PageKind.LISTING, page=1)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         text = (
@@ -656,7 +661,9 @@ class NewsSpider(scrapy.Spider):
                     yield request
             elif href in next_pages or self._pagination_re.search(url):
                 if page < self.max_pages:
-                    yield self._request(url, self.parse_listing, 0, page=page + 1)
+                    yield self._request(
+                        url, self.parse_listing, 0, kind=PageKind.LISTING, page=page + 1
+                    )
 
     # -- articles --------------------------------------------------------------
 
@@ -762,9 +769,9 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         self._untrack(request)
-        if request is not None and request.meta.get(SOURCE):
+        if request is not None and (kind := kind_of(request)) in SOURCES:
             if reason := _failure_reason(failure):
-                self.source_failed(request.url, request.meta[SOURCE], reason)
+                self.source_failed(request.url, kind, reason)
         if getattr(failure.value, "reported", False):
             return  # refused on purpose, counted and logged there (newscrawl.guards.faults, ssrf)
         url = request.url if request is not None else "?"

@@ -27,6 +27,7 @@ from scrapy.http import Response, TextResponse
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.generic import generic_body
 from newscrawl.extraction.rules import SiteRules
+from newscrawl.pagekind import KIND, PageKind, kind_of
 from newscrawl.sites.siteconfig import load_site
 from newscrawl.spiders.base import (
     DISCOVERY_PRIORITY,
@@ -124,9 +125,9 @@ class GenericNewsSpider(NewsSpider):
 
     def discovery_requests(self) -> Iterator[scrapy.Request]:
         for request in super().discovery_requests():
-            if self.generic and request.callback == self.parse_listing:
+            if self.generic and kind_of(request) is PageKind.LISTING:
                 # The home page also names the site's feeds.
-                yield request.replace(callback=self.parse_home)
+                yield request.replace(callback=self.parse_home, meta={KIND: PageKind.HOME})
             else:
                 yield request
 
@@ -152,7 +153,9 @@ class GenericNewsSpider(NewsSpider):
                 depth = len([p for p in urlsplit(url).path.split("/") if p])
                 if 1 <= depth <= 2 and self.sections_followed < self.max_sections:
                     self.sections_followed += 1
-                    yield self._request(url, self.parse_home, 0, page=1, level=level + 1)
+                    yield self._request(
+                        url, self.parse_home, 0, kind=PageKind.HOME, page=1, level=level + 1
+                    )
         yield from self.parse_listing(response, page)
 
     def extract(self, html: str, url: str, language: str | None) -> Extraction:

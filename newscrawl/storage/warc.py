@@ -22,6 +22,8 @@ from scrapy.http import HtmlResponse, Response
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from newscrawl.pagekind import kind_of
+
 logger = logging.getLogger(__name__)
 
 FETCHED_AT = "newscrawl_fetched_at"  # request.meta key: when the response arrived
@@ -30,9 +32,8 @@ REPLAY = "newscrawl_replay"  # request.meta key: (status, headers, body) to answ
 
 
 def page_kind(request: Request) -> str:
-    """What the spider asked this page for, from its callback's name."""
-    callback = getattr(request.callback, "__name__", "") or ""
-    return callback.removeprefix("parse_") or "page"
+    """What the spider asked this page for (request.meta, set where it was made)."""
+    return str(kind_of(request))
 
 
 class WarcArchiveMiddleware:
