@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import fastjsonschema
 from itemadapter import ItemAdapter
@@ -21,7 +21,7 @@ from scrapy.exceptions import DropItem
 from newscrawl.discovery.urls import url_key
 from newscrawl.extraction.text import language_for_text
 from newscrawl.items import article_schema
-from newscrawl.sites.registry import site_spiders
+from newscrawl.extraction.rules import SiteRules
 from newscrawl.storage.durable import remember_emitted
 from newscrawl.storage.state import ClaimLost, StateStore
 from newscrawl.storage.stores import store_for
@@ -38,6 +38,18 @@ from newscrawl.text.neardup import (
 logger = logging.getLogger(__name__)
 
 
+@runtime_checkable
+class SiteRun(Protocol):
+    """What the pipelines need from the running spider (NewsSpider provides it): its
+    site's rules, whether the state store is ignored, which URLs it refetched as
+    updates. Declared here, so the pipelines never guess at spider attributes."""
+
+    rules: SiteRules
+    recrawl: bool
+
+    def is_update(self, key: str) -> bool: ...
+
+
 class _Pipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -47,6 +59,12 @@ class _Pipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
         return cls(crawler)
+
+    @property
+    def run(self) -> SiteRun | None:
+        """The running spider, when it is a site run (any other spider: None)."""
+        spider = self.crawler.spider
+        return spider if isinstance(spider, SiteRun) else None
 
     def inc(self, key: str) -> None:
         if self.crawler.stats is not None:
@@ -72,12 +90,11 @@ class CleanPipeline(_Pipeline):
     body paragraphs kept apart and the site's boilerplate lines removed wherever they
     survived extraction; bylines split into names."""
 
-    def _boilerplate(self, site: str | None) -> tuple[str | re.Pattern[str], ...]:
-        spider = site_spiders().get(site or "")
-        if spider is None:
-            return ()
-        rules = spider.rules
-        return (*rules.boilerplate, *rules.compiled_noise)
+    def _boilerplate(self) -> tuple[str | re.Pattern[str], ...]:
+        # The running spider's rules, not a class looked up by item["site"]: a site
+        # declared in TOML (news -a config=) has no class to look up.
+        rules = self.run.rules if self.run is not None else None
+        return (*rules.boilerplate, *rules.compiled_noise) if rules is not None else ()
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         adapter = ItemAdapter(item)
@@ -85,9 +102,7 @@ class CleanPipeline(_Pipeline):
             value = adapter.get(key)
             if isinstance(value, str):
                 adapter[key] = clean_text(value) or None
-        adapter["body"] = clean_body(
-            adapter.get("body") or "", self._boilerplate(adapter.get("site"))
-        )
+        adapter["body"] = clean_body(adapter.get("body") or "", self._boilerplate())
         adapter["authors"] = clean_authors(adapter.get("authors") or [])
         tags = (clean_text(tag) for tag in adapter.get("tags") or [])
         adapter["tags"] = list(dict.fromkeys(tag for tag in tags if tag))
@@ -169,7 +184,7 @@ class DeduplicatePipeline(_Pipeline):
 
     @property
     def recrawl(self) -> bool:
-        return bool(getattr(self.crawler.spider, "recrawl", False))
+        return self.run is not None and self.run.recrawl
 
     @property
     def store(self) -> StateStore:
@@ -186,8 +201,7 @@ class DeduplicatePipeline(_Pipeline):
         return self._index
 
     def _is_update(self, key: str) -> bool:
-        check = getattr(self.crawler.spider, "is_update", None)
-        return bool(check(key)) if check else False
+        return self.run is not None and self.run.is_update(key)
 
     def _holder(self, key: str) -> tuple[bool, bytes | None]:
         """(whether a record holds ``key`` already, the fingerprint of its body)."""
