@@ -19,9 +19,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.discovery.urls import url_key
+from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.text import language_for_text
 from newscrawl.items import article_schema
-from newscrawl.extraction.rules import SiteRules
+from newscrawl.stats import dropped, inc
 from newscrawl.storage.durable import remember_emitted
 from newscrawl.storage.state import ClaimLost, StateStore
 from newscrawl.storage.stores import store_for
@@ -66,12 +67,8 @@ class _Pipeline:
         spider = self.crawler.spider
         return spider if isinstance(spider, SiteRun) else None
 
-    def inc(self, key: str) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"newscrawl/{key}")
-
     def drop(self, reason: str, adapter: ItemAdapter, detail: str = "") -> DropItem:
-        self.inc(f"dropped/{reason}")
+        inc(self.crawler, dropped(reason))
         if reason not in self._logged_reasons:
             self._logged_reasons.add(reason)
             logger.warning(
@@ -107,7 +104,7 @@ class CleanPipeline(_Pipeline):
         tags = (clean_text(tag) for tag in adapter.get("tags") or [])
         adapter["tags"] = list(dict.fromkeys(tag for tag in tags if tag))
         for name in bound_record(adapter):  # cleaning (NFC) can lengthen a bounded field
-            self.inc(f"extraction/field_cut/{name}")
+            inc(self.crawler, f"newscrawl/extraction/field_cut/{name}")
         return item
 
 
@@ -224,7 +221,7 @@ class DeduplicatePipeline(_Pipeline):
             return canonical, key  # the article itself, changed since we fetched it
         # Several pages with different bodies name one canonical URL (a CMS or template
         # bug): it identifies none of them, and trusting it would hide all but the first.
-        self.inc("canonical/rejected/shared")
+        inc(self.crawler, "newscrawl/canonical/rejected/shared")
         logger.info(
             "Canonical URL %s of %s rejected (shared): another page with a different body "
             "names it; the fetched URL is the identity",
@@ -255,7 +252,7 @@ class DeduplicatePipeline(_Pipeline):
             if first is not None:  # None: that entry was forgotten meanwhile
                 return first
         if set_aside:  # near only by paragraphs other articles had too
-            self.inc("duplicates/near_shared_text_only")
+            inc(self.crawler, "newscrawl/duplicates/near_shared_text_only")
         return None
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
@@ -293,7 +290,7 @@ class DeduplicatePipeline(_Pipeline):
             sig = signature(body)
             first = self._near_duplicate_of(body, sig, keys)
             if first is not None:
-                self.inc("duplicates/near")
+                inc(self.crawler, "newscrawl/duplicates/near")
                 if self.mode == "drop":
                     self.store.remember(key, canonical, body_fingerprint, None)
                     raise self.drop("near_duplicate", adapter, f"near {first}")
@@ -311,5 +308,5 @@ class DeduplicatePipeline(_Pipeline):
             self.store.add_paragraphs(keys)
         self.run_keys[key] = body_fingerprint
         self.run_fingerprints.add(body_fingerprint)
-        self.inc("items/updated" if updated and not new else "items/new")
+        inc(self.crawler, "newscrawl/items/updated" if updated and not new else "items/new")
         return item

@@ -287,8 +287,8 @@ def test_a_dead_workers_requests_and_unconfirmed_claims_are_taken_over(
     from scrapy_redis import picklecompat
 
     from newscrawl.distributed.redisstore import RedisStore
-    from newscrawl.spiders.arabstoday import ArabsTodaySpider
     from newscrawl.pagekind import PageKind
+    from newscrawl.spiders.arabstoday import ArabsTodaySpider
     from newscrawl.spiders.base import ARTICLE_PRIORITY
 
     spider = ArabsTodaySpider(base_url=fast_server.origin, edition="en")

@@ -77,3 +77,84 @@ def test_a_toml_site_gets_its_boilerplate_cleaning(tmp_path: Path) -> None:
     [record] = records
     assert record["site"] == "gulfwire"
     assert record["body"] == "\n\n".join(PARAGRAPHS[:2])
+
+
+PACKAGE = PROJECT_ROOT / "newscrawl"
+
+
+def test_one_stats_module_counts_every_stat() -> None:
+    """newscrawl/stats.py holds the one ``inc``: no other module touches the collector's
+    inc_value or defines a counting helper of its own."""
+    offenders = [
+        f"{path.relative_to(PROJECT_ROOT)}:{number}: {line.strip()}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name != "stats.py"
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if "inc_value(" in line or line.strip().startswith(("def inc(", "def _inc(", "def _count("))
+    ]
+    assert not offenders, "use newscrawl.stats.inc:\n" + "\n".join(offenders)
+
+
+def test_the_verdict_sums_the_prefixes_of_the_stats_module() -> None:
+    from newscrawl import exitcodes, stats
+    from newscrawl.ops.report import judge
+
+    base = {"finish_reason": "finished", "item_scraped_count": 5, "response_received_count": 10}
+    # Every failure family counts towards the error rate; pipeline work does not.
+    for prefix in stats.FAILURES:
+        code, _ = judge({**base, prefix + "x": 3}, 0.2, 0.2)
+        assert code == exitcodes.ERROR_RATE, prefix
+    for key in stats.NOT_FAILURES:
+        assert judge({**base, key: 3}, 0.2, 0.2)[0] == exitcodes.OK, key
+    nothing = {"finish_reason": "finished", "response_received_count": 2}
+    for key in stats.UNCHANGED:
+        assert judge({**nothing, key: 1}, 0.2, 0.2) == (exitcodes.OK, "ok: nothing new")
+
+
+def test_the_spider_class_rewires_nothing() -> None:
+    """The distributed wiring and the default feed are add-ons (ADDONS), applied to a
+    site crawl by the crawler; the spider class's update_settings is Scrapy's own."""
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+
+    from newscrawl.spiders.arabstoday import ArabsTodaySpider
+
+    redis = {"NEWSCRAWL_REDIS_URL": "redis://127.0.0.1:1/0"}
+    settings = Settings({**redis, "NEWSCRAWL_DEFAULT_FEED": "out/%(name)s.jsonl"})
+    ArabsTodaySpider.update_settings(settings)
+    assert settings["SCHEDULER"] == Settings()["SCHEDULER"]
+    assert not settings.getdict("FEEDS")
+
+    addons = {"ADDONS": {"newscrawl.distributed.wiring.DistributedAddon": 0,
+                         "newscrawl.ops.defaults.CrawlDefaults": 10}}  # fmt: skip
+    for spidercls, wired in ((ArabsTodaySpider, True), (Spider, False)):
+        crawler = Crawler(spidercls, Settings({**redis, **addons, "NEWSCRAWL_DEFAULT_FEED": "o"}))
+        crawler.addons.load_settings(crawler.settings)  # as the crawl's set-up does
+        scheduler = crawler.settings["SCHEDULER"]
+        assert (scheduler == "newscrawl.distributed.rediscrawl.Scheduler") is wired, spidercls
+        # A worker's default feed carries its id (the distributed add-on runs first).
+        feeds = list(crawler.settings.getdict("FEEDS"))
+        assert feeds == ([f"o.{crawler.settings['NEWSCRAWL_WORKER_ID']}"] if wired else [])
+
+
+def test_an_unwritable_default_feed_stops_the_run_before_any_request(tmp_path: Path) -> None:
+    """The default feed comes from an add-on, applied as the crawl starts; the feed
+    check before the first request still sees it."""
+    (tmp_path / "not-a-dir").write_text("a file where the output folder should be")
+    requested: list[str] = []
+    config = _site(tmp_path / "www")
+    with serve(tmp_path / "www", requested=requested) as origin:
+        result = subprocess.run(
+            [
+                sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"config={config}",
+                "-a", f"base_url={origin}",
+                "-s", f"NEWSCRAWL_DEFAULT_FEED={tmp_path / 'not-a-dir' / '%(name)s.jsonl'}",
+                "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}",
+            ],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "not-a-dir" in result.stderr and "cannot write" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert requested == []

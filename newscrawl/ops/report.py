@@ -26,6 +26,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from newscrawl import exitcodes
+from newscrawl import stats as keys
 from newscrawl.distributed.config import keys_for, redis_url
 from newscrawl.storage.durable import feed_exporter_active, ledger
 
@@ -35,20 +36,8 @@ logger = logging.getLogger(__name__)
 NORMAL_FINISH = frozenset({"finished", "limit_reached", "closespider_itemcount"})
 
 
-def _sum(stats: dict[str, Any], prefix: str, exclude: tuple[str, ...] = ()) -> int:
-    return sum(
-        int(v) for k, v in stats.items()
-        if k.startswith(prefix) and not k.startswith(exclude) and isinstance(v, int)
-    )  # fmt: skip
-
-
 def _by_suffix(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     return {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
-
-
-# Drops that are the pipeline working, not something going wrong.
-NOT_FAILURES = ("newscrawl/dropped/duplicate", "newscrawl/dropped/unchanged",
-                "newscrawl/dropped/near_duplicate")  # fmt: skip
 
 
 def is_drift(fallbacks: int, extracted: int, max_share: float, min_pages: int) -> bool:
@@ -90,9 +79,7 @@ def judge(
     pages = int(stats.get("response_received_count", 0))
     failed = failed_sources(stats)  # feeds/sitemaps refused: never an "ok" run
     if items == 0:
-        unchanged = _sum(stats, "newscrawl/state/skipped_seen") + _sum(
-            stats, "newscrawl/discovery/not_modified"
-        )
+        unchanged = sum(keys.total(stats, prefix) for prefix in keys.UNCHANGED)
         if unchanged and failed:
             return exitcodes.ERROR_RATE, failed
         if unchanged:
@@ -104,19 +91,12 @@ def judge(
                 return exitcodes.OK, "ok: nothing left for this worker in the shared queue"
         why = f"no items from {pages} pages"
         return exitcodes.NO_ITEMS, f"{why}; {failed}" if failed else why
-    failures = (
-        _sum(stats, "spider_exceptions/")
-        + _sum(stats, "newscrawl/http/")
-        + _sum(stats, "newscrawl/errors/")
-        + _sum(stats, "newscrawl/extraction/error")
-        + _sum(stats, "newscrawl/skipped/")  # empty, not HTML, bot checks
-        + _sum(stats, "newscrawl/dropped/", NOT_FAILURES)
-    )
+    failures = sum(keys.total(stats, prefix, keys.NOT_FAILURES) for prefix in keys.FAILURES)
     error_rate = failures / max(pages, 1)
     if error_rate > max_error_rate:
         return exitcodes.ERROR_RATE, f"error rate {error_rate:.2f} > {max_error_rate}"
-    extracted = items + _sum(stats, "newscrawl/dropped/")
-    fallbacks = _sum(stats, "newscrawl/fallback/")
+    extracted = items + keys.total(stats, keys.DROPPED)
+    fallbacks = keys.total(stats, keys.FALLBACK)
     share = fallbacks / max(extracted, 1)
     if is_drift(fallbacks, extracted, max_fallback, min_drift_pages):
         return exitcodes.LAYOUT_DRIFT, f"fallback share {share:.2f} > {max_fallback}"

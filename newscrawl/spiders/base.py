@@ -42,12 +42,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
-from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from newscrawl import __version__
 from newscrawl.discovery.sources import (
     GZIP_ERRORS,
     SOURCE_MAXSIZE,
@@ -60,7 +58,6 @@ from newscrawl.discovery.sources import (
 )
 from newscrawl.discovery.urls import canonicalize, host_matches, rebase, url_key
 from newscrawl.distributed.config import ROLES
-from newscrawl.distributed.wiring import apply_settings
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.dates import iso
 from newscrawl.extraction.drift import layout_problems
@@ -69,11 +66,12 @@ from newscrawl.extraction.rules import SiteRules
 from newscrawl.guards.faults import MALFORMED
 from newscrawl.items import Article
 from newscrawl.ops.report import is_drift
+from newscrawl.pagekind import KIND, SOURCES, PageKind, kind_of
+from newscrawl.stats import DROPPED, fallback, inc, total
 from newscrawl.storage.durable import when_output_complete
 from newscrawl.storage.state import ClaimLost, StateStore
 from newscrawl.storage.stores import store_for
 from newscrawl.storage.warc import FETCHED_AT
-from newscrawl.pagekind import KIND, SOURCES, PageKind, kind_of
 
 logger = logging.getLogger(__name__)
 
@@ -274,19 +272,6 @@ class NewsSpider(scrapy.Spider):
     # -- Scrapy plumbing -------------------------------------------------------
 
     @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        super().update_settings(settings)
-        apply_settings(settings)  # NEWSCRAWL_REDIS_URL: queue, state, lock in Redis
-        default_feed = settings.get("NEWSCRAWL_DEFAULT_FEED")
-        run_files = settings.getbool("NEWSCRAWL_RUN_FILES", True)  # off: scrapy parse/shell
-        if default_feed and run_files and not settings.getdict("FEEDS"):
-            feed = {"format": "jsonlines", "encoding": "utf8"}
-            settings.set("FEEDS", {default_feed: feed}, priority="spider")
-        contact = settings.get("NEWSCRAWL_CONTACT_URL")
-        if contact and settings.getpriority("USER_AGENT") in (None, 0, 20):
-            settings.set("USER_AGENT", f"newscrawl/{__version__} (+{contact})", priority="spider")
-
-    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_item_scraped, signal=signals.item_scraped)
@@ -317,10 +302,6 @@ class NewsSpider(scrapy.Spider):
 
     def is_update(self, key: str) -> bool:
         return key in self.updating
-
-    def inc(self, key: str, count: int = 1) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"newscrawl/{key}", count)
 
     # -- URLs ------------------------------------------------------------------
 
@@ -406,7 +387,7 @@ class NewsSpider(scrapy.Spider):
         if url in self.failed_sources:
             return
         self.failed_sources[url] = reason
-        self.inc(f"discovery/source_failed/{reason}")
+        inc(self.crawler, f"newscrawl/discovery/source_failed/{reason}")
         if self.crawler.stats is not None:
             self.crawler.stats.set_value(
                 "newscrawl/discovery/failed_sources",
@@ -417,7 +398,7 @@ class NewsSpider(scrapy.Spider):
 
     def _source_unchanged(self, response: Response) -> bool:
         if response.status == 304:
-            self.inc("discovery/not_modified")
+            inc(self.crawler, "newscrawl/discovery/not_modified")
             return True
         return False
 
@@ -446,9 +427,9 @@ class NewsSpider(scrapy.Spider):
                 and self.settings.getbool("NEWSCRAWL_REFETCH_UPDATED", True)
                 and changed.timestamp() > seen.fetched_at
             ):
-                self.inc("state/skipped_seen")
+                inc(self.crawler, "newscrawl/state/skipped_seen")
                 return None
-            self.inc("state/refetch_updated")
+            inc(self.crawler, "newscrawl/state/refetch_updated")
             self.updating.add(key)
         article = PageKind.ARTICLE
         return self._request(url, self.parse_article, ARTICLE_PRIORITY, kind=article, entry=entry)
@@ -461,9 +442,10 @@ class NewsSpider(scrapy.Spider):
         if self.robots_sitemaps:
             robots = self.to_fetch("/robots.txt")
             if robots:
-                yield self._request(robots, self.parse_robots, DISCOVERY_PRIORITY, kind=PageKind.ROBOTS).replace(
-                    dont_filter=True
+                request = self._request(
+                    robots, self.parse_robots, DISCOVERY_PRIORITY, kind=PageKind.ROBOTS
                 )
+                yield request.replace(dont_filter=True)
         for edition in self.selected.values():
             for sitemap in edition.sitemaps:
                 if url := self.to_fetch(sitemap):
@@ -483,7 +465,7 @@ class NewsSpider(scrapy.Spider):
         )
         for sitemap in sitemaps_in_robots(text):
             if url := self.to_fetch(sitemap):
-                self.inc("discovery/robots_sitemaps")
+                inc(self.crawler, "newscrawl/discovery/robots_sitemaps")
                 yield self._source_request(url, self.parse_sitemap)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -501,21 +483,21 @@ class NewsSpider(scrapy.Spider):
                 count += 1
                 if doc.root == "sitemapindex":
                     if self.since and entry.modified and entry.modified < self.since:
-                        self.inc("discovery/skipped_old_sitemap")
+                        inc(self.crawler, "newscrawl/discovery/skipped_old_sitemap")
                     elif child := self.to_fetch(entry.url, url):
                         yield self._source_request(child, self.parse_sitemap)
                 else:
                     yield from self._entries((entry,), url, "sitemap")
         except SourceTooLarge as exc:
-            self.inc("discovery/invalid_sitemap")
+            inc(self.crawler, "newscrawl/discovery/invalid_sitemap")
             self.source_failed(url, "sitemap", "too_large", str(exc))
             return
         except GZIP_ERRORS as exc:  # not gzip, or cut short
-            self.inc("discovery/invalid_sitemap")
+            inc(self.crawler, "newscrawl/discovery/invalid_sitemap")
             self.source_failed(url, "sitemap", "bad_gzip", f"not valid gzip: {exc}")
             return
         if doc.root not in ("sitemapindex", "urlset"):
-            self.inc("discovery/invalid_sitemap")
+            inc(self.crawler, "newscrawl/discovery/invalid_sitemap")
             self.source_failed(url, "sitemap", "not_a_sitemap", "not a sitemap, skipped")
             return
         if damage := self._damage(response, doc, count):
@@ -555,7 +537,7 @@ class NewsSpider(scrapy.Spider):
             self.source_failed(url, "feed", "bad_gzip", f"not valid gzip: {exc}")
             return
         if doc.root not in FEED_ROOTS:
-            self.inc("discovery/empty_feed")
+            inc(self.crawler, "newscrawl/discovery/empty_feed")
             self.source_failed(url, "feed", "not_a_feed", "not an RSS, Atom or JSON feed")
             return
         if damage := self._damage(response, doc, count):
@@ -563,7 +545,7 @@ class NewsSpider(scrapy.Spider):
         elif count:
             self._remember_validators(response)
         if not count:
-            self.inc("discovery/empty_feed")
+            inc(self.crawler, "newscrawl/discovery/empty_feed")
             logger.warning("Feed has no entries: %s", url)
 
     def _entries(
@@ -572,16 +554,16 @@ class NewsSpider(scrapy.Spider):
         for entry in entries:
             url = self.to_fetch(entry.url, base)
             if url is None:
-                self.inc(f"discovery/{source}/offsite")
+                inc(self.crawler, f"newscrawl/discovery/{source}/offsite")
                 continue
             if self.edition_of(url) is None:
-                self.inc(f"discovery/{source}/other_edition")
+                inc(self.crawler, f"newscrawl/discovery/{source}/other_edition")
                 continue
             date = entry.published or entry.modified
             if self.since and date and date < self.since:
-                self.inc(f"discovery/{source}/skipped_old")
+                inc(self.crawler, f"newscrawl/discovery/{source}/skipped_old")
                 continue
-            self.inc(f"discovery/{source}/articles")
+            inc(self.crawler, f"newscrawl/discovery/{source}/articles")
             if request := self._article_request(url, entry):
                 yield request
 
@@ -616,7 +598,7 @@ class NewsSpider(scrapy.Spider):
                         self.limit,
                     )
                 self.backlog.append(chain((request,), requests))
-                self.inc("limit/discovery_deferred")
+                inc(self.crawler, "newscrawl/limit/discovery_deferred")
                 return
             yield self._track(request)
 
@@ -632,7 +614,7 @@ class NewsSpider(scrapy.Spider):
                 self.backlog.popleft()
                 continue
             engine.crawl(self._track(request))
-            self.inc("limit/discovery_resumed")
+            inc(self.crawler, "newscrawl/limit/discovery_resumed")
             sent += 1
         return sent
 
@@ -647,7 +629,7 @@ class NewsSpider(scrapy.Spider):
 
     def _listing_requests(self, response: Response, page: int) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
-            self.inc("skipped/not_text")
+            inc(self.crawler, "newscrawl/skipped/not_text")
             logger.warning("Listing page is not text, skipped: %s", response.url)
             return
         next_pages = set(response.css('[rel~="next"]::attr(href)').getall())
@@ -656,7 +638,7 @@ class NewsSpider(scrapy.Spider):
             if url is None or self.edition_of(url) is None:
                 continue
             if self.is_article_url(url):
-                self.inc("discovery/listing/articles")
+                inc(self.crawler, "newscrawl/discovery/listing/articles")
                 if request := self._article_request(url, None):
                     yield request
             elif href in next_pages or self._pagination_re.search(url):
@@ -670,17 +652,17 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response, entry: Entry | None = None) -> Iterator[Article]:
         self._untrack(response.request)
         if self.limit is not None and self.emitted + self.pending >= self.limit:
-            self.inc("limit/skipped")
+            inc(self.crawler, "newscrawl/limit/skipped")
             return
         if not isinstance(response, TextResponse):
-            self.inc("skipped/not_text")
+            inc(self.crawler, "newscrawl/skipped/not_text")
             content_type = response.headers.get("Content-Type") or b"?"
             logger.warning(
                 "Not an HTML page (%s), skipped: %s", content_type.decode("latin-1"), response.url
             )
             return
         if not response.body.strip():
-            self.inc("skipped/empty")
+            inc(self.crawler, "newscrawl/skipped/empty")
             logger.warning("Empty page, skipped: %s", response.url)
             return
         edition_key = self.edition_of(response.url)
@@ -688,17 +670,17 @@ class NewsSpider(scrapy.Spider):
         try:
             extraction = self.extract(response.text, response.url, language)
         except Exception:  # one broken page must not end the run
-            self.inc("extraction/error")
+            inc(self.crawler, "newscrawl/extraction/error")
             logger.exception("Extraction failed on %s", response.url)
             return
         if extraction.rejected:
-            self.inc(f"skipped/interstitial/{extraction.rejected}")
+            inc(self.crawler, f"newscrawl/skipped/interstitial/{extraction.rejected}")
             logger.warning("Not an article (%s), skipped: %s", extraction.rejected, response.url)
             return
         for note in extraction.notes:
-            self.inc(f"extraction/{note}")
+            inc(self.crawler, f"newscrawl/extraction/{note}")
         if extraction.canonical_rejected:  # logged by the extraction
-            self.inc(f"canonical/rejected/{extraction.canonical_rejected}")
+            inc(self.crawler, f"newscrawl/canonical/rejected/{extraction.canonical_rejected}")
         record = extraction.record
         if self.is_update(url_key(response.url)) and entry:
             # The source said it changed after our last fetch: the later date wins.
@@ -712,7 +694,7 @@ class NewsSpider(scrapy.Spider):
         )
         if self.since and record["published"]:
             if datetime.fromisoformat(record["published"]) < self.since:
-                self.inc("since/skipped_after_fetch")
+                inc(self.crawler, "newscrawl/since/skipped_after_fetch")
                 return
         self.pending += 1
         yield Article(record)
@@ -736,7 +718,7 @@ class NewsSpider(scrapy.Spider):
         if not generic_ok and len(generic.record["body"]) <= len(site.record["body"]):
             return site  # the generic extractor does no better: keep the site's record
         generic.record["extraction"] = "fallback"
-        self.inc(f"fallback/{self.name}")
+        inc(self.crawler, fallback(self.name))
         self.fallback_problems.update(problems)
         return Extraction(generic.record, generic.notes + problems, generic.rejected)
 
@@ -745,10 +727,8 @@ class NewsSpider(scrapy.Spider):
             # ...and so does one whose feeds failed to take every record (storage/durable.py).
             when_output_complete(self.crawler, self.keep_validators)
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        fallbacks = int(stats.get(f"newscrawl/fallback/{self.name}", 0))
-        extracted = int(stats.get("item_scraped_count", 0)) + sum(
-            int(v) for k, v in stats.items() if k.startswith("newscrawl/dropped/")
-        )
+        fallbacks = int(stats.get(fallback(self.name), 0))
+        extracted = int(stats.get("item_scraped_count", 0)) + total(stats, DROPPED)
         limit = self.settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE", 0.2)
         min_pages = self.settings.getint("NEWSCRAWL_DRIFT_MIN_PAGES", 10)
         if fallbacks and fallbacks / max(extracted, 1) > limit:
@@ -769,19 +749,19 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         self._untrack(request)
-        if request is not None and (kind := kind_of(request)) in SOURCES:
+        if request is not None and (source := kind_of(request)) in SOURCES:
             if reason := _failure_reason(failure):
-                self.source_failed(request.url, kind, reason)
+                self.source_failed(request.url, source, reason)
         if getattr(failure.value, "reported", False):
             return  # refused on purpose, counted and logged there (newscrawl.guards.faults, ssrf)
         url = request.url if request is not None else "?"
         if isinstance(failure.value, HttpError):
             status = failure.value.response.status
-            self.inc(f"http/{status}")
+            inc(self.crawler, f"newscrawl/http/{status}")
             logger.warning("HTTP %s, skipped: %s", status, url)
             return
         kind = failure.type.__name__ if failure.type else "error"
-        self.inc(f"errors/{kind}")
+        inc(self.crawler, f"newscrawl/errors/{kind}")
         logger.warning("Fetch failed (%s: %s), skipped: %s", kind, failure.getErrorMessage(), url)
 
 

@@ -38,6 +38,7 @@ from newscrawl.spiders.base import (
     check_names,
     parse_arguments,
 )
+from newscrawl.stats import inc
 
 # Article URLs of sites we know nothing about: a long numeric id, a date in the path,
 # or a long slug (news CMSs put one of these in every article URL, rarely in sections).
@@ -140,7 +141,7 @@ class GenericNewsSpider(NewsSpider):
                 kind = (link.attrib.get("type") or "").lower()
                 href = link.attrib.get("href")
                 if href and kind in FEED_TYPES and (url := self.to_fetch(href, response.url)):
-                    self.inc("discovery/home_feeds")
+                    inc(self.crawler, "newscrawl/discovery/home_feeds")
                     yield self._source_request(url, self.parse_feed).replace(
                         priority=DISCOVERY_PRIORITY
                     )

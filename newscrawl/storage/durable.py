@@ -62,6 +62,7 @@ from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 
 from newscrawl.discovery.urls import url_key
 from newscrawl.distributed.config import redis_url
+from newscrawl.stats import inc
 from newscrawl.storage.state import StateStore
 from newscrawl.storage.stores import store_for
 
@@ -211,10 +212,6 @@ class EmitJournal:
         crawler.signals.connect(journal.item_scraped, signal=signals.item_scraped)
         return journal
 
-    def _inc(self, key: str, count: int = 1) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"newscrawl/{key}", count)
-
     def _write(self, entry: dict[str, Any]) -> None:
         if self.handle is not None:
             self.handle.write((json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
@@ -264,9 +261,9 @@ class EmitJournal:
             lost.append(urls[0] if urls else key)
             for url in urls:
                 store.forget(url)
-        self._inc("resume/checked", len(intents))
+        inc(self.crawler, "newscrawl/resume/checked", len(intents))
         if lost:
-            self._inc("resume/forgotten", len(lost))
+            inc(self.crawler, "newscrawl/resume/forgotten", len(lost))
             logger.warning(
                 "The last run was killed after marking %d article(s) seen but before its feed "
                 "had them; forgotten, so this run fetches them again: %s",
@@ -348,10 +345,10 @@ class EmitJournal:
             try:
                 store.forget(url)
             except Exception as error:  # the store's own disk may be full too
-                self._inc("output/forget_failed")
+                inc(self.crawler, "newscrawl/output/forget_failed")
                 logger.error("Could not forget %s in the state store (%s): %s", url,
                              type(error).__name__, error)  # fmt: skip
-        self._inc("output/unwritten")
+        inc(self.crawler, "newscrawl/output/unwritten")
         self._write({"done": entry.key})
 
     def settle(self) -> None:
@@ -507,7 +504,7 @@ class JobdirGuard:
 
     def spider_opened(self, spider: Spider) -> None:
         if self.moved_aside is not None and self.crawler.stats is not None:
-            self.crawler.stats.inc_value("newscrawl/resume/unclean_jobdir")
+            inc(self.crawler, "newscrawl/resume/unclean_jobdir")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         # The scheduler has written its queue state by now (it closes before this signal).

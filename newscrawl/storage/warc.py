@@ -23,6 +23,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newscrawl.pagekind import kind_of
+from newscrawl.stats import inc
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class WarcArchiveMiddleware:
         )
         writer.write_record(record)
         if self.crawler.stats is not None:
-            self.crawler.stats.inc_value("newscrawl/warc/records")
+            inc(self.crawler, "newscrawl/warc/records")
         return response
 
     def spider_closed(self, spider: Spider) -> None:
