@@ -18,6 +18,7 @@ from scrapy.exceptions import UsageError
 
 from newscrawl import exitcodes, preflight
 from newscrawl.ops.report import RunReport
+from newscrawl.stats import EXIT_CODE
 from newscrawl.storage.feeds import feed_problem
 
 
@@ -47,7 +48,7 @@ class Command(ScrapyCrawl):
             self.exitcode = 1  # Scrapy's own start-up failure
             return
         unclean = _report_unclean_shutdown(crawler)
-        code = crawler.stats.get_value("newscrawl/exit_code") if crawler.stats else None
+        code = crawler.stats.get_value(EXIT_CODE) if crawler.stats else None
         self.exitcode = exitcodes.ABORTED if unclean else int(code or 0)
 
 

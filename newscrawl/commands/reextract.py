@@ -22,6 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from newscrawl.pagekind import KIND, PageKind
 from newscrawl.sites.registry import site_spiders
+from newscrawl.stats import EXIT_CODE
 from newscrawl.storage.warc import FETCHED_AT, KIND_HEADER, REPLAY
 
 
@@ -109,5 +110,5 @@ class Command(BaseRunSpiderCommand):
         self.crawler_process.start()
         if state_dir is not None:
             state_dir.cleanup()
-        code = crawler.stats.get_value("newscrawl/exit_code") if crawler.stats else None
+        code = crawler.stats.get_value(EXIT_CODE) if crawler.stats else None
         self.exitcode = 1 if self.crawler_process.bootstrap_failed else int(code or 0)

@@ -67,7 +67,7 @@ from newscrawl.guards.faults import MALFORMED
 from newscrawl.items import Article
 from newscrawl.ops.report import is_drift
 from newscrawl.pagekind import KIND, SOURCES, PageKind, kind_of
-from newscrawl.stats import DROPPED, fallback, inc, total
+from newscrawl.stats import DROPPED, FAILED_SOURCES, SKIPPED_SEEN, fallback, inc, total
 from newscrawl.storage.durable import when_output_complete
 from newscrawl.storage.state import ClaimLost, StateStore
 from newscrawl.storage.stores import store_for
@@ -390,7 +390,7 @@ class NewsSpider(scrapy.Spider):
         inc(self.crawler, f"newscrawl/discovery/source_failed/{reason}")
         if self.crawler.stats is not None:
             self.crawler.stats.set_value(
-                "newscrawl/discovery/failed_sources",
+                FAILED_SOURCES,
                 [f"{why} {where}" for where, why in self.failed_sources.items()],
             )
         if detail:
@@ -427,7 +427,7 @@ class NewsSpider(scrapy.Spider):
                 and self.settings.getbool("NEWSCRAWL_REFETCH_UPDATED", True)
                 and changed.timestamp() > seen.fetched_at
             ):
-                inc(self.crawler, "newscrawl/state/skipped_seen")
+                inc(self.crawler, SKIPPED_SEEN)
                 return None
             inc(self.crawler, "newscrawl/state/refetch_updated")
             self.updating.add(key)

@@ -62,7 +62,7 @@ from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 
 from newscrawl.discovery.urls import url_key
 from newscrawl.distributed.config import redis_url
-from newscrawl.stats import inc
+from newscrawl.stats import FEED_FAILED, LOCKED, UNWRITTEN, inc
 from newscrawl.storage.state import StateStore
 from newscrawl.storage.stores import store_for
 
@@ -220,7 +220,7 @@ class EmitJournal:
 
     def spider_opened(self, spider: Spider) -> None:
         stats = self.crawler.stats
-        if stats is not None and stats.get_value("newscrawl/locked"):
+        if stats is not None and stats.get_value(LOCKED):
             return  # another run holds the crawl lock: its journal is not ours to settle
         if not self.journal_file:
             return
@@ -348,7 +348,7 @@ class EmitJournal:
                 inc(self.crawler, "newscrawl/output/forget_failed")
                 logger.error("Could not forget %s in the state store (%s): %s", url,
                              type(error).__name__, error)  # fmt: skip
-        inc(self.crawler, "newscrawl/output/unwritten")
+        inc(self.crawler, UNWRITTEN)
         self._write({"done": entry.key})
 
     def settle(self) -> None:
@@ -382,8 +382,8 @@ class EmitJournal:
         stats = self.crawler.stats
         if stats is None:
             return True
-        failed = stats.get_value("newscrawl/output/feed_failed", 0)
-        return not failed and not stats.get_value("newscrawl/output/unwritten", 0)
+        failed = stats.get_value(FEED_FAILED, 0)
+        return not failed and not stats.get_value(UNWRITTEN, 0)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.feed_exporter is None:  # otherwise it settles once its feeds are stored
