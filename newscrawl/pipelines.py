@@ -22,7 +22,7 @@ from newscrawl.discovery.urls import url_key
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.text import language_for_text
 from newscrawl.items import article_schema
-from newscrawl.stats import dropped, inc
+from newscrawl.stats import ITEMS_NEW, ITEMS_UPDATED, dropped, inc
 from newscrawl.storage.durable import remember_emitted
 from newscrawl.storage.state import ClaimLost, StateStore
 from newscrawl.storage.stores import store_for
@@ -308,5 +308,5 @@ class DeduplicatePipeline(_Pipeline):
             self.store.add_paragraphs(keys)
         self.run_keys[key] = body_fingerprint
         self.run_fingerprints.add(body_fingerprint)
-        inc(self.crawler, "newscrawl/items/updated" if updated and not new else "items/new")
+        inc(self.crawler, ITEMS_UPDATED if updated and not new else ITEMS_NEW)
         return item

@@ -3,6 +3,7 @@ its boilerplate cleaning; the distributed wiring is an add-on, not a spider side
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -93,6 +94,34 @@ def test_one_stats_module_counts_every_stat() -> None:
         if "inc_value(" in line or line.strip().startswith(("def inc(", "def _inc(", "def _count("))
     ]
     assert not offenders, "use newscrawl.stats.inc:\n" + "\n".join(offenders)
+
+
+# Scrapy's own stat families, which some of our components count into as Scrapy would.
+SCRAPY_FAMILIES = ("robotstxt/", "feedexport/", "dupefilter/", "scheduler/")
+
+
+def _stat_heads(node: ast.expr) -> list[str]:
+    """The literal beginnings of the stat names an expression can give."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr) and node.values:
+        return _stat_heads(node.values[0]) or ["{...}"]
+    if isinstance(node, ast.IfExp):
+        return _stat_heads(node.body) + _stat_heads(node.orelse)
+    return []  # a constant or builder of newscrawl.stats
+
+
+def test_every_counted_stat_has_its_full_name() -> None:
+    """inc() takes full names: "newscrawl/..." (or one of Scrapy's families)."""
+    wrong = [
+        f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}: {head}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "inc" and len(node.args) > 1
+        for head in _stat_heads(node.args[1])
+        if not head.startswith(("newscrawl/", *SCRAPY_FAMILIES))
+    ]
+    assert not wrong, "\n".join(wrong)
 
 
 def test_the_verdict_sums_the_prefixes_of_the_stats_module() -> None:
