@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import fastjsonschema
 from itemadapter import ItemAdapter
@@ -19,9 +19,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.discovery.urls import identity_key, url_key
+from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.text import language_for_text
 from newscrawl.items import article_schema
-from newscrawl.sites.registry import site_spiders
+from newscrawl.stats import ITEMS_NEW, ITEMS_UPDATED, dropped, inc
 from newscrawl.storage.durable import remember_emitted
 from newscrawl.storage.state import ClaimLost, StateStore
 from newscrawl.storage.stores import store_for
@@ -38,6 +39,18 @@ from newscrawl.text.neardup import (
 logger = logging.getLogger(__name__)
 
 
+@runtime_checkable
+class SiteRun(Protocol):
+    """What the pipelines need from the running spider (NewsSpider provides it): its
+    site's rules, whether the state store is ignored, which URLs it refetched as
+    updates. Declared here, so the pipelines never guess at spider attributes."""
+
+    rules: SiteRules
+    recrawl: bool
+
+    def is_update(self, key: str) -> bool: ...
+
+
 class _Pipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -48,12 +61,14 @@ class _Pipeline:
     def from_crawler(cls, crawler: Crawler) -> Any:
         return cls(crawler)
 
-    def inc(self, key: str) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"newscrawl/{key}")
+    @property
+    def run(self) -> SiteRun | None:
+        """The running spider, when it is a site run (any other spider: None)."""
+        spider = self.crawler.spider
+        return spider if isinstance(spider, SiteRun) else None
 
     def drop(self, reason: str, adapter: ItemAdapter, detail: str = "") -> DropItem:
-        self.inc(f"dropped/{reason}")
+        inc(self.crawler, dropped(reason))
         if reason not in self._logged_reasons:
             self._logged_reasons.add(reason)
             logger.warning(
@@ -72,12 +87,11 @@ class CleanPipeline(_Pipeline):
     body paragraphs kept apart and the site's boilerplate lines removed wherever they
     survived extraction; bylines split into names."""
 
-    def _boilerplate(self, site: str | None) -> tuple[str | re.Pattern[str], ...]:
-        spider = site_spiders().get(site or "")
-        if spider is None:
-            return ()
-        rules = spider.rules
-        return (*rules.boilerplate, *rules.compiled_noise)
+    def _boilerplate(self) -> tuple[str | re.Pattern[str], ...]:
+        # The running spider's rules, not a class looked up by item["site"]: a site
+        # declared in TOML (news -a config=) has no class to look up.
+        rules = self.run.rules if self.run is not None else None
+        return (*rules.boilerplate, *rules.compiled_noise) if rules is not None else ()
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         adapter = ItemAdapter(item)
@@ -85,14 +99,12 @@ class CleanPipeline(_Pipeline):
             value = adapter.get(key)
             if isinstance(value, str):
                 adapter[key] = clean_text(value) or None
-        adapter["body"] = clean_body(
-            adapter.get("body") or "", self._boilerplate(adapter.get("site"))
-        )
+        adapter["body"] = clean_body(adapter.get("body") or "", self._boilerplate())
         adapter["authors"] = clean_authors(adapter.get("authors") or [])
         tags = (clean_text(tag) for tag in adapter.get("tags") or [])
         adapter["tags"] = list(dict.fromkeys(tag for tag in tags if tag))
         for name in bound_record(adapter):  # cleaning (NFC) can lengthen a bounded field
-            self.inc(f"extraction/field_cut/{name}")
+            inc(self.crawler, f"newscrawl/extraction/field_cut/{name}")
         return item
 
 
@@ -169,7 +181,7 @@ class DeduplicatePipeline(_Pipeline):
 
     @property
     def recrawl(self) -> bool:
-        return bool(getattr(self.crawler.spider, "recrawl", False))
+        return self.run is not None and self.run.recrawl
 
     @property
     def store(self) -> StateStore:
@@ -186,8 +198,7 @@ class DeduplicatePipeline(_Pipeline):
         return self._index
 
     def _is_update(self, key: str) -> bool:
-        check = getattr(self.crawler.spider, "is_update", None)
-        return bool(check(key)) if check else False
+        return self.run is not None and self.run.is_update(key)
 
     def _holder(self, key: str) -> tuple[bool, bytes | None]:
         """(whether a record holds ``key`` already, the fingerprint of its body)."""
@@ -210,7 +221,7 @@ class DeduplicatePipeline(_Pipeline):
             return canonical, key  # the article itself, changed since we fetched it
         # Several pages with different bodies name one canonical URL (a CMS or template
         # bug): it identifies none of them, and trusting it would hide all but the first.
-        self.inc("canonical/rejected/shared")
+        inc(self.crawler, "newscrawl/canonical/rejected/shared")
         logger.info(
             "Canonical URL %s of %s rejected (shared): another page with a different body "
             "names it; the fetched URL is the identity",
@@ -241,7 +252,7 @@ class DeduplicatePipeline(_Pipeline):
             if first is not None:  # None: that entry was forgotten meanwhile
                 return first
         if set_aside:  # near only by paragraphs other articles had too
-            self.inc("duplicates/near_shared_text_only")
+            inc(self.crawler, "newscrawl/duplicates/near_shared_text_only")
         return None
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
@@ -279,7 +290,7 @@ class DeduplicatePipeline(_Pipeline):
             sig = signature(body)
             first = self._near_duplicate_of(body, sig, keys)
             if first is not None:
-                self.inc("duplicates/near")
+                inc(self.crawler, "newscrawl/duplicates/near")
                 if self.mode == "drop":
                     self.store.remember(key, canonical, body_fingerprint, None)
                     raise self.drop("near_duplicate", adapter, f"near {first}")
@@ -297,5 +308,5 @@ class DeduplicatePipeline(_Pipeline):
             self.store.add_paragraphs(keys)
         self.run_keys[key] = body_fingerprint
         self.run_fingerprints.add(body_fingerprint)
-        self.inc("items/updated" if updated and not new else "items/new")
+        inc(self.crawler, ITEMS_UPDATED if updated and not new else ITEMS_NEW)
         return item

@@ -47,6 +47,15 @@ NEWSCRAWL_FUTURE_TOLERANCE_HOURS = 26
 NEWSCRAWL_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
 
+# Scrapy add-ons, applied as each crawler is set up (not by the spider class): with
+# NEWSCRAWL_REDIS_URL the crawl is distributed (docs/distributed.md); then the default
+# feed above and the User-Agent (newscrawl/ops/defaults.py). Order matters: a
+# distributed worker's default feed gets its worker id first.
+ADDONS = {
+    "newscrawl.distributed.wiring.DistributedAddon": 0,
+    "newscrawl.ops.defaults.CrawlDefaults": 10,
+}
+
 # Scrapy starts this many asyncio tasks for *every* callback's output; our callbacks
 # yield one article (or a page of links) and pipelines are synchronous, so the default
 # of 100 only costs ~1 ms of task churn per page.

@@ -287,6 +287,7 @@ def test_a_dead_workers_requests_and_unconfirmed_claims_are_taken_over(
     from scrapy_redis import picklecompat
 
     from newscrawl.distributed.redisstore import RedisStore
+    from newscrawl.pagekind import PageKind
     from newscrawl.sites.registry import site_spiders
     from newscrawl.spiders.base import ARTICLE_PRIORITY
     ArabsTodaySpider = site_spiders()["arabstoday"]
@@ -295,7 +296,9 @@ def test_a_dead_workers_requests_and_unconfirmed_claims_are_taken_over(
     r = client(redis_db)
     urls = [fast_server.origin + path for path in site[1][:3]]
     for url in urls:
-        request = spider._request(url, spider.parse_article, ARTICLE_PRIORITY, entry=None)
+        request = spider._request(
+            url, spider.parse_article, ARTICLE_PRIORITY, kind=PageKind.ARTICLE, entry=None
+        )
         encoded = picklecompat.dumps(request.to_dict(spider=spider))
         r.zadd(KEYS.processing("ghost"), {encoded: -ARTICLE_PRIORITY})
     r.hset(KEYS.workers, "ghost", json.dumps({"role": "worker"}))  # no heartbeat: dead

@@ -174,6 +174,7 @@ def test_different_story_on_the_same_event_is_not_a_duplicate(crawler: Any) -> N
 
 
 def test_clean_removes_site_boilerplate_and_splits_bylines(crawler: Any) -> None:
+    crawler.spider = ArabsTodaySpider.from_crawler(crawler)  # its rules name the boilerplate
     item = CleanPipeline(crawler).process_item(
         record(
             body=BODY + "\n\nMaintained and developed by Arabs Today Group SAL.",

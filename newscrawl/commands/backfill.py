@@ -41,6 +41,7 @@ from newscrawl.ops.report import is_drift
 from newscrawl.sites.registry import site_spiders, spider_for_url
 from newscrawl.spiders.base import ArgumentError, NewsSpider
 from newscrawl.spiders.news import GENERIC_ARTICLE_URL
+from newscrawl.stats import inc
 from newscrawl.storage.feeds import feed_problem
 from newscrawl.storage.warc import FETCHED_AT, REPLAY
 from newscrawl.storage.warcin import ArchivedPage, read_pages
@@ -90,7 +91,7 @@ class BackfillSpider(NewsSpider):
         return self.helpers[site.name]
 
     def count(self, key: str, amount: int) -> None:
-        self.inc(key, amount)
+        inc(self.crawler, f"newscrawl/{key}", amount)  # warcin's keys are under newscrawl/
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for path in self.paths:
@@ -110,10 +111,11 @@ class BackfillSpider(NewsSpider):
         site = spider_for_url(page.url)
         name = site.name if site else GENERIC
         if self.sites is not None and name not in self.sites:
-            self.inc("backfill/other_site")
+            inc(self.crawler, "newscrawl/backfill/other_site")
             return False
         if self.since and page.fetched_at and datetime.fromisoformat(page.fetched_at) < self.since:
-            self.inc("backfill/before_since")  # fetched before: published before, too
+            # fetched before: published before, too
+            inc(self.crawler, "newscrawl/backfill/before_since")
             return False
         if page.kind is not None:
             article = page.kind == "article"  # newscrawl's own archive says what it was
@@ -122,12 +124,13 @@ class BackfillSpider(NewsSpider):
         else:
             article = bool(self._generic_article.search(urlsplit(page.url).path))
         if not article:
-            self.inc("backfill/not_article")
+            inc(self.crawler, "newscrawl/backfill/not_article")
             return False
         if not self.recrawl and self.state.seen(url_key(page.url)) is not None:
-            self.inc("state/skipped_seen")  # emitted before, by a crawl or a backfill
+            # emitted before, by a crawl or a backfill
+            inc(self.crawler, "newscrawl/state/skipped_seen")
             return False
-        self.inc(f"backfill/pages/{name}")
+        inc(self.crawler, f"newscrawl/backfill/pages/{name}")
         return True
 
     def closed(self, reason: str) -> None:

@@ -18,6 +18,7 @@ from scrapy.exceptions import UsageError
 
 from newscrawl import exitcodes, preflight
 from newscrawl.ops.report import RunReport
+from newscrawl.stats import EXIT_CODE
 from newscrawl.storage.feeds import feed_problem
 
 
@@ -39,7 +40,7 @@ class Command(ScrapyCrawl):
             raise UsageError("give one spider name" if args else None)
         assert self.crawler_process is not None
         crawler = self._create_crawler(args[0])
-        if problem := feed_problem(crawler, opts.spargs):
+        if problem := feed_problem(_with_addons(crawler), opts.spargs):
             sys.stderr.write(f"scrapy crawl: error: {problem}\n")
             self.exitcode = exitcodes.USAGE
             return
@@ -49,8 +50,17 @@ class Command(ScrapyCrawl):
             self.exitcode = 1  # Scrapy's own start-up failure
             return
         unclean = _report_unclean_shutdown(crawler)
-        code = crawler.stats.get_value("newscrawl/exit_code") if crawler.stats else None
+        code = crawler.stats.get_value(EXIT_CODE) if crawler.stats else None
         self.exitcode = exitcodes.ABORTED if unclean else int(code or 0)
+
+
+def _with_addons(crawler: Crawler) -> Crawler:
+    """A stand-in for ``crawler`` with its add-ons' settings applied (the crawler itself
+    applies them only as it starts): the feeds the run will write, the default feed
+    (newscrawl.ops.defaults) and a distributed worker's included."""
+    probe = Crawler(crawler.spidercls, crawler.settings)
+    probe.addons.load_settings(probe.settings)
+    return probe
 
 
 def _report_unclean_shutdown(crawler: Crawler) -> bool:

@@ -11,6 +11,7 @@ store is neither read nor changed) unless ``-s NEWSCRAWL_STATE_PATH=...`` is giv
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import tempfile
 from collections.abc import AsyncIterator
@@ -23,8 +24,10 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl.discovery.urls import host_matches
+from newscrawl.pagekind import KIND, PageKind
 from newscrawl.sites.registry import site_spiders
 from newscrawl.spiders.base import NewsSpider
+from newscrawl.stats import EXIT_CODE, inc
 from newscrawl.storage.warc import FETCHED_AT, REPLAY
 from newscrawl.storage.warcin import Count, read_pages
 
@@ -46,7 +49,7 @@ def archived_articles(
                         article_url and article_url.search(parts.path)
                     )
                 else:
-                    is_article = page.kind == "article"
+                    is_article = page.kind == PageKind.ARTICLE
                 if not is_article:
                     count("reextract/not_article", 1)
                     continue
@@ -54,10 +57,15 @@ def archived_articles(
                     page.url,
                     dont_filter=True,
                     meta={REPLAY: (page.status, page.headers, page.body),
-                          FETCHED_AT: page.fetched_at or None},
+                          FETCHED_AT: page.fetched_at or None, KIND: PageKind.ARTICLE},
                 )  # fmt: skip
 
     return generate()
+
+
+def count_under_newscrawl(crawler: Any, key: str, amount: int) -> None:
+    """storage/warcin.py's counter: its keys are named under ``newscrawl/``."""
+    inc(crawler, f"newscrawl/{key}", amount)
 
 
 class Command(BaseRunSpiderCommand):
@@ -94,7 +102,8 @@ class Command(BaseRunSpiderCommand):
 
             async def start(self) -> AsyncIterator[scrapy.Request]:
                 maxsize = self.settings.getint("DOWNLOAD_MAXSIZE")  # as the crawl's pages
-                async for request in archived_articles(paths, site, self.inc, maxsize):
+                count = functools.partial(count_under_newscrawl, self.crawler)
+                async for request in archived_articles(paths, site, count, maxsize):
                     yield request.replace(callback=self.parse_article, errback=self.on_error)
 
         Replay.__name__ = f"{site.__name__}Replay"
@@ -117,5 +126,5 @@ class Command(BaseRunSpiderCommand):
         self.crawler_process.start()
         if state_dir is not None:
             state_dir.cleanup()
-        code = crawler.stats.get_value("newscrawl/exit_code") if crawler.stats else None
+        code = crawler.stats.get_value(EXIT_CODE) if crawler.stats else None
         self.exitcode = 1 if self.crawler_process.bootstrap_failed else int(code or 0)

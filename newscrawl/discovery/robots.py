@@ -41,6 +41,7 @@ from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
 from newscrawl.guards.faults import Refused
+from newscrawl.stats import inc
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +58,6 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
         self._forbidden_logged: set[str] = set()
         self._unreachable: set[str] = set()  # netlocs whose robots.txt could not be read
 
-    def _inc(self, key: str) -> None:
-        self._stats.inc_value(f"newscrawl/{key}")
-
     def _use(self, netloc: str, rules: bytes) -> RobotParser:
         parser: RobotParser = build_from_crawler(self._parserimpl, self.crawler, rules)
         return parser
@@ -70,7 +68,7 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
             await super()._parse_robots(response, netloc, request)
             return
         if 400 <= status < 500:
-            self._inc(f"robots/allow_all/{status}")
+            inc(self._stats, f"newscrawl/robots/allow_all/{status}")
             logger.warning(
                 "robots.txt of %s answered HTTP %d (unavailable): everything allowed "
                 "(RFC 9309 2.3.1.3)", netloc, status,
@@ -78,7 +76,7 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
             response = response.replace(body=b"")
         else:  # 5xx after retries, or a 3xx chain that did not end (or 1xx)
             key = f"robots/disallow_all/{status}"
-            self._inc(key)
+            inc(self._stats, f"newscrawl/{key}")
             self._unreachable.add(netloc)
             logger.warning(
                 "robots.txt of %s answered HTTP %d (unreachable): nothing is fetched from "
@@ -105,7 +103,7 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
                 await self._parse_robots(response, netloc, request)
             except Exception as error:
                 self._robots_error(error, netloc)
-            self._stats.inc_value("robotstxt/request_count")
+            inc(self._stats, "robotstxt/request_count")
         parser = self._parsers[netloc]
         if isinstance(parser, Deferred):
             # One Deferred per waiter. Awaiting the shared one directly (as Scrapy 2.19
@@ -128,9 +126,9 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
             super()._robots_error(exc, netloc)
             return
         name = type(exc).__name__
-        self._inc(f"robots/disallow_all/{name}")
+        inc(self._stats, f"newscrawl/robots/disallow_all/{name}")
         self._unreachable.add(netloc)
-        self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
+        inc(self._stats, f"robotstxt/exception_count/{type(exc)}")
         logger.warning(
             "robots.txt of %s could not be fetched (%s: %s): nothing is fetched from this "
             "site in this run (RFC 9309 2.3.1.4)", netloc, name, exc,
@@ -145,7 +143,7 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
         if netloc in self._unreachable:
             # Everything, robots.txt itself too (parsers always allow that one): it was
             # just found unreachable, and that was reported once.
-            self._stats.inc_value("robotstxt/forbidden")
+            inc(self._stats, "robotstxt/forbidden")
             raise RobotsForbidden(f"robots.txt of {netloc} unreachable")
         try:
             super().process_request_2(rp, request)

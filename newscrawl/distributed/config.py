@@ -16,9 +16,6 @@ from urllib.parse import urlsplit, urlunsplit
 from scrapy.settings import BaseSettings
 
 ROLES = ("all", "seed", "worker")
-#: Callbacks whose requests are articles: the seed pushes these to the shared queue
-#: and keeps the others (robots.txt, sitemaps, feeds, listings) to itself.
-ARTICLE_CALLBACKS = frozenset({"parse_article"})
 
 DEFAULTS = {
     "NEWSCRAWL_REDIS_HEARTBEAT": 10.0,  # seconds between heartbeats; TTL is 3 beats

@@ -62,7 +62,6 @@ from twisted.internet import task
 from newscrawl import exitcodes
 from newscrawl.discovery.urls import identity_key, url_key
 from newscrawl.distributed.config import (
-    ARTICLE_CALLBACKS,
     ROLES,
     Keys,
     keys_for,
@@ -71,6 +70,8 @@ from newscrawl.distributed.config import (
     setting,
 )
 from newscrawl.distributed.redisstore import OUTAGE, RedisStore, StoreUnavailable, connect
+from newscrawl.pagekind import PageKind, kind_of
+from newscrawl.stats import inc
 from newscrawl.storage.stores import store_for
 
 logger = logging.getLogger(__name__)
@@ -127,7 +128,8 @@ return 0
 
 
 def is_article(request: Request) -> bool:
-    return getattr(request.callback, "__name__", None) in ARTICLE_CALLBACKS
+    """Articles go to the shared queue; the seed keeps discovery (robots, feeds, ...)."""
+    return kind_of(request) is PageKind.ARTICLE
 
 
 def role_of(spider: Spider) -> str:
@@ -135,11 +137,6 @@ def role_of(spider: Spider) -> str:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
     return role
-
-
-def _inc(crawler: Crawler | None, key: str, count: int = 1) -> None:
-    if crawler is not None and crawler.stats is not None:
-        crawler.stats.inc_value(key, count)
 
 
 def _engine_inprogress(crawler: Crawler | None) -> set[Request] | None:
@@ -210,7 +207,7 @@ class DupeFilter(RFPDupeFilter):  # type: ignore[misc]
         return int(self.server.sadd(self.key_for(request), self.request_fingerprint(request))) == 0
 
     def log(self, request: Request, spider: Spider) -> None:
-        _inc(self.crawler, "newscrawl/redis/dupefilter_dropped")
+        inc(self.crawler, "newscrawl/redis/dupefilter_dropped")
         super().log(request, spider)
 
     def close(self, reason: str = "") -> None:
@@ -286,7 +283,7 @@ class _LocalQueue:
         if not request.dont_filter:
             fingerprint = self.crawler.request_fingerprinter.fingerprint(request)
             if fingerprint in self.seen:
-                _inc(self.crawler, "dupefilter/filtered")
+                inc(self.crawler, "dupefilter/filtered")
                 return False
             self.seen.add(fingerprint)
         heapq.heappush(self.heap, (-request.priority, next(self.counter), request))
@@ -346,9 +343,9 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
         ):
             self.df.log(request, self.spider)
             return False
-        _inc(self.crawler, "scheduler/enqueued/redis")
+        inc(self.crawler, "scheduler/enqueued/redis")
         if self.local is not None:
-            _inc(self.crawler, "newscrawl/redis/seeded")
+            inc(self.crawler, "newscrawl/redis/seeded")
         return True
 
     def next_request(self) -> Request | None:
@@ -361,7 +358,7 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
             return None  # the worker is closing (Coordinator.store_unavailable)
         if request is None:
             return None
-        _inc(self.crawler, "scheduler/dequeued/redis")
+        inc(self.crawler, "scheduler/dequeued/redis")
         if request.meta.get(UPDATE_META):
             updating = getattr(self.spider, "updating", None)
             if isinstance(updating, set):
@@ -595,7 +592,7 @@ class Coordinator:
             return
         if orphans:
             logger.warning("Put back %d requests whose pop an outage cut short", orphans)
-            _inc(self.crawler, "newscrawl/redis/requeued_orphans", orphans)
+            inc(self.crawler, "newscrawl/redis/requeued_orphans", orphans)
 
     def store_unavailable(self, message: str) -> None:
         """OUTAGE gave up: end this worker with exit code 11, leaving its work in Redis."""
@@ -650,9 +647,9 @@ class Coordinator:
             "Worker %s stopped beating: re-queued its %d in-flight requests, released %d "
             "unconfirmed articles", worker, requests, len(released),
         )  # fmt: skip
-        _inc(self.crawler, "newscrawl/redis/dead_workers")
-        _inc(self.crawler, "newscrawl/redis/recovered_requests", requests)
-        _inc(self.crawler, "newscrawl/redis/released_claims", len(released))
+        inc(self.crawler, "newscrawl/redis/dead_workers")
+        inc(self.crawler, "newscrawl/redis/recovered_requests", requests)
+        inc(self.crawler, "newscrawl/redis/released_claims", len(released))
         if requests:
             _nudge(self.crawler)
         return requests
@@ -789,7 +786,7 @@ class RoleMiddleware:
         self, response: Any, exception: Exception, spider: Spider | None = None
     ) -> Iterable[Any] | None:
         if isinstance(exception, StoreUnavailable):
-            _inc(self.crawler, "newscrawl/redis/abandoned_responses")
+            inc(self.crawler, "newscrawl/redis/abandoned_responses")
             return ()
         return None
 
@@ -797,11 +794,11 @@ class RoleMiddleware:
         try:
             async for item_or_request in results:
                 if OUTAGE.gave_up:
-                    _inc(self.crawler, "newscrawl/redis/abandoned_responses")
+                    inc(self.crawler, "newscrawl/redis/abandoned_responses")
                     return
                 yield item_or_request
         except StoreUnavailable:
-            _inc(self.crawler, "newscrawl/redis/abandoned_responses")
+            inc(self.crawler, "newscrawl/redis/abandoned_responses")
 
 
 class LineFileFeedStorage(FileFeedStorage):

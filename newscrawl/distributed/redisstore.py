@@ -51,6 +51,7 @@ from scrapy.exceptions import DropItem
 
 from newscrawl.discovery.urls import canonical_key, url_key
 from newscrawl.distributed.config import mask_url
+from newscrawl.stats import inc
 from newscrawl.storage.state import SeenArticle, StateStore
 
 logger = logging.getLogger(__name__)
@@ -210,7 +211,7 @@ class Outage:
                 "(NEWSCRAWL_REDIS_OUTAGE_TIMEOUT)",
                 mask_url(self.url), str(exc).replace(self.url, mask_url(self.url)), self.timeout,
             )  # fmt: skip
-            self._inc("newscrawl/redis/outages", 1)
+            inc(self.stats, "newscrawl/redis/outages", 1)
         return now - self.started
 
     def _up(self) -> None:
@@ -218,7 +219,7 @@ class Outage:
         seconds = time.monotonic() - self.started
         self.started = None
         logger.info("Redis at %s is back after %.1fs: carrying on", mask_url(self.url), seconds)
-        self._inc("newscrawl/redis/outage_seconds", round(seconds, 3))
+        inc(self.stats, "newscrawl/redis/outage_seconds", round(seconds, 3))
         if self.on_up is not None:
             self.on_up(seconds)
 
@@ -229,14 +230,10 @@ class Outage:
                 f"Redis at {mask_url(self.url)} unreachable for {waited:.0f}s "
                 f"(NEWSCRAWL_REDIS_OUTAGE_TIMEOUT {self.timeout:g}s)"
             )
-            self._inc("newscrawl/redis/outage_seconds", round(waited, 3))
+            inc(self.stats, "newscrawl/redis/outage_seconds", round(waited, 3))
             if self.on_give_up is not None:
                 self.on_give_up(self.message)
         return StoreUnavailable(self.message)
-
-    def _inc(self, key: str, value: float) -> None:
-        if self.stats is not None:
-            self.stats.inc_value(key, value)
 
 
 #: The outage guard of this process (see :class:`Outage`).

@@ -1,8 +1,10 @@
 """Distributed crawling: one setting puts a crawl's queue, dedup, state and lock in Redis.
 
 ``-s NEWSCRAWL_REDIS_URL=redis://[:password@]host:port/db`` (or the environment
-variable of that name) turns any site spider distributed: :func:`apply_settings`,
-called from ``NewsSpider.update_settings``, swaps in
+variable of that name) turns a crawl distributed: :class:`DistributedAddon`, a Scrapy
+add-on listed in the project's ``ADDONS`` (newscrawl/settings.py; another project
+lists it in its own), calls :func:`apply_settings` when the crawler is set up, which
+swaps in
 
 * the scheduler (:class:`newscrawl.distributed.rediscrawl.Scheduler`, scrapy-redis's with a
   reliable queue: a popped request stays in its worker's *processing* set until the
@@ -27,9 +29,11 @@ distributed is loaded.
 
 from __future__ import annotations
 
+from scrapy.crawler import Crawler
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from newscrawl.distributed.config import new_worker_id, redis_url
+from newscrawl.ops.defaults import news_crawl
 from newscrawl.ops.lock import CrawlLock
 
 
@@ -96,6 +100,21 @@ def apply_settings(settings: BaseSettings) -> None:
     for name, value in (("EXTENSIONS", extensions), ("SPIDER_MIDDLEWARES", middlewares)):
         priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"])
         settings.set(name, value, priority=priority)
+
+
+class DistributedAddon:
+    """Scrapy add-on: NEWSCRAWL_REDIS_URL set, the crawl is distributed (apply_settings).
+
+    An add-on, not the spider class's ``update_settings``: the wiring is the
+    project's choice of settings, and a spider class carries no side effects."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DistributedAddon:
+        news_crawl(crawler)  # site spiders only
+        return cls()
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        apply_settings(settings)
 
 
 def _path(cls: type) -> str:

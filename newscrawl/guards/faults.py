@@ -62,6 +62,8 @@ from w3lib.url import canonicalize_url, safe_url_string
 from newscrawl.discovery.sources import GZIP_ERRORS, SOURCE_MAXSIZE, SourceTooLarge, xml_chunks
 from newscrawl.discovery.urls import host_matches
 from newscrawl.guards import ssrf
+from newscrawl.pagekind import SOURCES, PageKind, kind_of
+from newscrawl.stats import inc
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +81,6 @@ class _Reporter:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self._logged: set[str] = set()
-
-    def inc(self, key: str, count: int = 1) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"newscrawl/{key}", count)
 
     def once(self, key: str) -> bool:
         """True the first time ``key`` is seen: log then, stay quiet after."""
@@ -179,10 +177,10 @@ class RetryAfterMiddleware(_Reporter):
         if seconds is None:
             return None
         if seconds > self.cap:
-            self.inc("retry_after/capped")
+            inc(self.crawler, "newscrawl/retry_after/capped")
             seconds = self.cap
-        self.inc("retry_after/paused")
-        self.inc("retry_after/seconds", math.ceil(seconds))
+        inc(self.crawler, "newscrawl/retry_after/paused")
+        inc(self.crawler, "newscrawl/retry_after/seconds", math.ceil(seconds))
         self.pause_slot(request, seconds)
         return seconds
 
@@ -225,10 +223,10 @@ class CompressionGuardMiddleware(HttpCompressionMiddleware, _Reporter):
         except Refused:
             raise
         except IgnoreRequest as error:  # Scrapy's "exceeded DOWNLOAD_MAXSIZE" (logged)
-            self.inc("download/too_large_decompressed")
+            inc(self.crawler, "newscrawl/download/too_large_decompressed")
             raise Refused(str(error)) from error
         except GUNZIP_ERRORS as error:
-            self.inc("download/bad_encoding")
+            inc(self.crawler, "newscrawl/download/bad_encoding")
             encoding = b",".join(response.headers.getlist("Content-Encoding")).decode("latin-1")
             logger.warning(
                 "Body does not decode as its Content-Encoding %s says (%s: %s), skipped: %s",
@@ -268,7 +266,7 @@ class ResponseGuardMiddleware(_Reporter):
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
         if isinstance(response, TextResponse) and looks_binary(response.body):
-            self.inc("skipped/binary")
+            inc(self.crawler, "newscrawl/skipped/binary")
             content_type = (response.headers.get(b"Content-Type") or b"?").decode("latin-1")
             logger.warning("Binary data served as %s, skipped: %s", content_type, response.url)
             raise Refused(f"binary body: {response.url}")
@@ -279,7 +277,7 @@ class ResponseGuardMiddleware(_Reporter):
     ) -> None:
         if isinstance(exception, DownloadCancelledError):
             # Scrapy's handler cancels at DOWNLOAD_MAXSIZE and has logged it with the URL.
-            self.inc("download/too_large")
+            inc(self.crawler, "newscrawl/download/too_large")
             raise Refused(f"larger than DOWNLOAD_MAXSIZE: {request.url}") from exception
 
 
@@ -335,7 +333,7 @@ class RedirectGuardMiddleware(_Reporter):
         return response
 
     def _refuse(self, kind: str, request: Request, target: str, what: str) -> NoReturn:
-        self.inc(f"redirect/{kind}")
+        inc(self.crawler, f"newscrawl/redirect/{kind}")
         logger.warning("%s: %s %s, skipped", request.url, what, target)
         raise Refused(f"{what} {target}")
 
@@ -347,7 +345,6 @@ _STRICT_OPTIONS = {
     "recover": False,
 }  # fmt: skip
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
-_SOURCE_CALLBACKS = {"parse_feed": "feed", "parse_sitemap": "sitemap"}
 SITEMAP_CHAIN = "newscrawl_sitemap_chain"  # request.meta: the sitemap indexes that led here
 MALFORMED = "newscrawl_malformed_xml"  # response.meta: True when not well-formed XML
 
@@ -402,8 +399,8 @@ class DiscoveryGuardMiddleware(_Reporter):
         return cls(crawler)
 
     def _kind(self, response: Response) -> str | None:
-        callback = getattr(response.request, "callback", None) if response.request else None
-        return _SOURCE_CALLBACKS.get(getattr(callback, "__name__", ""))
+        kind = kind_of(response.request)
+        return kind if kind in SOURCES else None
 
     def process_spider_input(self, response: Response, spider: Spider | None = None) -> None:
         kind = self._kind(response)
@@ -415,7 +412,7 @@ class DiscoveryGuardMiddleware(_Reporter):
             name, _, detail = problem.partition(": ")
             if name == "malformed_xml":
                 response.meta[MALFORMED] = True
-            self.inc(f"discovery/{name}")
+            inc(self.crawler, f"newscrawl/discovery/{name}")
             if name == "xml_entities":
                 logger.warning(
                     "The %s %s declares XML entities; they are not expanded", kind, response.url
@@ -429,14 +426,14 @@ class DiscoveryGuardMiddleware(_Reporter):
     def _filter(self, response: Response, item: Any) -> bool:
         if not isinstance(item, Request):
             return True
-        if getattr(item.callback, "__name__", "") != "parse_sitemap":
+        if kind_of(item) is not PageKind.SITEMAP:
             return True
         # The sitemaps that led here: one of them listed again is a loop (the same
         # child listed by two indexes is not: the dupefilter takes care of that).
         chain = [*response.meta.get(SITEMAP_CHAIN, ()), canonicalize_url(response.url)]
         key = canonicalize_url(item.url)
         if key in chain:
-            self.inc("discovery/sitemap_loop")
+            inc(self.crawler, "newscrawl/discovery/sitemap_loop")
             if self.once(key):
                 logger.warning(
                     "Sitemap %s lists %s, which led to it: a loop, not followed",

@@ -57,6 +57,8 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
 
+from newscrawl.stats import inc
+
 logger = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -238,9 +240,8 @@ def policy_for(crawler: Crawler) -> SsrfPolicy:
 
 def block(crawler: Crawler, url: str, reason: str, via: str | None = None) -> SsrfBlocked:
     """Count and log (once per host) a blocked URL; returns the exception to raise."""
-    if crawler.stats is not None:
-        crawler.stats.inc_value("newscrawl/ssrf/blocked")
-        crawler.stats.inc_value(f"newscrawl/ssrf/blocked/{reason}")
+    inc(crawler, "newscrawl/ssrf/blocked")
+    inc(crawler, f"newscrawl/ssrf/blocked/{reason}")
     policy = policy_for(crawler)
     host = urlsplit(url).hostname or urlsplit(url).scheme
     source = f" (redirect from {via})" if via else ""

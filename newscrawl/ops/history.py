@@ -30,6 +30,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from newscrawl import exitcodes
+from newscrawl.stats import inc
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +59,8 @@ class ExtractionMethods:
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
         method = item.get("extraction") if hasattr(item, "get") else None
-        if self.crawler.stats is not None and isinstance(method, str) and method:
-            self.crawler.stats.inc_value(METHOD_STAT + method)
+        if isinstance(method, str) and method:
+            inc(self.crawler, METHOD_STAT + method)
 
 
 @dataclass

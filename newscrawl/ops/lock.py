@@ -15,6 +15,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl import exitcodes
+from newscrawl.stats import EXIT_CODE, EXIT_REASON, LOCKED
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +77,9 @@ class CrawlLock:
 
     def _set_exit(self, code: int, reason: str) -> None:
         if self.crawler.stats is not None:
-            self.crawler.stats.set_value("newscrawl/locked", True)
-            self.crawler.stats.set_value("newscrawl/exit_code", code)
-            self.crawler.stats.set_value("newscrawl/exit_reason", reason)
+            self.crawler.stats.set_value(LOCKED, True)
+            self.crawler.stats.set_value(EXIT_CODE, code)
+            self.crawler.stats.set_value(EXIT_REASON, reason)
 
     def spider_closed(self, spider: Spider) -> None:
         if self.handle is not None:

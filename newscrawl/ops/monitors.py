@@ -21,6 +21,7 @@ from spidermon.contrib.scrapy.monitors import (
 from spidermon.core.actions import Action
 
 from newscrawl import exitcodes
+from newscrawl.stats import EXIT_CODE, EXIT_REASON
 
 # spidermon 1.27 still logs through the deprecated Spider.log(): not our run's warning.
 warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated", module="spidermon")
@@ -32,9 +33,9 @@ class FailRun(Action):  # type: ignore[misc]
         stats = crawler.stats
         failed = sorted({r.monitor.name for r in self.result.monitors_failed_results})
         stats.set_value("newscrawl/monitors_failed", failed)
-        if not stats.get_value("newscrawl/exit_code"):
-            stats.set_value("newscrawl/exit_code", exitcodes.MONITORS_FAILED)
-            stats.set_value("newscrawl/exit_reason", f"monitors failed: {', '.join(failed)}")
+        if not stats.get_value(EXIT_CODE):
+            stats.set_value(EXIT_CODE, exitcodes.MONITORS_FAILED)
+            stats.set_value(EXIT_REASON, f"monitors failed: {', '.join(failed)}")
 
 
 class CloseMonitors(MonitorSuite):  # type: ignore[misc]

@@ -26,6 +26,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from newscrawl import exitcodes
+from newscrawl import stats as keys
 from newscrawl.distributed.config import keys_for, redis_url
 from newscrawl.storage.durable import feed_exporter_active, ledger
 
@@ -35,20 +36,8 @@ logger = logging.getLogger(__name__)
 NORMAL_FINISH = frozenset({"finished", "limit_reached", "closespider_itemcount"})
 
 
-def _sum(stats: dict[str, Any], prefix: str, exclude: tuple[str, ...] = ()) -> int:
-    return sum(
-        int(v) for k, v in stats.items()
-        if k.startswith(prefix) and not k.startswith(exclude) and isinstance(v, int)
-    )  # fmt: skip
-
-
 def _by_suffix(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     return {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
-
-
-# Drops that are the pipeline working, not something going wrong.
-NOT_FAILURES = ("newscrawl/dropped/duplicate", "newscrawl/dropped/unchanged",
-                "newscrawl/dropped/near_duplicate")  # fmt: skip
 
 
 def is_drift(fallbacks: int, extracted: int, max_share: float, min_pages: int) -> bool:
@@ -85,40 +74,31 @@ def judge(
         return exitcodes.OUTPUT_FAILED, output
     reason = stats.get("finish_reason")
     if reason == "store_unavailable":  # rediscrawl.Coordinator: Redis gone past its timeout
-        return exitcodes.STORE_UNAVAILABLE, str(stats.get("newscrawl/redis/unavailable"))
+        return exitcodes.STORE_UNAVAILABLE, str(stats.get(keys.REDIS_UNAVAILABLE))
     if reason not in NORMAL_FINISH:
         return exitcodes.ABORTED, f"aborted: finish reason {reason}"
     items = int(stats.get("item_scraped_count", 0))
     pages = int(stats.get("response_received_count", 0))
     failed = failed_sources(stats)  # feeds/sitemaps refused: never an "ok" run
     if items == 0:
-        unchanged = _sum(stats, "newscrawl/state/skipped_seen") + _sum(
-            stats, "newscrawl/discovery/not_modified"
-        )
+        unchanged = sum(keys.total(stats, prefix) for prefix in keys.UNCHANGED)
         if unchanged and failed:
             return exitcodes.ERROR_RATE, failed
         if unchanged:
             return exitcodes.OK, "ok: nothing new"
-        if seeded := int(stats.get("newscrawl/redis/seeded", 0)):  # a distributed seed
+        if seeded := int(stats.get(keys.REDIS_SEEDED, 0)):  # a distributed seed
             return exitcodes.OK, f"ok: seeded {seeded} article requests to the shared queue"
-        if stats.get("newscrawl/redis/worker") and stats.get("newscrawl/redis/discovers") is False:
+        if stats.get(keys.REDIS_WORKER) and stats.get(keys.REDIS_DISCOVERS) is False:
             if pages == 0:  # a distributed worker that others left nothing to
                 return exitcodes.OK, "ok: nothing left for this worker in the shared queue"
         why = f"no items from {pages} pages"
         return exitcodes.NO_ITEMS, f"{why}; {failed}" if failed else why
-    failures = (
-        _sum(stats, "spider_exceptions/")
-        + _sum(stats, "newscrawl/http/")
-        + _sum(stats, "newscrawl/errors/")
-        + _sum(stats, "newscrawl/extraction/error")
-        + _sum(stats, "newscrawl/skipped/")  # empty, not HTML, bot checks
-        + _sum(stats, "newscrawl/dropped/", NOT_FAILURES)
-    )
+    failures = sum(keys.total(stats, prefix, keys.NOT_FAILURES) for prefix in keys.FAILURES)
     error_rate = failures / max(pages, 1)
     if error_rate > max_error_rate:
         return exitcodes.ERROR_RATE, f"error rate {error_rate:.2f} > {max_error_rate}"
-    extracted = items + _sum(stats, "newscrawl/dropped/")
-    fallbacks = _sum(stats, "newscrawl/fallback/")
+    extracted = items + keys.total(stats, keys.DROPPED)
+    fallbacks = keys.total(stats, keys.FALLBACK)
     share = fallbacks / max(extracted, 1)
     if is_drift(fallbacks, extracted, max_fallback, min_drift_pages):
         return exitcodes.LAYOUT_DRIFT, f"fallback share {share:.2f} > {max_fallback}"
@@ -135,8 +115,8 @@ def judge(
 
 def output_failure(stats: dict[str, Any]) -> str | None:
     """Why the run's output is incomplete (a feed failed), or None."""
-    failed = int(stats.get("newscrawl/output/feed_failed", 0))
-    unwritten = int(stats.get("newscrawl/output/unwritten", 0))
+    failed = int(stats.get(keys.FEED_FAILED, 0))
+    unwritten = int(stats.get(keys.UNWRITTEN, 0))
     if not failed and not unwritten:
         return None
     return (
@@ -151,7 +131,7 @@ def failed_sources(stats: dict[str, Any]) -> str:
     >>> failed_sources({"newscrawl/discovery/failed_sources": ["http_404 https://x/rss"]})
     '1 feed/sitemap failed: http_404 https://x/rss'
     """
-    failed = stats.get("newscrawl/discovery/failed_sources") or []
+    failed = stats.get(keys.FAILED_SOURCES) or []
     if not failed:
         return ""
     shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
@@ -214,8 +194,8 @@ class RunReport:
         if self.progress is not None and self.progress.running:
             self.progress.stop()
         assert self.crawler.stats is not None
-        if self.crawler.stats.get_value("newscrawl/locked"):
-            self.exit_code = int(self.crawler.stats.get_value("newscrawl/exit_code"))
+        if self.crawler.stats.get_value(keys.LOCKED):
+            self.exit_code = int(self.crawler.stats.get_value(keys.EXIT_CODE))
             self.reported = True
             return
         journal = ledger(self.crawler)
@@ -236,8 +216,8 @@ class RunReport:
     def set_exit(self, spider: Spider, code: int, why: str) -> None:
         assert self.crawler.stats is not None
         self.exit_code = code
-        self.crawler.stats.set_value("newscrawl/exit_code", code)
-        self.crawler.stats.set_value("newscrawl/exit_reason", why)
+        self.crawler.stats.set_value(keys.EXIT_CODE, code)
+        self.crawler.stats.set_value(keys.EXIT_REASON, why)
         log = logger.info if code == exitcodes.OK else logger.error
         log("%s run result: exit code %d (%s): %s", spider.name, code, exitcodes.NAMES[code], why)
 
@@ -282,9 +262,9 @@ class RunReport:
 
     def write_report(self, spider: Spider, reason: str) -> None:
         stats = self.stats
-        code = int(stats.get("newscrawl/exit_code", exitcodes.OK))
+        code = int(stats.get(keys.EXIT_CODE, exitcodes.OK))
         path = self.report_path(spider)
-        drops = _by_suffix(stats, "newscrawl/dropped/")
+        drops = _by_suffix(stats, keys.DROPPED)
         finished = time.time()
         report = {
             "spider": spider.name,
@@ -294,21 +274,21 @@ class RunReport:
             "finish_reason": reason,
             "exit_code": code,
             "exit_name": exitcodes.NAMES.get(code, "?"),
-            "exit_reason": stats.get("newscrawl/exit_reason"),
+            "exit_reason": stats.get(keys.EXIT_REASON),
             "pages_fetched": stats.get("response_received_count", 0),
             "bytes": stats.get("downloader/response_bytes", 0),
             "articles_emitted": stats.get("item_scraped_count", 0),
-            "new": stats.get("newscrawl/items/new", 0),
-            "updated": stats.get("newscrawl/items/updated", 0),
+            "new": stats.get(keys.ITEMS_NEW, 0),
+            "updated": stats.get(keys.ITEMS_UPDATED, 0),
             "duplicates": sum(v for k, v in drops.items() if k.startswith("duplicate")),
-            "near_duplicates_marked": stats.get("newscrawl/duplicates/near", 0),
-            "skipped_seen": stats.get("newscrawl/state/skipped_seen", 0),
-            "records_not_written": stats.get("newscrawl/output/unwritten", 0),
+            "near_duplicates_marked": stats.get(keys.DUPLICATES_NEAR, 0),
+            "skipped_seen": stats.get(keys.SKIPPED_SEEN, 0),
+            "records_not_written": stats.get(keys.UNWRITTEN, 0),
             "drops": drops,
-            "fallbacks": _by_suffix(stats, "newscrawl/fallback/"),
+            "fallbacks": _by_suffix(stats, keys.FALLBACK),
             "http_status": _by_suffix(stats, "downloader/response_status_count/"),
-            "errors": _by_suffix(stats, "newscrawl/errors/"),
-            "failed_sources": stats.get("newscrawl/discovery/failed_sources", []),
+            "errors": _by_suffix(stats, keys.ERRORS),
+            "failed_sources": stats.get(keys.FAILED_SOURCES, []),
             "feeds": [str(feed) for feed in self.feeds],
             "stats": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
         }

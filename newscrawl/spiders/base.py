@@ -42,12 +42,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
-from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from newscrawl import __version__
 from newscrawl.discovery.sources import (
     GZIP_ERRORS,
     SOURCE_MAXSIZE,
@@ -60,7 +58,6 @@ from newscrawl.discovery.sources import (
 )
 from newscrawl.discovery.urls import canonicalize, host_matches, rebase, url_key
 from newscrawl.distributed.config import ROLES
-from newscrawl.distributed.wiring import apply_settings
 from newscrawl.extraction.article import Extraction
 from newscrawl.extraction.dates import iso
 from newscrawl.extraction.decide import decide
@@ -68,7 +65,9 @@ from newscrawl.extraction.rules import SiteRules
 from newscrawl.guards.faults import MALFORMED
 from newscrawl.items import Article
 from newscrawl.ops.report import is_drift
+from newscrawl.pagekind import KIND, SOURCES, PageKind, kind_of
 from newscrawl.sites.spec import DEFAULT_PAGINATION, Edition, SiteSpec, url_target
+from newscrawl.stats import DROPPED, FAILED_SOURCES, SKIPPED_SEEN, fallback, inc, total
 from newscrawl.storage.durable import when_output_complete
 from newscrawl.storage.state import ClaimLost, StateStore, StateStoreFailed
 from newscrawl.storage.stores import store_for
@@ -78,7 +77,6 @@ logger = logging.getLogger(__name__)
 
 ARTICLE_PRIORITY = 10  # finish articles before opening more listings: bounded queue
 DISCOVERY_PRIORITY = 20
-SOURCE = "newscrawl_source"  # request.meta: "feed" | "sitemap" for a discovery source
 TRACKED = "newscrawl_limit_tracked"  # request.meta: counted in NewsSpider.in_flight
 FEED_ROOTS = frozenset({"rss", "feed", "rdf", "jsonfeed"})
 
@@ -294,19 +292,6 @@ class NewsSpider(scrapy.Spider):
     # -- Scrapy plumbing -------------------------------------------------------
 
     @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        super().update_settings(settings)
-        apply_settings(settings)  # NEWSCRAWL_REDIS_URL: queue, state, lock in Redis
-        default_feed = settings.get("NEWSCRAWL_DEFAULT_FEED")
-        run_files = settings.getbool("NEWSCRAWL_RUN_FILES", True)  # off: scrapy parse/shell
-        if default_feed and run_files and not settings.getdict("FEEDS"):
-            feed = {"format": "jsonlines", "encoding": "utf8"}
-            settings.set("FEEDS", {default_feed: feed}, priority="spider")
-        contact = settings.get("NEWSCRAWL_CONTACT_URL")
-        if contact and settings.getpriority("USER_AGENT") in (None, 0, 20):
-            settings.set("USER_AGENT", f"newscrawl/{__version__} (+{contact})", priority="spider")
-
-    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_item_scraped, signal=signals.item_scraped)
@@ -341,10 +326,6 @@ class NewsSpider(scrapy.Spider):
     def is_update(self, key: str) -> bool:
         return key in self.updating
 
-    def inc(self, key: str, count: int = 1) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"newscrawl/{key}", count)
-
     # -- URLs ------------------------------------------------------------------
 
     def to_fetch(self, url: str, base: str | None = None) -> str | None:
@@ -378,13 +359,17 @@ class NewsSpider(scrapy.Spider):
 
     # -- discovery -------------------------------------------------------------
 
-    def _request(self, url: str, callback: Any, priority: int, **cb_kwargs: Any) -> scrapy.Request:
+    def _request(
+        self, url: str, callback: Any, priority: int, *, kind: PageKind, **cb_kwargs: Any
+    ) -> scrapy.Request:
         return scrapy.Request(
-            url, callback=callback, errback=self.on_error, priority=priority, cb_kwargs=cb_kwargs
-        )
+            url, callback=callback, errback=self.on_error, priority=priority,
+            cb_kwargs=cb_kwargs, meta={KIND: kind},
+        )  # fmt: skip
 
     def _source_request(self, url: str, callback: Any) -> scrapy.Request:
         """A feed or sitemap request, conditional on what it served last time."""
+        kind = PageKind.SITEMAP if callback == self.parse_sitemap else PageKind.FEED
         headers = {}
         if not self.recrawl:
             etag, last_modified = self.state.validators(url)
@@ -400,7 +385,7 @@ class NewsSpider(scrapy.Spider):
             headers=headers,
             meta={
                 "handle_httpstatus_list": [304],
-                SOURCE: "sitemap" if callback == self.parse_sitemap else "feed",
+                KIND: kind,
                 # Feeds and sitemaps may be as large as the sitemap protocol allows
                 # (50 MB unpacked); article pages keep DOWNLOAD_MAXSIZE.
                 "download_maxsize": self.source_maxsize,
@@ -418,10 +403,10 @@ class NewsSpider(scrapy.Spider):
         if url in self.failed_sources:
             return
         self.failed_sources[url] = reason
-        self.inc(f"discovery/source_failed/{reason}")
+        inc(self.crawler, f"newscrawl/discovery/source_failed/{reason}")
         if self.crawler.stats is not None:
             self.crawler.stats.set_value(
-                "newscrawl/discovery/failed_sources",
+                FAILED_SOURCES,
                 [f"{why} {where}" for where, why in self.failed_sources.items()],
             )
         if detail:
@@ -429,7 +414,7 @@ class NewsSpider(scrapy.Spider):
 
     def _source_unchanged(self, response: Response) -> bool:
         if response.status == 304:
-            self.inc("discovery/not_modified")
+            inc(self.crawler, "newscrawl/discovery/not_modified")
             return True
         return False
 
@@ -458,11 +443,12 @@ class NewsSpider(scrapy.Spider):
                 and self.settings.getbool("NEWSCRAWL_REFETCH_UPDATED", True)
                 and changed.timestamp() > seen.fetched_at
             ):
-                self.inc("state/skipped_seen")
+                inc(self.crawler, SKIPPED_SEEN)
                 return None
-            self.inc("state/refetch_updated")
+            inc(self.crawler, "newscrawl/state/refetch_updated")
             self.updating.add(key)
-        return self._request(url, self.parse_article, ARTICLE_PRIORITY, entry=entry)
+        article = PageKind.ARTICLE
+        return self._request(url, self.parse_article, ARTICLE_PRIORITY, kind=article, entry=entry)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.discovery_requests():
@@ -472,9 +458,10 @@ class NewsSpider(scrapy.Spider):
         if self.robots_sitemaps:
             robots = self.to_fetch("/robots.txt")
             if robots:
-                yield self._request(robots, self.parse_robots, DISCOVERY_PRIORITY).replace(
-                    dont_filter=True
+                request = self._request(
+                    robots, self.parse_robots, DISCOVERY_PRIORITY, kind=PageKind.ROBOTS
                 )
+                yield request.replace(dont_filter=True)
         for edition in self.selected.values():
             for sitemap in edition.sitemaps:
                 if url := self.to_fetch(sitemap):
@@ -484,7 +471,7 @@ class NewsSpider(scrapy.Spider):
                     yield self._source_request(url, self.parse_feed)
             for section in edition.sections:
                 if url := self.to_fetch(section):
-                    yield self._request(url, self.parse_listing, 0, page=1)
+                    yield self._request(url, self.parse_listing, 0, kind=PageKind.LISTING, page=1)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         text = (
@@ -494,7 +481,7 @@ class NewsSpider(scrapy.Spider):
         )
         for sitemap in sitemaps_in_robots(text):
             if url := self.to_fetch(sitemap):
-                self.inc("discovery/robots_sitemaps")
+                inc(self.crawler, "newscrawl/discovery/robots_sitemaps")
                 yield self._source_request(url, self.parse_sitemap)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -512,21 +499,21 @@ class NewsSpider(scrapy.Spider):
                 count += 1
                 if doc.root == "sitemapindex":
                     if self.since and entry.modified and entry.modified < self.since:
-                        self.inc("discovery/skipped_old_sitemap")
+                        inc(self.crawler, "newscrawl/discovery/skipped_old_sitemap")
                     elif child := self.to_fetch(entry.url, url):
                         yield self._source_request(child, self.parse_sitemap)
                 else:
                     yield from self._entries((entry,), url, "sitemap")
         except SourceTooLarge as exc:
-            self.inc("discovery/invalid_sitemap")
+            inc(self.crawler, "newscrawl/discovery/invalid_sitemap")
             self.source_failed(url, "sitemap", "too_large", str(exc))
             return
         except GZIP_ERRORS as exc:  # not gzip, or cut short
-            self.inc("discovery/invalid_sitemap")
+            inc(self.crawler, "newscrawl/discovery/invalid_sitemap")
             self.source_failed(url, "sitemap", "bad_gzip", f"not valid gzip: {exc}")
             return
         if doc.root not in ("sitemapindex", "urlset"):
-            self.inc("discovery/invalid_sitemap")
+            inc(self.crawler, "newscrawl/discovery/invalid_sitemap")
             self.source_failed(url, "sitemap", "not_a_sitemap", "not a sitemap, skipped")
             return
         if damage := self._damage(response, doc, count):
@@ -566,7 +553,7 @@ class NewsSpider(scrapy.Spider):
             self.source_failed(url, "feed", "bad_gzip", f"not valid gzip: {exc}")
             return
         if doc.root not in FEED_ROOTS:
-            self.inc("discovery/empty_feed")
+            inc(self.crawler, "newscrawl/discovery/empty_feed")
             self.source_failed(url, "feed", "not_a_feed", "not an RSS, Atom or JSON feed")
             return
         if damage := self._damage(response, doc, count):
@@ -574,7 +561,7 @@ class NewsSpider(scrapy.Spider):
         elif count:
             self._remember_validators(response)
         if not count:
-            self.inc("discovery/empty_feed")
+            inc(self.crawler, "newscrawl/discovery/empty_feed")
             logger.warning("Feed has no entries: %s", url)
 
     def _entries(
@@ -583,16 +570,16 @@ class NewsSpider(scrapy.Spider):
         for entry in entries:
             url = self.to_fetch(entry.url, base)
             if url is None:
-                self.inc(f"discovery/{source}/offsite")
+                inc(self.crawler, f"newscrawl/discovery/{source}/offsite")
                 continue
             if self.edition_of(url) is None:
-                self.inc(f"discovery/{source}/other_edition")
+                inc(self.crawler, f"newscrawl/discovery/{source}/other_edition")
                 continue
             date = entry.published or entry.modified
             if self.since and date and date < self.since:
-                self.inc(f"discovery/{source}/skipped_old")
+                inc(self.crawler, f"newscrawl/discovery/{source}/skipped_old")
                 continue
-            self.inc(f"discovery/{source}/articles")
+            inc(self.crawler, f"newscrawl/discovery/{source}/articles")
             if request := self._article_request(url, entry):
                 yield request
 
@@ -627,7 +614,7 @@ class NewsSpider(scrapy.Spider):
                         self.limit,
                     )
                 self.backlog.append(chain((request,), requests))
-                self.inc("limit/discovery_deferred")
+                inc(self.crawler, "newscrawl/limit/discovery_deferred")
                 return
             yield self._track(request)
 
@@ -643,7 +630,7 @@ class NewsSpider(scrapy.Spider):
                 self.backlog.popleft()
                 continue
             engine.crawl(self._track(request))
-            self.inc("limit/discovery_resumed")
+            inc(self.crawler, "newscrawl/limit/discovery_resumed")
             sent += 1
         return sent
 
@@ -658,7 +645,7 @@ class NewsSpider(scrapy.Spider):
 
     def _listing_requests(self, response: Response, page: int) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
-            self.inc("skipped/not_text")
+            inc(self.crawler, "newscrawl/skipped/not_text")
             logger.warning("Listing page is not text, skipped: %s", response.url)
             return
         next_pages = set(response.css('[rel~="next"]::attr(href)').getall())
@@ -667,45 +654,47 @@ class NewsSpider(scrapy.Spider):
             if url is None or self.edition_of(url) is None:
                 continue
             if self.is_article_url(url):
-                self.inc("discovery/listing/articles")
+                inc(self.crawler, "newscrawl/discovery/listing/articles")
                 if request := self._article_request(url, None):
                     yield request
             elif href in next_pages or self._pagination_re.search(url_target(url)):
                 if page < self.max_pages:
-                    yield self._request(url, self.parse_listing, 0, page=page + 1)
+                    yield self._request(
+                        url, self.parse_listing, 0, kind=PageKind.LISTING, page=page + 1
+                    )
 
     # -- articles --------------------------------------------------------------
 
     def parse_article(self, response: Response, entry: Entry | None = None) -> Iterator[Article]:
         self._untrack(response.request)
         if self.limit is not None and self.emitted + self.pending >= self.limit:
-            self.inc("limit/skipped")
+            inc(self.crawler, "newscrawl/limit/skipped")
             return
         if not isinstance(response, TextResponse):
-            self.inc("skipped/not_text")
+            inc(self.crawler, "newscrawl/skipped/not_text")
             content_type = response.headers.get("Content-Type") or b"?"
             logger.warning(
                 "Not an HTML page (%s), skipped: %s", content_type.decode("latin-1"), response.url
             )
             return
         if not response.body.strip():
-            self.inc("skipped/empty")
+            inc(self.crawler, "newscrawl/skipped/empty")
             logger.warning("Empty page, skipped: %s", response.url)
             return
         try:
             extraction = self.extract(response.text, response.url)
         except Exception:  # one broken page must not end the run
-            self.inc("extraction/error")
+            inc(self.crawler, "newscrawl/extraction/error")
             logger.exception("Extraction failed on %s", response.url)
             return
         if extraction.rejected:
-            self.inc(f"skipped/interstitial/{extraction.rejected}")
+            inc(self.crawler, f"newscrawl/skipped/interstitial/{extraction.rejected}")
             logger.warning("Not an article (%s), skipped: %s", extraction.rejected, response.url)
             return
         for note in extraction.notes:
-            self.inc(f"extraction/{note}")
+            inc(self.crawler, f"newscrawl/extraction/{note}")
         if extraction.canonical_rejected:  # logged by the extraction
-            self.inc(f"canonical/rejected/{extraction.canonical_rejected}")
+            inc(self.crawler, f"newscrawl/canonical/rejected/{extraction.canonical_rejected}")
         record = extraction.record
         if self.is_update(url_key(response.url)) and entry:
             # The source said it changed after our last fetch: the later date wins.
@@ -719,7 +708,7 @@ class NewsSpider(scrapy.Spider):
         )
         if self.since and record["published"]:
             if datetime.fromisoformat(record["published"]) < self.since:
-                self.inc("since/skipped_after_fetch")
+                inc(self.crawler, "newscrawl/since/skipped_after_fetch")
                 return
         self.pending += 1
         yield Article(record)
@@ -731,10 +720,10 @@ class NewsSpider(scrapy.Spider):
         is counted in ``newscrawl/fallback/<site>``; when too many pages of a run fall
         back, the run ends with an ERROR naming what failed (and exit code 5).
         """
-        fallback = self.settings.getbool("NEWSCRAWL_FALLBACK", True)
-        extraction = decide(html, url, self.spec, fallback=fallback)
+        use_fallback = self.settings.getbool("NEWSCRAWL_FALLBACK", True)
+        extraction = decide(html, url, self.spec, fallback=use_fallback)
         if extraction.drift:
-            self.inc(f"fallback/{self.name}")
+            inc(self.crawler, fallback(self.name))
             self.fallback_problems.update(extraction.drift)
         return extraction
 
@@ -743,10 +732,8 @@ class NewsSpider(scrapy.Spider):
             # ...and so does one whose feeds failed to take every record (storage/durable.py).
             when_output_complete(self.crawler, self.keep_validators)
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        fallbacks = int(stats.get(f"newscrawl/fallback/{self.name}", 0))
-        extracted = int(stats.get("item_scraped_count", 0)) + sum(
-            int(v) for k, v in stats.items() if k.startswith("newscrawl/dropped/")
-        )
+        fallbacks = int(stats.get(fallback(self.name), 0))
+        extracted = int(stats.get("item_scraped_count", 0)) + total(stats, DROPPED)
         limit = self.settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE", 0.2)
         min_pages = self.settings.getint("NEWSCRAWL_DRIFT_MIN_PAGES", 10)
         if fallbacks and fallbacks / max(extracted, 1) > limit:
@@ -770,19 +757,19 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         self._untrack(request)
-        if request is not None and request.meta.get(SOURCE):
+        if request is not None and (source := kind_of(request)) in SOURCES:
             if reason := _failure_reason(failure):
-                self.source_failed(request.url, request.meta[SOURCE], reason)
+                self.source_failed(request.url, source, reason)
         if getattr(failure.value, "reported", False):
             return  # refused on purpose, counted and logged there (newscrawl.guards.faults, ssrf)
         url = request.url if request is not None else "?"
         if isinstance(failure.value, HttpError):
             status = failure.value.response.status
-            self.inc(f"http/{status}")
+            inc(self.crawler, f"newscrawl/http/{status}")
             logger.warning("HTTP %s, skipped: %s", status, url)
             return
         kind = failure.type.__name__ if failure.type else "error"
-        self.inc(f"errors/{kind}")
+        inc(self.crawler, f"newscrawl/errors/{kind}")
         logger.warning("Fetch failed (%s: %s), skipped: %s", kind, failure.getErrorMessage(), url)
 
 

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from newscrawl.pagekind import KIND, PageKind, kind_of
 from newscrawl.sites.siteconfig import load_site
 from newscrawl.sites.spec import Edition, SiteSpec
 from newscrawl.spiders.base import (
@@ -33,6 +34,7 @@ from newscrawl.spiders.base import (
     check_names,
     parse_arguments,
 )
+from newscrawl.stats import inc
 
 # Article URLs of sites we know nothing about: a long numeric id, a date in the path,
 # or a long slug (news CMSs put one of these in every article URL, rarely in sections).
@@ -131,9 +133,9 @@ class GenericNewsSpider(NewsSpider):
 
     def discovery_requests(self) -> Iterator[scrapy.Request]:
         for request in super().discovery_requests():
-            if self.generic and request.callback == self.parse_listing:
+            if self.generic and kind_of(request) is PageKind.LISTING:
                 # The home page also names the site's feeds.
-                yield request.replace(callback=self.parse_home)
+                yield request.replace(callback=self.parse_home, meta={KIND: PageKind.HOME})
             else:
                 yield request
 
@@ -146,7 +148,7 @@ class GenericNewsSpider(NewsSpider):
                 kind = (link.attrib.get("type") or "").lower()
                 href = link.attrib.get("href")
                 if href and kind in FEED_TYPES and (url := self.to_fetch(href, response.url)):
-                    self.inc("discovery/home_feeds")
+                    inc(self.crawler, "newscrawl/discovery/home_feeds")
                     yield self._source_request(url, self.parse_feed).replace(
                         priority=DISCOVERY_PRIORITY
                     )
@@ -159,5 +161,7 @@ class GenericNewsSpider(NewsSpider):
                 depth = len([p for p in urlsplit(url).path.split("/") if p])
                 if 1 <= depth <= 2 and self.sections_followed < self.max_sections:
                     self.sections_followed += 1
-                    yield self._request(url, self.parse_home, 0, page=1, level=level + 1)
+                    yield self._request(
+                        url, self.parse_home, 0, kind=PageKind.HOME, page=1, level=level + 1
+                    )
         yield from self.parse_listing(response, page)

@@ -62,6 +62,7 @@ from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 
 from newscrawl.discovery.urls import canonical_key, url_key
 from newscrawl.distributed.config import redis_url
+from newscrawl.stats import FEED_FAILED, LOCKED, UNWRITTEN, inc
 from newscrawl.storage.state import StateStore, StateStoreFailed
 from newscrawl.storage.stores import STATE_FAILED, store_for
 
@@ -213,10 +214,6 @@ class EmitJournal:
         crawler.signals.connect(journal.item_scraped, signal=signals.item_scraped)
         return journal
 
-    def _inc(self, key: str, count: int = 1) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"newscrawl/{key}", count)
-
     def _write(self, entry: dict[str, Any]) -> None:
         if self.handle is not None:
             self.handle.write((json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
@@ -225,7 +222,7 @@ class EmitJournal:
 
     def spider_opened(self, spider: Spider) -> None:
         stats = self.crawler.stats
-        if stats is not None and stats.get_value("newscrawl/locked"):
+        if stats is not None and stats.get_value(LOCKED):
             return  # another run holds the crawl lock: its journal is not ours to settle
         if not self.journal_file:
             return
@@ -266,9 +263,9 @@ class EmitJournal:
             lost.append(urls[0] if urls else key)
             for url in urls:
                 store.forget(url)
-        self._inc("resume/checked", len(intents))
+        inc(self.crawler, "newscrawl/resume/checked", len(intents))
         if lost:
-            self._inc("resume/forgotten", len(lost))
+            inc(self.crawler, "newscrawl/resume/forgotten", len(lost))
             logger.warning(
                 "The last run was killed after marking %d article(s) seen but before its feed "
                 "had them; forgotten, so this run fetches them again: %s",
@@ -350,10 +347,10 @@ class EmitJournal:
             try:
                 store.forget(url)
             except Exception as error:  # the store's own disk may be full too
-                self._inc("output/forget_failed")
+                inc(self.crawler, "newscrawl/output/forget_failed")
                 logger.error("Could not forget %s in the state store (%s): %s", url,
                              type(error).__name__, error)  # fmt: skip
-        self._inc("output/unwritten")
+        inc(self.crawler, UNWRITTEN)
         self._write({"done": entry.key})
 
     def settle(self) -> None:
@@ -394,8 +391,8 @@ class EmitJournal:
         stats = self.crawler.stats
         if stats is None:
             return True
-        failed = stats.get_value("newscrawl/output/feed_failed", 0)
-        return not failed and not stats.get_value("newscrawl/output/unwritten", 0)
+        failed = stats.get_value(FEED_FAILED, 0)
+        return not failed and not stats.get_value(UNWRITTEN, 0)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.feed_exporter is None:  # otherwise it settles once its feeds are stored
@@ -521,7 +518,7 @@ class JobdirGuard:
 
     def spider_opened(self, spider: Spider) -> None:
         if self.moved_aside is not None and self.crawler.stats is not None:
-            self.crawler.stats.inc_value("newscrawl/resume/unclean_jobdir")
+            inc(self.crawler, "newscrawl/resume/unclean_jobdir")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         # The scheduler has written its queue state by now (it closes before this signal).

@@ -40,6 +40,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.python import without_none_values
 from twisted.internet.defer import Deferred, DeferredList
 
+from newscrawl.stats import FEED_FAILED, inc
 from newscrawl.storage.durable import DurableFile, ledger
 
 logger = logging.getLogger(__name__)
@@ -134,17 +135,12 @@ class CheckedFeedExporter(FeedExporter):
             if crawler.settings.getdict("FEEDS"):
                 # Scrapy disables the exporter for a feed it cannot use (logged above):
                 # no record reaches a feed, so nothing may become seen.
-                self._count("feed_failed")
+                inc(crawler, FEED_FAILED)
             raise
         self.failed: dict[int, str] = {}  # id(slot) -> why it failed
         journal = ledger(crawler)
         if journal is not None:
             journal.feed_exporter = self
-
-    def _count(self, key: str, count: int = 1) -> None:
-        stats = getattr(self, "crawler", None) and self.crawler.stats
-        if stats:
-            stats.inc_value(f"newscrawl/output/{key}", count)
 
     @staticmethod
     def immediate(slot: FeedSlot) -> bool:
@@ -155,7 +151,7 @@ class CheckedFeedExporter(FeedExporter):
         if id(slot) in self.failed:
             return
         self.failed[id(slot)] = f"{type(error).__name__}: {error}"
-        self._count("feed_failed")
+        inc(self.crawler, FEED_FAILED)
         logger.error(
             "Feed %s failed (%s: %s): the crawl stops; records not in every feed are not "
             "marked seen, so the next run fetches them again",
@@ -249,9 +245,9 @@ class CheckedFeedExporter(FeedExporter):
             await ensure_awaitable(slot.storage.store(self._get_file(slot)))
         except Exception as error:
             self.fail(slot, error)
-            self.crawler.stats.inc_value(f"feedexport/failed_count/{kind}")
+            inc(self.crawler, f"feedexport/failed_count/{kind}")
             return False
         log = logger.info if ok else logger.error
         log("Stored %s%s", label, "" if ok else " (incomplete)", extra={"spider": spider})
-        self.crawler.stats.inc_value(f"feedexport/success_count/{kind}")
+        inc(self.crawler, f"feedexport/success_count/{kind}")
         return ok

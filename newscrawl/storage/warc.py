@@ -22,6 +22,9 @@ from scrapy.http import HtmlResponse, Response
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from newscrawl.pagekind import kind_of
+from newscrawl.stats import inc
+
 logger = logging.getLogger(__name__)
 
 FETCHED_AT = "newscrawl_fetched_at"  # request.meta key: when the response arrived
@@ -30,9 +33,8 @@ REPLAY = "newscrawl_replay"  # request.meta key: (status, headers, body) to answ
 
 
 def page_kind(request: Request) -> str:
-    """What the spider asked this page for, from its callback's name."""
-    callback = getattr(request.callback, "__name__", "") or ""
-    return callback.removeprefix("parse_") or "page"
+    """What the spider asked this page for (request.meta, set where it was made)."""
+    return str(kind_of(request))
 
 
 class WarcArchiveMiddleware:
@@ -93,7 +95,7 @@ class WarcArchiveMiddleware:
         )
         writer.write_record(record)
         if self.crawler.stats is not None:
-            self.crawler.stats.inc_value("newscrawl/warc/records")
+            inc(self.crawler, "newscrawl/warc/records")
         return response
 
     def spider_closed(self, spider: Spider) -> None:

@@ -50,6 +50,8 @@ from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
+from newscrawl.stats import inc
+
 logger = logging.getLogger(__name__)
 
 _UTF8 = {"utf-8", "utf8"}
@@ -280,7 +282,7 @@ class CharsetMiddleware:
         meta = html_body_declared_encoding(response.body[:4096])
         encoding, wrong = choose_encoding(response.body, header, meta)
         if encoding is not None:
-            self.inc(f"newscrawl/charset/{wrong}_mismatch")
+            inc(self.crawler, f"newscrawl/charset/{wrong}_mismatch")
             logger.info(
                 "Charset declared in the %s (%s) does not fit the bytes; decoded as %s: %s",
                 "HTTP header" if wrong == "header" else "<meta>",
@@ -297,15 +299,11 @@ class CharsetMiddleware:
             return response
         # UTF-8 with a few damaged bytes: U+FFFD at those bytes, the rest as written.
         # Without a declaration Scrapy's guess would read the whole page as something else.
-        self.inc("newscrawl/charset/damaged_utf8")
-        self.inc("newscrawl/charset/invalid_utf8_bytes", bad)
+        inc(self.crawler, "newscrawl/charset/damaged_utf8")
+        inc(self.crawler, "newscrawl/charset/invalid_utf8_bytes", bad)
         logger.warning(
             "%d invalid UTF-8 byte sequence(s), decoded as UTF-8 with U+FFFD there: %s",
             bad,
             response.url,
         )
         return response.replace(encoding="utf-8")
-
-    def inc(self, key: str, count: int = 1) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(key, count)
