@@ -45,6 +45,10 @@ NEWSCRAWL_FUTURE_TOLERANCE_HOURS = 26
 # One file per run, so scheduled runs never overwrite each other. Used when no feed
 # is given (`-o`/`-O`/FEEDS); Scrapy would otherwise merge it with those.
 NEWSCRAWL_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
+# %(time)s is a UTC stamp without "+" (2026-12-04T18-06-12Z) in every feed URI.
+FEED_URI_PARAMS = "newscrawl.storage.names.uri_params"
+# -O articles.parquet: columns from the JSON Schema (pip install 'newscrawl[parquet]').
+FEED_EXPORTERS = {"parquet": "newscrawl.storage.parquet.ParquetItemExporter"}
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Scrapy starts this many asyncio tasks for *every* callback's output; our callbacks

@@ -7,13 +7,13 @@ import json
 import sys
 import tempfile
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
 from newscrawl.exitcodes import NO_ITEMS
 from newscrawl.fixtureserver import FIXTURE_SITE, load_seed, serve
+from newscrawl.storage.names import utc_stamp
 
 
 class Command(ScrapyCommand):
@@ -39,8 +39,7 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None and self.crawler_process is not None
-        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%SZ")
-        output = Path(opts.output or f"output/demo/{stamp}.jsonl").resolve()
+        output = Path(opts.output or f"output/demo/{utc_stamp()}.jsonl").resolve()
         if load_seed() is None:
             print("note: ../shared/reference is absent, so the seed page is not served")
         # A local server needs no politeness delay; everything else is the real crawl.

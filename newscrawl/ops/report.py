@@ -28,6 +28,8 @@ from twisted.internet import task
 from newscrawl import exitcodes
 from newscrawl.distributed.config import keys_for, redis_url
 from newscrawl.storage.durable import feed_exporter_active, ledger
+from newscrawl.storage.names import utc_stamp
+from newscrawl.storage.remote import is_remote, public, put_text, sibling
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,11 @@ def _sum(stats: dict[str, Any], prefix: str, exclude: tuple[str, ...] = ()) -> i
 def _by_suffix(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     return {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
+
+# Exit codes that never move `latest`: the feed may be incomplete.
+NO_LATEST = frozenset(
+    {exitcodes.ABORTED, exitcodes.LOCKED, exitcodes.OUTPUT_FAILED, exitcodes.STORE_UNAVAILABLE}
+)
 
 # Drops that are the pipeline working, not something going wrong.
 NOT_FAILURES = ("newscrawl/dropped/duplicate", "newscrawl/dropped/unchanged",
@@ -165,6 +172,7 @@ class RunReport:
         self.started = time.time()
         self.feeds: list[Path] = []
         self.feed_records: dict[Path, int] = {}  # records each local feed file holds
+        self.remote_records: dict[str, int] = {}  # the same for feeds on object storage
         self.progress: task.LoopingCall | None = None
         self.last_pages = 0
         self.exit_code: int | None = None
@@ -243,7 +251,10 @@ class RunReport:
         uri = str(getattr(slot, "uri", ""))
         if uri.startswith("file://"):
             uri = uri[len("file://") :]
-        if uri and "://" not in uri:
+        if is_remote(uri):  # s3://...: its report and `latest` go beside it
+            count = int(getattr(slot, "itemcount", 0))
+            self.remote_records[uri] = self.remote_records.get(uri, 0) + count
+        elif uri and "://" not in uri:
             path = Path(uri).resolve()
             if path not in self.feed_records:
                 self.feeds.append(path)
@@ -266,7 +277,7 @@ class RunReport:
         if feeds:
             feed = feeds[0]
             return feed.with_name(feed.name.removesuffix(feed.suffix) + ".report.json")
-        stamp = datetime.fromtimestamp(self.started, UTC).strftime("%Y-%m-%dT%H-%M-%S+00-00")
+        stamp = utc_stamp(datetime.fromtimestamp(self.started, UTC))
         return Path("output", spider.name, f"{stamp}.report.json").resolve()
 
     def open_feeds(self) -> list[Path]:
@@ -306,10 +317,13 @@ class RunReport:
             "http_status": _by_suffix(stats, "downloader/response_status_count/"),
             "errors": _by_suffix(stats, "newscrawl/errors/"),
             "failed_sources": stats.get("newscrawl/discovery/failed_sources", []),
-            "feeds": [str(feed) for feed in self.feeds],
+            "feeds": [str(feed) for feed in self.feeds] + [public(u) for u in self.remote_records],
             "stats": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
         }
         self.reported = True
+        if self.remote_records and not self.feeds:  # only remote feeds: the report goes there
+            self.write_remote(report, code, reason)
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             text = json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
@@ -328,14 +342,32 @@ class RunReport:
         """`latest` names only a complete feed that holds records of a normal run."""
         if not self.feeds or reason not in NORMAL_FINISH:
             return False
-        if code in (
-            exitcodes.ABORTED,
-            exitcodes.LOCKED,
-            exitcodes.OUTPUT_FAILED,
-            exitcodes.STORE_UNAVAILABLE,
-        ):
+        if code in NO_LATEST:
             return False
         return self.feed_records.get(self.feeds[0], 0) > 0
+
+    def write_remote(self, report: dict[str, Any], code: int, reason: str) -> None:
+        """The report and `latest` next to each remote feed (s3://bucket/prefix/...)."""
+        text = json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
+        where = []
+        for uri, records in self.remote_records.items():
+            name = uri.rpartition("/")[2]
+            report_uri = sibling(uri, name.removesuffix(Path(name).suffix) + ".report.json")
+            try:
+                put_text(self.crawler, report_uri, text, "application/json")
+                where.append(public(report_uri))
+                # Never for a run that failed, aborted or wrote nothing (as for local feeds).
+                if records and reason in NORMAL_FINISH and code not in NO_LATEST:
+                    pointer = {"feed": public(uri), "report": public(report_uri),
+                               "exit_code": code, "finished_at": report["finished_at"]}  # fmt: skip
+                    put_text(self.crawler, sibling(uri, "latest"),
+                             json.dumps(pointer, indent=2) + "\n", "application/json")  # fmt: skip
+            except Exception as error:  # boto3/botocore raise many kinds; all mean "not there"
+                logger.error(
+                    "Could not write the run report next to %s (%s: %s); `latest` not moved",
+                    public(uri), type(error).__name__, error,
+                )  # fmt: skip
+        self.summary(report, where[0] if where else "(not written)")
 
     def point_latest(self, latest: Path, pointer: dict[str, Any]) -> None:
         """Move `latest`; in a distributed run, add this worker's feed to the run's.
@@ -367,7 +399,7 @@ class RunReport:
             _write_atomic(latest, json.dumps(merged, indent=2) + "\n")
 
     @staticmethod
-    def summary(report: dict[str, Any], path: Path) -> None:
+    def summary(report: dict[str, Any], path: Path | str) -> None:
         lines = [
             f"{report['spider']} finished in {report['duration_s']:.1f}s: "
             f"exit {report['exit_code']} ({report['exit_name']}) {report['exit_reason'] or ''}",
