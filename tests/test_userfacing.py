@@ -25,7 +25,9 @@ STAMP = r"\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ"
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "DOWNLOAD_TIMEOUT=5"]
 
 
-def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
     environ.update(env or {})
     return subprocess.run([NEWSCRAWL, *args], cwd=cwd, capture_output=True, text=True,

@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 
 from newscrawl import exitcodes, preflight
+from newscrawl.ops import console
 from newscrawl.ops.report import RunReport
 from newscrawl.storage.feeds import feed_problem
 
@@ -24,6 +25,8 @@ from newscrawl.storage.feeds import feed_problem
 class Command(ScrapyCrawl):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        assert self.settings is not None
+        console.apply(self.settings)  # before Scrapy's banner: quiet unless a level is given
         if len(args) == 1:  # before Scrapy's banner and reactor: one line, exit 2 or 10
             assert self.settings is not None
             try:

@@ -13,6 +13,7 @@ from scrapy.commands import ScrapyCommand
 
 from newscrawl.exitcodes import NO_ITEMS
 from newscrawl.fixtureserver import FIXTURE_SITE, load_seed, serve
+from newscrawl.ops import console
 from newscrawl.storage.names import utc_stamp
 
 
@@ -32,6 +33,8 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        assert self.settings is not None
+        console.apply(self.settings)  # the crawl's progress and summary, not Scrapy's banner
         # Before Scrapy starts logging: a package built without its data, one line.
         if not FIXTURE_SITE.is_dir():
             print(f"scrapy demo: no fixture site at {FIXTURE_SITE}", file=sys.stderr)

@@ -15,6 +15,7 @@ import fcntl
 import json
 import logging
 import os
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from twisted.internet import task
 
 from newscrawl import exitcodes
 from newscrawl.distributed.config import keys_for, redis_url
+from newscrawl.ops import console
 from newscrawl.storage.durable import feed_exporter_active, ledger
 from newscrawl.storage.names import utc_stamp
 from newscrawl.storage.remote import is_remote, public, put_text, sibling
@@ -174,6 +176,7 @@ class RunReport:
         self.feed_records: dict[Path, int] = {}  # records each local feed file holds
         self.remote_records: dict[str, int] = {}  # the same for feeds on object storage
         self.progress: task.LoopingCall | None = None
+        self.display: console.Progress | None = None  # the quiet console's progress
         self.last_pages = 0
         self.exit_code: int | None = None
         self.reported = False  # the report is written (or, for a locked run, not due)
@@ -198,6 +201,12 @@ class RunReport:
     def spider_opened(self, spider: Spider) -> None:
         self.started = time.time()
         interval = self.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 60.0)
+        if console.is_quiet(self.settings):  # a live bar on a terminal, else plain lines
+            limit = getattr(spider, "limit", None)  # a bar that fills up when there is one
+            total = limit if isinstance(limit, int) and limit > 0 else None
+            self.display = console.Progress(total=total)
+            self.display.start(spider.name)
+            interval = min(interval, 1.0) if self.display.live else interval
         if interval > 0:
             self.progress = task.LoopingCall(self.log_progress, spider, interval)
             self.progress.start(interval, now=False)
@@ -205,13 +214,22 @@ class RunReport:
     def log_progress(self, spider: Spider, interval: float) -> None:
         stats = self.stats
         pages = int(stats.get("response_received_count", 0))
-        scheduler = getattr(getattr(self.crawler.engine, "_slot", None), "scheduler", None)
-        queued = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else "?"
-        logger.info(
-            "%s: %d pages (%.0f/min), %d articles, %s requests queued",
-            spider.name, pages, (pages - self.last_pages) * 60 / interval,
-            stats.get("item_scraped_count", 0), queued,
-        )  # fmt: skip
+        engine = self.crawler.engine
+        scheduler = getattr(getattr(engine, "_slot", None), "scheduler", None)
+        downloader = getattr(engine, "downloader", None)
+        snapshot = console.Snapshot(
+            spider=spider.name,
+            pages=pages,
+            articles=int(stats.get("item_scraped_count", 0)),
+            errors=console.errors_of(stats),
+            per_minute=(pages - self.last_pages) * 60 / interval,
+            queued=len(scheduler) if hasattr(scheduler, "__len__") else None,
+            in_flight=len(getattr(downloader, "active", ())),  # the scheduler no longer has them
+        )
+        if self.display is not None:
+            self.display.update(snapshot)
+        else:
+            logger.info("%s", snapshot.line())
         self.last_pages = pages
 
     # -- end of run ------------------------------------------------------------
@@ -219,6 +237,8 @@ class RunReport:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.progress is not None and self.progress.running:
             self.progress.stop()
+        if self.display is not None:
+            self.display.stop()  # the bar goes; what follows prints as plain lines
         assert self.crawler.stats is not None
         if self.crawler.stats.get_value("newscrawl/locked"):
             self.exit_code = int(self.crawler.stats.get_value("newscrawl/exit_code"))
@@ -398,8 +418,7 @@ class RunReport:
                 merged["exit_code"] = max(int(current.get("exit_code", 0)), pointer["exit_code"])
             _write_atomic(latest, json.dumps(merged, indent=2) + "\n")
 
-    @staticmethod
-    def summary(report: dict[str, Any], path: Path | str) -> None:
+    def summary(self, report: dict[str, Any], path: Path | str) -> None:
         lines = [
             f"{report['spider']} finished in {report['duration_s']:.1f}s: "
             f"exit {report['exit_code']} ({report['exit_name']}) {report['exit_reason'] or ''}",
@@ -411,7 +430,10 @@ class RunReport:
             f"  feed {', '.join(report['feeds']) or '-'}",
             f"  report {path}",
         ]
-        logger.info("Run summary:\n%s", "\n".join(lines))
+        if console.is_quiet(self.settings):  # the last thing the quiet console prints
+            print("Run summary:", *lines, sep="\n", file=sys.stderr, flush=True)
+        else:
+            logger.info("Run summary:\n%s", "\n".join(lines))
 
 
 def distributed_run(crawler: Crawler) -> str | None:

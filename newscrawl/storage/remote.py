@@ -17,7 +17,6 @@ from scrapy.crawler import Crawler
 from scrapy.utils.misc import build_from_crawler
 
 
-
 def is_remote(uri: str) -> bool:
     """A feed URI on object storage (or any other non-local scheme).
 
