@@ -51,9 +51,7 @@ def test_default_console_has_progress_and_ends_with_the_summary(
     assert len(lines) - summary == 6
 
 
-def test_an_explicit_log_level_brings_the_full_log_back(
-    tmp_path: Path, site_origin: str
-) -> None:
+def test_an_explicit_log_level_brings_the_full_log_back(tmp_path: Path, site_origin: str) -> None:
     for n, level in enumerate((["-L", "DEBUG"], ["-s", "LOG_LEVEL=INFO"])):
         (tmp_path / str(n)).mkdir()
         done = crawl(site_origin, tmp_path / str(n), *level)

@@ -55,7 +55,9 @@ def test_newscrawl_command_works_outside_the_checkout(tmp_path: Path, site_origi
     assert lines(feed)
     page = next(p for p in (Path(__file__).parents[1] / "newscrawl/fixture_site/www/en/news")
                 .rglob("*.html"))  # fmt: skip
-    extracted = run(tmp_path, "extract", str(page), "--url", "https://www.arabstoday.net/en/news/1/x")
+    extracted = run(
+        tmp_path, "extract", str(page), "--url", "https://www.arabstoday.net/en/news/1/x"
+    )
     assert extracted.returncode == 0 and json.loads(extracted.stdout)["title"], extracted.stderr
 
 

@@ -17,6 +17,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Sized
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -223,7 +224,7 @@ class RunReport:
             articles=int(stats.get("item_scraped_count", 0)),
             errors=console.errors_of(stats),
             per_minute=(pages - self.last_pages) * 60 / interval,
-            queued=len(scheduler) if hasattr(scheduler, "__len__") else None,
+            queued=len(scheduler) if isinstance(scheduler, Sized) else None,
             in_flight=len(getattr(downloader, "active", ())),  # the scheduler no longer has them
         )
         if self.display is not None:
