@@ -159,3 +159,24 @@ def test_failed_s3_upload_exits_9_and_marks_nothing_seen(
     assert "skipped as seen 0" in again.stderr
     body = _client(s3_endpoint).get_object(Bucket="missing", Key="out/a.jsonl")["Body"].read()
     assert body.decode().splitlines()
+
+
+def test_parquet_without_pyarrow_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.storage.feeds import feed_problem
+
+    parquet = "newscrawl.storage.parquet.ParquetItemExporter"
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a)
+    )
+    crawler = get_crawler(settings_dict={"FEEDS": {"a.parquet": {"format": "parquet"}},
+                                         "FEED_EXPORTERS": {"parquet": parquet}})  # fmt: skip
+    assert feed_problem(crawler) == (
+        "feed a.parquet: parquet feeds need pyarrow; install it with pip install "
+        "'newscrawl[parquet]'"
+    )
