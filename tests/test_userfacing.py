@@ -156,9 +156,10 @@ def test_failed_s3_upload_exits_9_and_marks_nothing_seen(
     _client(s3_endpoint).create_bucket(Bucket="missing")
     again = _s3_crawl(tmp_path, site_origin, s3_endpoint, "s3://missing/out/a.jsonl")
     assert again.returncode == 0, again.stderr[-3000:]
-    assert "skipped as seen 0" in again.stderr
     body = _client(s3_endpoint).get_object(Bucket="missing", Key="out/a.jsonl")["Body"].read()
-    assert body.decode().splitlines()
+    attempted = re.search(r"articles (\d+) \(new", failed.stderr)
+    assert attempted and int(attempted.group(1)) > 0, failed.stderr[-2000:]
+    assert len(body.decode().splitlines()) == int(attempted.group(1))
 
 
 def test_parquet_without_pyarrow_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
