@@ -87,6 +87,9 @@ SPIDERMON_MAX_WARNINGS = 1000
 SPIDERMON_UNWANTED_HTTP_CODES_MAX_COUNT = 50
 NEWSCRAWL_LOCK_ENABLED = True
 NEWSCRAWL_PROGRESS_INTERVAL = 60.0
+# "auto": warnings, a progress display and the summary unless a log level or LOG_FILE
+# is given (newscrawl/ops/console.py); "log": Scrapy's full log always.
+NEWSCRAWL_CONSOLE = "auto"
 NEWSCRAWL_MAX_ERROR_RATE = 0.2
 NEWSCRAWL_MAX_FALLBACK_SHARE = 0.2
 # Below this many pages, layout drift only fails a run when every page fell back.

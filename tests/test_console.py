@@ -10,7 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scrapy.settings import Settings
+
 from newscrawl.fixtureserver import PROJECT_ROOT
+from newscrawl.ops import console
 
 BANNER = ("Scrapy 2.19.0 started", "Versions:", "Overridden settings", "Enabled extensions",
           "Enabled downloader middlewares", "Enabled item pipelines", "[Spidermon]",
@@ -86,3 +89,17 @@ def test_live_progress_bar_on_a_terminal(tmp_path: Path, site_origin: str) -> No
     assert re.search(r"\d+ pages \(\d+/min\), \d+ articles", text)
     assert not PROGRESS.search(text)  # a bar, not the plain progress lines
     assert text.rstrip().splitlines()[-1].endswith(f"report {tmp_path / 'a.report.json'}")
+
+
+def test_which_runs_get_the_quiet_console() -> None:
+    def quiet(**cmdline: object) -> bool:
+        settings = Settings({"LOG_LEVEL": "INFO"}, priority="project")
+        settings.setdict(cmdline, priority="cmdline")
+        console.apply(settings)
+        return console.is_quiet(settings)
+
+    assert quiet()
+    assert not quiet(LOG_LEVEL="INFO") and not quiet(LOG_LEVEL="DEBUG")
+    assert not quiet(LOG_FILE="scrapyd.log")  # scrapyd's jobs keep the full log
+    assert not quiet(LOG_ENABLED=False)  # --nolog: nothing at all
+    assert not quiet(NEWSCRAWL_CONSOLE="log")

@@ -1,9 +1,9 @@
 """A console people can read: quiet by default, progress while it runs, the summary last.
 
 At the default log level (``LOG_LEVEL`` not given with ``-L`` or ``-s``, no
-``LOG_FILE``), ``scrapy crawl``/``newscrawl crawl`` log warnings and errors only: no
-start-up banner (settings, middlewares, extensions), no spidermon banner, no stats
-dump. What the run is doing is shown by :class:`Progress` instead, a live bar
+``LOG_FILE``, not ``--nolog``), ``scrapy crawl``/``newscrawl crawl`` log warnings and
+errors only: no start-up banner (settings, middlewares, extensions), no spidermon
+banner, no stats dump. What the run is doing is shown by :class:`Progress` instead, a live bar
 (rich) on a terminal, one line per ``NEWSCRAWL_PROGRESS_INTERVAL`` otherwise, and
 the run summary is printed last. Any explicit ``LOG_LEVEL`` (``-L INFO``, ``-L
 DEBUG``, ``-s LOG_LEVEL=...``) or ``NEWSCRAWL_CONSOLE=log`` gives Scrapy's full log
@@ -20,17 +20,17 @@ from typing import Any, TextIO
 
 from scrapy.settings import BaseSettings
 
-# NEWSCRAWL_CONSOLE: "auto" (quiet unless a log level or file is given), "log", "quiet".
+# NEWSCRAWL_CONSOLE: "auto" (quiet unless a log level or file is given) or "log".
 SETTING = "NEWSCRAWL_CONSOLE"
 
 
 def quiet_wanted(settings: BaseSettings) -> bool:
     """Whether this run gets the quiet console (see the module's docstring)."""
-    mode = str(settings.get(SETTING, "auto")).lower()
-    if mode in ("log", "quiet"):
-        return mode == "quiet"
-    level_priority = settings.getpriority("LOG_LEVEL") or 0
-    return level_priority < 40 and not settings.get("LOG_FILE")  # 40: "cmdline"
+    if str(settings.get(SETTING, "auto")).lower() == "log":
+        return False
+    if not settings.getbool("LOG_ENABLED", True) or settings.get("LOG_FILE"):
+        return False  # --nolog means silence; a log file (scrapyd) keeps the full log
+    return (settings.getpriority("LOG_LEVEL") or 0) < 40  # 40: "cmdline" (-L, -s)
 
 
 def apply(settings: BaseSettings) -> None:
