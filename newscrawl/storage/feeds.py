@@ -52,7 +52,7 @@ LINE_FORMATS = frozenset({"jsonlines", "jsonl", "jl", "json"})
 
 # What to install when a storage scheme's library is missing.
 INSTALL_HINTS = {
-    "s3": "pip install boto3",
+    "s3": "pip install 'newscrawl[s3]'",
     "gs": "pip install google-cloud-storage",
 }
 
