@@ -44,7 +44,11 @@ def test_newscrawl_command_works_outside_the_checkout(tmp_path: Path, site_origi
     assert listed.returncode == 0 and "arabstoday" in listed.stdout.split(), listed.stderr
     for command in ("crawl", "extract", "state", "demo", "merge", "reextract", "list"):
         helped = run(tmp_path, command, "--help")
-        assert helped.returncode == 0 and "Usage" in helped.stdout, (command, helped.stderr)
+        assert helped.returncode == 0, (command, helped.stderr)
+        assert f"newscrawl {command} " in helped.stdout, helped.stdout  # the usage line
+    commands = run(tmp_path, "--help")
+    assert commands.returncode == 0 and "newscrawl <command>" in commands.stdout
+    assert "extract" in commands.stdout and "state" in commands.stdout
     crawled = run(tmp_path, "crawl", "arabstoday", "-a", f"base_url={site_origin}", *FAST)
     assert crawled.returncode == 0, crawled.stderr[-3000:]
     folder = tmp_path / "output" / "arabstoday"
