@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,9 @@ def s3_endpoint() -> Iterator[str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    # moto keeps its buckets per process: each test starts from an empty store.
+    urllib.request.urlopen(urllib.request.Request(f"http://{host}:{port}/moto-api/reset",
+                                                  method="POST"), timeout=30).close()  # fmt: skip
     try:
         yield f"http://{host}:{port}"
     finally:
@@ -119,10 +123,12 @@ def _keys(endpoint: str, bucket: str) -> list[str]:
     return sorted(obj["Key"] for obj in listed.get("Contents", []))
 
 
-def _s3_crawl(tmp: Path, origin: str, endpoint: str, uri: str) -> subprocess.CompletedProcess[str]:
+def _s3_crawl(
+    tmp: Path, origin: str, endpoint: str, uri: str, *args: str
+) -> subprocess.CompletedProcess[str]:
     return run(tmp, "crawl", "arabstoday", "-a", f"base_url={origin}", *FAST, "-O", uri,
                "-s", f"AWS_ENDPOINT_URL={endpoint}", "-s", "NEWSCRAWL_STATE_PATH=state.sqlite3",
-               env=AWS)  # fmt: skip
+               *args, env=AWS)  # fmt: skip
 
 
 def test_s3_feed_gets_its_report_and_latest(
@@ -147,6 +153,25 @@ def test_s3_feed_gets_its_report_and_latest(
     assert latest["feed"] == f"s3://news/{feed}"
     assert latest["report"] == f"s3://news/{report_key}"
     assert not (tmp_path / "output").exists()  # nothing left behind locally
+
+
+def test_s3_batches_share_one_report_and_latest(
+    tmp_path: Path, site_origin: str, s3_endpoint: str
+) -> None:
+    _client(s3_endpoint).create_bucket(Bucket="news")
+    uri = "s3://news/out/%(batch_id)d.jsonl"
+    done = _s3_crawl(
+        tmp_path, site_origin, s3_endpoint, uri, "-s", "FEED_EXPORT_BATCH_ITEM_COUNT=5"
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    keys = _keys(s3_endpoint, "news")
+    batches = sorted((k for k in keys if k.endswith(".jsonl")), key=lambda k: int(k[4:-6]))
+    assert len(batches) >= 2
+    assert set(keys) - set(batches) == {"out/1.report.json", "out/latest"}
+    latest = json.loads(_client(s3_endpoint).get_object(Bucket="news", Key="out/latest")["Body"]
+                        .read())  # fmt: skip
+    assert latest["feed"] == "s3://news/out/1.jsonl"
+    assert latest["feeds"] == [f"s3://news/{k}" for k in batches]
 
 
 def test_failed_s3_upload_exits_9_and_marks_nothing_seen(

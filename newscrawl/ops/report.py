@@ -368,27 +368,35 @@ class RunReport:
         return self.feed_records.get(self.feeds[0], 0) > 0
 
     def write_remote(self, report: dict[str, Any], code: int, reason: str) -> None:
-        """The report and `latest` next to each remote feed (s3://bucket/prefix/...)."""
+        """The report and `latest` next to the remote feeds (s3://bucket/prefix/...):
+        one of each per folder, named after its first feed (batches share them)."""
         text = json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
+        folders: dict[str, list[str]] = {}
+        for uri in self.remote_records:
+            folders.setdefault(sibling(uri, ""), []).append(uri)
         where = []
-        for uri, records in self.remote_records.items():
-            name = uri.rpartition("/")[2]
-            report_uri = sibling(uri, name.removesuffix(Path(name).suffix) + ".report.json")
+        for uris in folders.values():
+            first = uris[0]
+            name = first.rpartition("/")[2]
+            report_uri = sibling(first, name.removesuffix(Path(name).suffix) + ".report.json")
+            records = sum(self.remote_records[uri] for uri in uris)
             try:
                 put_text(self.crawler, report_uri, text, "application/json")
                 where.append(public(report_uri))
                 # Never for a run that failed, aborted or wrote nothing (as for local feeds).
                 if records and reason in NORMAL_FINISH and code not in NO_LATEST:
-                    pointer = {"feed": public(uri), "report": public(report_uri),
+                    pointer = {"feed": public(first), "report": public(report_uri),
                                "exit_code": code, "finished_at": report["finished_at"]}  # fmt: skip
-                    put_text(self.crawler, sibling(uri, "latest"),
+                    if len(uris) > 1:
+                        pointer["feeds"] = [public(uri) for uri in uris]
+                    put_text(self.crawler, sibling(first, "latest"),
                              json.dumps(pointer, indent=2) + "\n", "application/json")  # fmt: skip
             except Exception as error:  # boto3/botocore raise many kinds; all mean "not there"
                 logger.error(
                     "Could not write the run report next to %s (%s: %s); `latest` not moved",
-                    public(uri), type(error).__name__, error,
+                    public(first), type(error).__name__, error,
                 )  # fmt: skip
-        self.summary(report, where[0] if where else "(not written)")
+        self.summary(report, ", ".join(where) or "(not written)")
 
     def point_latest(self, latest: Path, pointer: dict[str, Any]) -> None:
         """Move `latest`; in a distributed run, add this worker's feed to the run's.
