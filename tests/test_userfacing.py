@@ -181,6 +181,8 @@ def test_failed_s3_upload_exits_9_and_marks_nothing_seen(
     assert failed.returncode == exitcodes.OUTPUT_FAILED, failed.stderr[-3000:]
     assert "NoSuchBucket" in failed.stderr
     assert "Could not write the run report next to s3://missing/out/a.jsonl" in failed.stderr
+    [local] = (tmp_path / "output" / "arabstoday").glob("*.report.json")  # kept, locally
+    assert json.loads(local.read_text())["exit_code"] == exitcodes.OUTPUT_FAILED
     # Nothing was marked seen: with the bucket there, the next run emits every article.
     _client(s3_endpoint).create_bucket(Bucket="missing")
     again = _s3_crawl(tmp_path, site_origin, s3_endpoint, "s3://missing/out/a.jsonl")

@@ -396,6 +396,16 @@ class RunReport:
                     "Could not write the run report next to %s (%s: %s); `latest` not moved",
                     public(first), type(error).__name__, error,
                 )  # fmt: skip
+        if not where:  # the store refused it: keep the report where the run was
+            stamp = utc_stamp(datetime.fromtimestamp(self.started, UTC))
+            local = Path("output", str(report["spider"]), f"{stamp}.report.json").resolve()
+            try:
+                local.parent.mkdir(parents=True, exist_ok=True)
+                _write_atomic(local, text)
+                where.append(str(local))
+                logger.error("The run report is written locally instead: %s", local)
+            except OSError as error:
+                logger.error("Could not write the run report %s either (%s)", local, error)
         self.summary(report, ", ".join(where) or "(not written)")
 
     def point_latest(self, latest: Path, pointer: dict[str, Any]) -> None:
