@@ -40,6 +40,7 @@ MODULES = {
     "redis": "redis",
     "trafilatura": "trafilatura",
     "packaging": "packaging",
+    "rich": "rich",
 }
 
 

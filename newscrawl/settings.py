@@ -45,6 +45,10 @@ NEWSCRAWL_FUTURE_TOLERANCE_HOURS = 26
 # One file per run, so scheduled runs never overwrite each other. Used when no feed
 # is given (`-o`/`-O`/FEEDS); Scrapy would otherwise merge it with those.
 NEWSCRAWL_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
+# %(time)s is a UTC stamp without "+" (2026-12-04T18-06-12Z) in every feed URI.
+FEED_URI_PARAMS = "newscrawl.storage.names.uri_params"
+# -O articles.parquet: columns from the JSON Schema (pip install 'newscrawl[parquet]').
+FEED_EXPORTERS = {"parquet": "newscrawl.storage.parquet.ParquetItemExporter"}
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Scrapy add-ons, applied as each crawler is set up (not by the spider class): with
@@ -93,6 +97,9 @@ SPIDERMON_MAX_WARNINGS = 1000
 SPIDERMON_UNWANTED_HTTP_CODES_MAX_COUNT = 50
 NEWSCRAWL_LOCK_ENABLED = True
 NEWSCRAWL_PROGRESS_INTERVAL = 60.0
+# "auto": warnings, a progress display and the summary unless a log level or LOG_FILE
+# is given (newscrawl/ops/console.py); "log": Scrapy's full log always.
+NEWSCRAWL_CONSOLE = "auto"
 NEWSCRAWL_MAX_ERROR_RATE = 0.2
 NEWSCRAWL_MAX_FALLBACK_SHARE = 0.2
 # Below this many pages, layout drift only fails a run when every page fell back.

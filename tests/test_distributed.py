@@ -36,7 +36,7 @@ from .localservers import SiteServer, generate_site, start_site_server
 KEYS = Keys("newscrawl", "arabstoday")
 FAST = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=0",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "NEWSCRAWL_REDIS_HEARTBEAT=0.5",
-        "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0")  # fmt: skip
+        "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0", "-s", "LOG_LEVEL=INFO")  # fmt: skip
 
 
 def scrapy_crawl(

@@ -27,7 +27,7 @@ def crawl(
         [
             sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(out),
             "-a", f"base_url={origin}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
-            "-s", f"NEWSCRAWL_STATE_PATH={workdir / spider}.sqlite3", *args,
+            "-s", f"NEWSCRAWL_STATE_PATH={workdir / spider}.sqlite3", "-s", "LOG_LEVEL=INFO", *args,
         ],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip

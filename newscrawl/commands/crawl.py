@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 
 from newscrawl import exitcodes, preflight
+from newscrawl.ops import console
 from newscrawl.ops.report import RunReport
 from newscrawl.stats import EXIT_CODE
 from newscrawl.storage.feeds import feed_problem
@@ -25,10 +26,11 @@ from newscrawl.storage.feeds import feed_problem
 class Command(ScrapyCrawl):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        assert self.settings is not None
+        console.apply(self.settings)  # before Scrapy's banner: quiet unless a level is given
         if len(args) != 1:  # before the banner: Scrapy would say "error: None"
             print("error: give one spider name; `scrapy list` shows them", file=sys.stderr)
             raise SystemExit(exitcodes.USAGE)
-        assert self.settings is not None  # before Scrapy's banner and reactor: one line
         try:
             preflight.check_command(self.settings, args[0], opts.spargs)
         except preflight.Refusal as exc:

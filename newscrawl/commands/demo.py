@@ -7,13 +7,14 @@ import json
 import sys
 import tempfile
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
 from newscrawl.exitcodes import NO_ITEMS
 from newscrawl.fixtureserver import FIXTURE_SITE, load_seed, serve
+from newscrawl.ops import console
+from newscrawl.storage.names import utc_stamp
 
 
 class Command(ScrapyCommand):
@@ -32,6 +33,8 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        assert self.settings is not None
+        console.apply(self.settings)  # the crawl's progress and summary, not Scrapy's banner
         # Before Scrapy starts logging: a package built without its data, one line.
         if not FIXTURE_SITE.is_dir():
             print(f"scrapy demo: no fixture site at {FIXTURE_SITE}", file=sys.stderr)
@@ -39,8 +42,7 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None and self.crawler_process is not None
-        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%SZ")
-        output = Path(opts.output or f"output/demo/{stamp}.jsonl").resolve()
+        output = Path(opts.output or f"output/demo/{utc_stamp()}.jsonl").resolve()
         if load_seed() is None:
             print("note: ../shared/reference is absent, so the seed page is not served")
         # A local server needs no politeness delay; everything else is the real crawl.

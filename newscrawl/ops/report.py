@@ -15,7 +15,9 @@ import fcntl
 import json
 import logging
 import os
+import sys
 import time
+from collections.abc import Sized
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,10 @@ from twisted.internet import task
 from newscrawl import exitcodes
 from newscrawl import stats as keys
 from newscrawl.distributed.config import keys_for, redis_url
+from newscrawl.ops import console
 from newscrawl.storage.durable import feed_exporter_active, ledger
+from newscrawl.storage.names import utc_stamp
+from newscrawl.storage.remote import is_remote, public, put_text, sibling
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +43,12 @@ NORMAL_FINISH = frozenset({"finished", "limit_reached", "closespider_itemcount"}
 
 def _by_suffix(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     return {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+
+# Exit codes that never move `latest`: the feed may be incomplete.
+NO_LATEST = frozenset(
+    {exitcodes.ABORTED, exitcodes.LOCKED, exitcodes.OUTPUT_FAILED, exitcodes.STORE_UNAVAILABLE}
+)
 
 
 def is_drift(fallbacks: int, extracted: int, max_share: float, min_pages: int) -> bool:
@@ -147,7 +158,9 @@ class RunReport:
         self.started = time.time()
         self.feeds: list[Path] = []
         self.feed_records: dict[Path, int] = {}  # records each local feed file holds
+        self.remote_records: dict[str, int] = {}  # the same for feeds on object storage
         self.progress: task.LoopingCall | None = None
+        self.display: console.Progress | None = None  # the quiet console's progress
         self.last_pages = 0
         self.exit_code: int | None = None
         self.reported = False  # the report is written (or, for a locked run, not due)
@@ -172,6 +185,12 @@ class RunReport:
     def spider_opened(self, spider: Spider) -> None:
         self.started = time.time()
         interval = self.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 60.0)
+        if console.is_quiet(self.settings):  # a live bar on a terminal, else plain lines
+            limit = getattr(spider, "limit", None)  # a bar that fills up when there is one
+            total = limit if isinstance(limit, int) and limit > 0 else None
+            self.display = console.Progress(total=total)
+            self.display.start(spider.name)
+            interval = min(interval, 1.0) if self.display.live else interval
         if interval > 0:
             self.progress = task.LoopingCall(self.log_progress, spider, interval)
             self.progress.start(interval, now=False)
@@ -179,13 +198,22 @@ class RunReport:
     def log_progress(self, spider: Spider, interval: float) -> None:
         stats = self.stats
         pages = int(stats.get("response_received_count", 0))
-        scheduler = getattr(getattr(self.crawler.engine, "_slot", None), "scheduler", None)
-        queued = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else "?"
-        logger.info(
-            "%s: %d pages (%.0f/min), %d articles, %s requests queued",
-            spider.name, pages, (pages - self.last_pages) * 60 / interval,
-            stats.get("item_scraped_count", 0), queued,
-        )  # fmt: skip
+        engine = self.crawler.engine
+        scheduler = getattr(getattr(engine, "_slot", None), "scheduler", None)
+        downloader = getattr(engine, "downloader", None)
+        snapshot = console.Snapshot(
+            spider=spider.name,
+            pages=pages,
+            articles=int(stats.get("item_scraped_count", 0)),
+            errors=console.errors_of(stats),
+            per_minute=(pages - self.last_pages) * 60 / interval,
+            queued=len(scheduler) if isinstance(scheduler, Sized) else None,
+            in_flight=len(getattr(downloader, "active", ())),  # the scheduler no longer has them
+        )
+        if self.display is not None:
+            self.display.update(snapshot)
+        else:
+            logger.info("%s", snapshot.line())
         self.last_pages = pages
 
     # -- end of run ------------------------------------------------------------
@@ -193,6 +221,8 @@ class RunReport:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.progress is not None and self.progress.running:
             self.progress.stop()
+        if self.display is not None:
+            self.display.stop()  # the bar goes; what follows prints as plain lines
         assert self.crawler.stats is not None
         if self.crawler.stats.get_value(keys.LOCKED):
             self.exit_code = int(self.crawler.stats.get_value(keys.EXIT_CODE))
@@ -225,7 +255,10 @@ class RunReport:
         uri = str(getattr(slot, "uri", ""))
         if uri.startswith("file://"):
             uri = uri[len("file://") :]
-        if uri and "://" not in uri:
+        if is_remote(uri):  # s3://...: its report and `latest` go beside it
+            count = int(getattr(slot, "itemcount", 0))
+            self.remote_records[uri] = self.remote_records.get(uri, 0) + count
+        elif uri and "://" not in uri:
             path = Path(uri).resolve()
             if path not in self.feed_records:
                 self.feeds.append(path)
@@ -249,7 +282,7 @@ class RunReport:
         if feeds:
             feed = feeds[0]
             return feed.with_name(feed.name.removesuffix(feed.suffix) + ".report.json")
-        stamp = datetime.fromtimestamp(self.started, UTC).strftime("%Y-%m-%dT%H-%M-%S+00-00")
+        stamp = utc_stamp(datetime.fromtimestamp(self.started, UTC))
         return Path("output", spider.name, f"{stamp}.report.json").resolve()
 
     def open_feeds(self) -> list[Path]:
@@ -289,10 +322,13 @@ class RunReport:
             "http_status": _by_suffix(stats, "downloader/response_status_count/"),
             "errors": _by_suffix(stats, keys.ERRORS),
             "failed_sources": stats.get(keys.FAILED_SOURCES, []),
-            "feeds": [str(feed) for feed in self.feeds],
+            "feeds": [str(feed) for feed in self.feeds] + [public(u) for u in self.remote_records],
             "stats": {k: v for k, v in sorted(stats.items()) if k.startswith("newscrawl/")},
         }
         self.reported = True
+        if self.remote_records and not self.feeds:  # only remote feeds: the report goes there
+            self.write_remote(report, code, reason)
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             text = json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
@@ -311,14 +347,50 @@ class RunReport:
         """`latest` names only a complete feed that holds records of a normal run."""
         if not self.feeds or reason not in NORMAL_FINISH:
             return False
-        if code in (
-            exitcodes.ABORTED,
-            exitcodes.LOCKED,
-            exitcodes.OUTPUT_FAILED,
-            exitcodes.STORE_UNAVAILABLE,
-        ):
+        if code in NO_LATEST:
             return False
         return self.feed_records.get(self.feeds[0], 0) > 0
+
+    def write_remote(self, report: dict[str, Any], code: int, reason: str) -> None:
+        """The report and `latest` next to the remote feeds (s3://bucket/prefix/...):
+        one of each per folder, named after its first feed (batches share them)."""
+        text = json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
+        folders: dict[str, list[str]] = {}
+        for uri in self.remote_records:
+            folders.setdefault(sibling(uri, ""), []).append(uri)
+        where = []
+        for uris in folders.values():
+            first = uris[0]
+            name = first.rpartition("/")[2]
+            report_uri = sibling(first, name.removesuffix(Path(name).suffix) + ".report.json")
+            records = sum(self.remote_records[uri] for uri in uris)
+            try:
+                put_text(self.crawler, report_uri, text, "application/json")
+                where.append(public(report_uri))
+                # Never for a run that failed, aborted or wrote nothing (as for local feeds).
+                if records and reason in NORMAL_FINISH and code not in NO_LATEST:
+                    pointer = {"feed": public(first), "report": public(report_uri),
+                               "exit_code": code, "finished_at": report["finished_at"]}  # fmt: skip
+                    if len(uris) > 1:
+                        pointer["feeds"] = [public(uri) for uri in uris]
+                    put_text(self.crawler, sibling(first, "latest"),
+                             json.dumps(pointer, indent=2) + "\n", "application/json")  # fmt: skip
+            except Exception as error:  # boto3/botocore raise many kinds; all mean "not there"
+                logger.error(
+                    "Could not write the run report next to %s (%s: %s); `latest` not moved",
+                    public(first), type(error).__name__, error,
+                )  # fmt: skip
+        if not where:  # the store refused it: keep the report where the run was
+            stamp = utc_stamp(datetime.fromtimestamp(self.started, UTC))
+            local = Path("output", str(report["spider"]), f"{stamp}.report.json").resolve()
+            try:
+                local.parent.mkdir(parents=True, exist_ok=True)
+                _write_atomic(local, text)
+                where.append(str(local))
+                logger.error("The run report is written locally instead: %s", local)
+            except OSError as error:
+                logger.error("Could not write the run report %s either (%s)", local, error)
+        self.summary(report, ", ".join(where) or "(not written)")
 
     def point_latest(self, latest: Path, pointer: dict[str, Any]) -> None:
         """Move `latest`; in a distributed run, add this worker's feed to the run's.
@@ -349,8 +421,7 @@ class RunReport:
                 merged["exit_code"] = max(int(current.get("exit_code", 0)), pointer["exit_code"])
             _write_atomic(latest, json.dumps(merged, indent=2) + "\n")
 
-    @staticmethod
-    def summary(report: dict[str, Any], path: Path) -> None:
+    def summary(self, report: dict[str, Any], path: Path | str) -> None:
         lines = [
             f"{report['spider']} finished in {report['duration_s']:.1f}s: "
             f"exit {report['exit_code']} ({report['exit_name']}) {report['exit_reason'] or ''}",
@@ -362,7 +433,10 @@ class RunReport:
             f"  feed {', '.join(report['feeds']) or '-'}",
             f"  report {path}",
         ]
-        logger.info("Run summary:\n%s", "\n".join(lines))
+        if console.is_quiet(self.settings):  # the last thing the quiet console prints
+            print("Run summary:", *lines, sep="\n", file=sys.stderr, flush=True)
+        else:
+            logger.info("Run summary:\n%s", "\n".join(lines))
 
 
 def distributed_run(crawler: Crawler) -> str | None:

@@ -18,9 +18,10 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from newscrawl.storage.names import utc_stamp
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,7 @@ def crawl(
     ``feed`` defaults to ``output/<spider>/<UTC time>.jsonl`` under ``cwd``.
     """
     workdir = Path(cwd or os.getcwd())
-    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S+00-00")
-    feed_path = Path(feed) if feed else Path("output", spider, f"{stamp}.jsonl")
+    feed_path = Path(feed) if feed else Path("output", spider, f"{utc_stamp()}.jsonl")
     if not feed_path.is_absolute():
         feed_path = workdir / feed_path
     if not feed:  # two runs within one second must not share a feed

@@ -18,6 +18,7 @@ marked seen, so the next run fetches them again.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ from twisted.internet.defer import Deferred, DeferredList
 
 from newscrawl.stats import FEED_FAILED, inc
 from newscrawl.storage.durable import DurableFile, ledger
+from newscrawl.storage.names import URI_PARAMS, utc_stamp
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,10 @@ INSTALL_HINTS = {
     "s3": "pip install 'newscrawl[s3]'",
     "gs": "pip install google-cloud-storage",
 }
+
+
+# Feed formats whose exporter needs an optional library: (module, how to install it).
+FORMAT_NEEDS = {"parquet": ("pyarrow", "pip install 'newscrawl[parquet]'")}
 
 
 class _Params(dict[str, Any]):
@@ -75,6 +81,9 @@ def feed_problem(crawler: Crawler, spider_args: dict[str, Any] | None = None) ->
         if not format_ or format_ not in exporters:
             known = ", ".join(sorted(exporters))
             return f"feed {uri}: unknown format {format_!r} (one of: {known})"
+        module, install = FORMAT_NEEDS.get(format_, ("", ""))
+        if module and importlib.util.find_spec(module) is None:
+            return f"feed {uri}: {format_} feeds need {module}; install it with {install}"
         scheme = urlparse(uri).scheme
         if scheme not in storages:
             return f"feed {uri}: no storage for the scheme {scheme!r} (one of: " + ", ".join(
@@ -91,7 +100,8 @@ def feed_problem(crawler: Crawler, spider_args: dict[str, Any] | None = None) ->
             )
         except Exception as error:  # a storage that rejects its URI or options
             return f"feed {uri}: {type(error).__name__}: {error}"
-        if isinstance(storage, FileFeedStorage) and not options.get("uri_params"):
+        own_params = options.get("uri_params") in (None, URI_PARAMS)
+        if isinstance(storage, FileFeedStorage) and own_params:
             if problem := _path_problem(crawler, storage.path, spider_args or {}):
                 return f"feed {uri}: {problem}"
     return None
@@ -105,8 +115,8 @@ def _path_problem(crawler: Crawler, template: str, spider_args: dict[str, Any]) 
     )
     params.update(spider_args)
     params.update(
-        time=now.replace(microsecond=0).isoformat().replace(":", "-"),
-        batch_time=now.isoformat().replace(":", "-"),
+        time=utc_stamp(now),
+        batch_time=utc_stamp(now, micro=True),
         batch_id=1,
     )
     try:
