@@ -1,0 +1,50 @@
+"""Extraction with a learned template: the site-module path, generic when it cannot place."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from lxml.html import HtmlElement
+
+from newscrawl.extraction.article import Extraction, extract_article
+from newscrawl.extraction.body import BodyResult, extract_body, select_all
+from newscrawl.extraction.generic import generic_body
+from newscrawl.extraction.rules import SiteRules
+from newscrawl.extraction.template.model import Template
+
+# Learned noise may take at most this share of the container's text: more, and the
+# page is not the layout the noise was learned on (a teaser page, a redesign).
+MAX_NOISE_SHARE = 0.6
+
+
+def learned_body(root: HtmlElement, template: Template) -> BodyResult | None:
+    """The body by the first layout naming exactly one container on this page with
+    enough text in it; None when no layout places the page."""
+    rules = template.rules()
+    for layout in template.layouts:
+        found = select_all(root, (layout.body,))
+        if len(found) != 1:  # teasers share the class, or the layout is absent
+            continue
+        body = extract_body(root, replace(rules, body_selectors=(layout.body,)))
+        if body.method != "selector" or len(body.text) < rules.min_body_chars:
+            continue
+        if len(body.text) < (1 - MAX_NOISE_SHARE) * len(found[0].text_content().strip()):
+            continue
+        return BodyResult(body.paragraphs, "learned", body.images, body.notes)
+    return None
+
+
+def extract_with_template(
+    html: str | bytes, url: str, template: Template, site: str = "generic"
+) -> Extraction:
+    """The record of ``extract_article`` with the template's selectors for the body
+    (``extraction: "learned"``); the generic body (``"generic"``) for a page none of
+    its layouts places, so never an empty body because of the template."""
+
+    def body(root: HtmlElement, _rules: SiteRules) -> BodyResult:
+        return learned_body(root, template) or generic_body(root)
+
+    rules = template.rules()
+    extraction = extract_article(html, url, rules, language=template.language, body_extractor=body)
+    extraction.record["site"] = site
+    return extraction
