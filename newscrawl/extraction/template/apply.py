@@ -8,7 +8,7 @@ from lxml.html import HtmlElement
 
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.body import BodyResult, extract_body, select_all
-from newscrawl.extraction.generic import generic_body
+from newscrawl.extraction.template.generic import generic_body, line_filter
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.template.model import Template
 
@@ -23,14 +23,16 @@ def learned_body(root: HtmlElement, template: Template) -> BodyResult | None:
     rules = template.rules()
     for layout in template.layouts:
         found = select_all(root, (layout.body,))
-        if len(found) != 1:  # teasers share the class, or the layout is absent
+        if not found or (layout.single and len(found) != 1):  # absent, or teasers share it
             continue
         body = extract_body(root, replace(rules, body_selectors=(layout.body,)))
         if body.method != "selector" or len(body.text) < rules.min_body_chars:
             continue
-        if len(body.text) < (1 - MAX_NOISE_SHARE) * len(found[0].text_content().strip()):
+        if len(body.text) < (1 - MAX_NOISE_SHARE) * sum(len(el.text_content().strip()) for el in found):
             continue
-        return BodyResult(body.paragraphs, "learned", body.images, body.notes)
+        notes = list(body.notes)
+        paragraphs = line_filter(root, body.paragraphs, notes)
+        return BodyResult(paragraphs, "learned", body.images, notes)
     return None
 
 

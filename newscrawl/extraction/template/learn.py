@@ -27,7 +27,7 @@ from newscrawl.evaluation import precision_recall_f1
 from newscrawl.extraction.article import decode_html
 from newscrawl.extraction.body import NOISE_TAGS, BodyResult, extract_body, select_all
 from newscrawl.extraction.depth import parse_html
-from newscrawl.extraction.generic import generic_body
+from newscrawl.extraction.template.generic import generic_body
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.template.model import Layout, Template
 from newscrawl.extraction.text import normalize_paragraph
@@ -38,7 +38,12 @@ COVER = 0.85
 PLACED = 0.8
 # Fragments shorter than this are too common ("Share", "12:30") to say "story".
 FRAGMENT = 15
-_UNSTABLE = re.compile(r"\d{2,}|^\d|[^\w-]")  # ids/classes like post-1234: one page's
+# Ids and classes that belong to one page (post-1234) or one build of the site's CSS
+# (CSS-module and styled-component hashes: text__large__nEccO, sc-AxjAm, css-1x2y3z).
+_UNSTABLE = re.compile(
+    r"\d{2,}|^\d|[^\w-]|__[A-Za-z0-9]{5,}$|_[A-Za-z0-9]{5}$|^(?:sc|css|jsx)-|"
+    r"(?=[a-z]*[A-Z])(?=[A-Za-z]*\d)^[A-Za-z\d]{5,8}$"
+)
 _HOLDERS_UP = 3  # container ancestors also tried as layouts
 _BARE_NOISE_TAGS = ("h1", "h2", "h3", "figure", "ul", "ol", "table", "blockquote", "time")
 
@@ -131,6 +136,10 @@ def _names(el: HtmlElement, bare: tuple[str, ...] = ()) -> list[str]:
         found.append(f'{tag}[class~="{cls}"]')
     if len(classes) > 1:
         found.append(tag + "".join(f'[class~="{c}"]' for c in classes))
+    for attr in ("data-component", "data-testid"):
+        value = el.get(attr)
+        if value and _stable(value):
+            found.append(f'{tag}[{attr}="{value}"]')
     if tag in bare:
         found.append(tag)
     return found
@@ -140,15 +149,31 @@ def _body(page: _Page, rules: SiteRules) -> BodyResult:
     return extract_body(page.root, rules)
 
 
-def _score(page: _Page, css: str) -> float:
-    """F1 of the selector's body against the page's guess; 0 unless it names one element
-    (a selector that also names teasers would bring their text along)."""
-    if len(select_all(page.root, (css,))) != 1:
-        return 0.0
+def _score(page: _Page, css: str) -> tuple[float, int]:
+    """(F1 of the selector's body against the page's guess, elements it names)."""
+    count = len(select_all(page.root, (css,)))
+    if not count:
+        return 0.0, 0
     body = _body(page, SiteRules(body_selectors=(css,), min_body_chars=0))
     if body.method != "selector":
-        return 0.0
-    return precision_recall_f1(body.text, page.guess)[2]
+        return 0.0, count
+    return precision_recall_f1(body.text, page.guess)[2], count
+
+
+def _holders(page: _Page, limit: int = 12) -> list[HtmlElement]:
+    """Parents of the story's text, most story first: a story split in sibling blocks
+    (one element per paragraph group) is named by what those blocks share."""
+    weight: Counter[HtmlElement] = Counter()
+    for el in page.root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        own = sum(len(t) for t in _fragments(el) if len(t) >= FRAGMENT and t in page.guess)
+        if own:
+            parent = el.getparent()
+            weight[el] += own
+            if parent is not None:
+                weight[parent] += own
+    return [el for el, _ in weight.most_common(limit)]
 
 
 def _layouts(pages: list[_Page]) -> list[Layout]:
@@ -161,9 +186,15 @@ def _layouts(pages: list[_Page]) -> list[Layout]:
         for el in [container, *list(container.iterancestors())[:_HOLDERS_UP]]:
             for css in _names(el, ("article", "main")):
                 candidates.setdefault(css, None)
-    scores = {
-css: [_score(p, css) for p in pages] for css in candidates
-    }
+    scored = {css: [_score(p, css) for p in pages] for css in candidates}
+    # A page no container names well may have its story in sibling blocks: name those.
+    for i, page in enumerate(pages):
+        if all(row[i][0] < PLACED for row in scored.values()):
+            for el in _holders(page):
+                for css in _names(el):
+                    if css not in scored:
+                        scored[css] = [_score(p, css) for p in pages]
+    scores = {css: [f1 for f1, _ in row] for css, row in scored.items()}
     layouts: list[Layout] = []
     unplaced = set(range(len(pages)))
     while unplaced and scores:
@@ -178,7 +209,8 @@ css: [_score(p, css) for p in pages] for css in candidates
         placed = {i for i in unplaced if row[i] >= PLACED}
         if not placed:
             break
-        layouts.append(Layout(css, len(placed)))
+        single = all(scored[css][i][1] == 1 for i in placed)
+        layouts.append(Layout(css, len(placed), single))
         unplaced -= placed
         del scores[css]
     return layouts

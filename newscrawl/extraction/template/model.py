@@ -19,6 +19,9 @@ class Layout:
 
     body: str
     pages: int = 0  # training pages this layout placed
+    # It named one element on every training page: more on a page means teasers
+    # share its name, and the page is not placed by it.
+    single: bool = True
 
 
 @dataclass(frozen=True)
