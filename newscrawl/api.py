@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from newscrawl.extraction.article import extract_article
 from newscrawl.extraction.generic import extract_generic
 from newscrawl.sites import site_spiders, spider_for_url
 from newscrawl.spiders.base import NewsSpider, canonical_scope
+
+if TYPE_CHECKING:
+    from newscrawl.extraction.template import Template
 
 
 class NoSiteError(LookupError):
@@ -35,15 +38,24 @@ def resolve_site(site: str | None, url: str) -> type[NewsSpider]:
     return spider
 
 
-def extract(html: str | bytes, url: str, site: str | None = None) -> dict[str, Any]:
+def extract(
+    html: str | bytes, url: str, site: str | None = None, *, template: Template | None = None
+) -> dict[str, Any]:
     """The record the crawl would emit for this page, without fetch-time fields.
 
     ``site`` is a spider name; without it the site whose domains match ``url`` is used,
     and the generic extractor when none does (``site: "generic"``). Raises
     :class:`NoSiteError` for an unknown ``site``, :class:`NotAnArticleError` for bot
     checks, consent walls and JavaScript shells.
+
+    ``template`` (from :func:`newscrawl.learn_site`) decides the body when it places
+    the page (``extraction: "learned"``), else the generic extractor does.
     """
-    if site is None and spider_for_url(url) is None:
+    if template is not None:
+        from newscrawl.extraction.template import extract_with_template
+
+        extraction = extract_with_template(html, url, template)
+    elif site is None and spider_for_url(url) is None:
         extraction = extract_generic(html, url)
     else:
         spider = resolve_site(site, url)

@@ -8,8 +8,8 @@ from lxml.html import HtmlElement
 
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.body import BodyResult, extract_body, select_all
-from newscrawl.extraction.template.generic import generic_body, line_filter
 from newscrawl.extraction.rules import SiteRules
+from newscrawl.extraction.template.generic import generic_body, line_filter
 from newscrawl.extraction.template.model import Template
 
 # Learned noise may take at most this share of the container's text: more, and the
@@ -28,7 +28,9 @@ def learned_body(root: HtmlElement, template: Template) -> BodyResult | None:
         body = extract_body(root, replace(rules, body_selectors=(layout.body,)))
         if body.method != "selector" or len(body.text) < rules.min_body_chars:
             continue
-        if len(body.text) < (1 - MAX_NOISE_SHARE) * sum(len(el.text_content().strip()) for el in found):
+        if len(body.text) < (1 - MAX_NOISE_SHARE) * sum(
+            len(el.text_content().strip()) for el in found
+        ):
             continue
         notes = list(body.notes)
         paragraphs = line_filter(root, body.paragraphs, notes)
@@ -37,7 +39,7 @@ def learned_body(root: HtmlElement, template: Template) -> BodyResult | None:
 
 
 def extract_with_template(
-    html: str | bytes, url: str, template: Template, site: str = "generic"
+    html: str | bytes, url: str, template: Template, site: str | None = None
 ) -> Extraction:
     """The record of ``extract_article`` with the template's selectors for the body
     (``extraction: "learned"``); the generic body (``"generic"``) for a page none of
@@ -48,5 +50,5 @@ def extract_with_template(
 
     rules = template.rules()
     extraction = extract_article(html, url, rules, language=template.language, body_extractor=body)
-    extraction.record["site"] = site
+    extraction.record["site"] = site or template.name
     return extraction

@@ -27,8 +27,8 @@ from newscrawl.evaluation import precision_recall_f1
 from newscrawl.extraction.article import decode_html
 from newscrawl.extraction.body import NOISE_TAGS, BodyResult, extract_body, select_all
 from newscrawl.extraction.depth import parse_html
-from newscrawl.extraction.template.generic import generic_body
 from newscrawl.extraction.rules import SiteRules
+from newscrawl.extraction.template.generic import generic_body
 from newscrawl.extraction.template.model import Layout, Template
 from newscrawl.extraction.text import normalize_paragraph
 
@@ -36,6 +36,7 @@ from newscrawl.extraction.text import normalize_paragraph
 COVER = 0.85
 # A selector places a page when its body scores this F1 against the page's guess.
 PLACED = 0.8
+CLOSE = 0.01
 # Fragments shorter than this are too common ("Share", "12:30") to say "story".
 FRAGMENT = 15
 # Ids and classes that belong to one page (post-1234) or one build of the site's CSS
@@ -195,24 +196,25 @@ def _layouts(pages: list[_Page]) -> list[Layout]:
                     if css not in scored:
                         scored[css] = [_score(p, css) for p in pages]
     scores = {css: [f1 for f1, _ in row] for css, row in scored.items()}
+    # Each page is placed by the selectors within CLOSE of its best: a page-wide wrapper
+    # that places every page loosely does not beat the tight container of each layout.
+    best = [max((row[i] for row in scores.values()), default=0.0) for i in range(len(pages))]
+    fits = {
+        css: {i for i, f1 in enumerate(row) if f1 >= PLACED and f1 >= best[i] - CLOSE}
+        for css, row in scores.items()
+    }
     layouts: list[Layout] = []
-    unplaced = set(range(len(pages)))
-    while unplaced and scores:
-        css, row = max(
-            scores.items(),
-            key=lambda kv: (
-                sum(1 for i in unplaced if kv[1][i] >= PLACED),
-                sum(kv[1][i] for i in unplaced),
-                -len(kv[0]),
-            ),
+    unplaced = {i for i in range(len(pages)) if best[i] >= PLACED}
+    while unplaced:
+        css = max(
+            fits, key=lambda c: (len(fits[c] & unplaced), sum(scores[c][i] for i in unplaced))
         )
-        placed = {i for i in unplaced if row[i] >= PLACED}
+        placed = fits[css] & unplaced
         if not placed:
             break
         single = all(scored[css][i][1] == 1 for i in placed)
         layouts.append(Layout(css, len(placed), single))
         unplaced -= placed
-        del scores[css]
     return layouts
 
 
@@ -220,7 +222,7 @@ def _noise(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
     """Selectors of blocks inside the containers that never hold story text."""
     candidates: Counter[str] = Counter()
     for page in pages:
-        for container in _containers(page, rules):
+        for css_of, container in _named_containers(page, rules):
             for el in container.iterdescendants():
                 if not isinstance(el.tag, str):
                     continue
@@ -228,7 +230,7 @@ def _noise(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
                 parent = el.getparent()
                 if story or not other or parent is None or not _story_weight(parent, page.guess)[0]:
                     continue  # story text, or inside a block already a candidate
-                for css in _names(el, _BARE_NOISE_TAGS) + [_path(container, el)]:
+                for css in [*_names(el, _BARE_NOISE_TAGS), _path(css_of, container, el)]:
                     candidates[css] += other
     accepted: list[str] = []
     for css, _ in candidates.most_common(60):
@@ -237,14 +239,15 @@ def _noise(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
     return tuple(accepted)
 
 
-def _path(container: HtmlElement, el: HtmlElement) -> str:
-    """A CSS path of tags from the container down to the element: its place, unnamed."""
+def _path(css: str, container: HtmlElement, el: HtmlElement) -> str:
+    """A CSS path of tags from the container (named ``css``) down to the element: its
+    place in that layout, for blocks that have no name of their own."""
     tags = [el.tag]
     for ancestor in el.iterancestors():
         if ancestor is container:
             break
         tags.append(ancestor.tag)
-    return " > ".join([container.tag, *reversed(tags)])
+    return " > ".join([css, *reversed(tags)])
 
 
 def _harmless(page: _Page, rules: SiteRules, css: str) -> bool:
@@ -256,12 +259,17 @@ def _harmless(page: _Page, rules: SiteRules, css: str) -> bool:
     return True
 
 
-def _containers(page: _Page, rules: SiteRules) -> list[HtmlElement]:
+def _named_containers(page: _Page, rules: SiteRules) -> list[tuple[str, HtmlElement]]:
+    """The page's story containers by the first layout naming any, with its selector."""
     for css in rules.body_selectors:
         found = select_all(page.root, (css,))
         if found:
-            return found
+            return [(css, el) for el in found]
     return []
+
+
+def _containers(page: _Page, rules: SiteRules) -> list[HtmlElement]:
+    return [el for _, el in _named_containers(page, rules)]
 
 
 def _boilerplate(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
@@ -272,6 +280,14 @@ def _boilerplate(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
             if paragraph not in page.guess:
                 seen[paragraph] += 1
     return tuple(sorted(p for p, n in seen.items() if n >= 2))
+
+
+def _article_url(urls: list[str]) -> str:
+    """``^/first/`` when every page's path starts with that folder, else no pattern."""
+    firsts = {urlsplit(url).path.lstrip("/").partition("/")[0] for url in urls}
+    if len(firsts) == 1 and (first := firsts.pop()) and len(urls) > 1:
+        return f"^/{re.escape(first)}/"
+    return ""
 
 
 def learn_site(pages: Iterable[tuple[str | bytes, str]]) -> Template:
@@ -311,4 +327,5 @@ def learn_site(pages: Iterable[tuple[str | bytes, str]]) -> Template:
         boilerplate=_boilerplate(parsed, rules),
         min_body_chars=min_chars,
         pages=len(parsed),
+        article_url=_article_url([p.url for p in parsed]),
     )

@@ -45,6 +45,7 @@ class Template:
     date: tuple[str, ...] = ()
     min_body_chars: int = 200
     pages: int = 0
+    article_url: str = ""  # a regex on URL paths the training pages share, for review
     format: int = field(default=FORMAT)
 
     def rules(self) -> SiteRules:
@@ -54,7 +55,7 @@ class Template:
             body_selectors=tuple(layout.body for layout in self.layouts),
             noise_selectors=self.noise,
             boilerplate=self.boilerplate,
-            title_selectors=self.title + ("h1",),
+            title_selectors=(*self.title, "h1"),
             author_selectors=self.author,
             date_selectors=self.date,
             min_body_chars=self.min_body_chars,
@@ -98,7 +99,7 @@ class Template:
             f"name = {_toml(self.name)}",
             f"origin = {_toml(self.origin)}",
             f"domains = {_toml([host.removeprefix('www.')])}",
-            'article_url = ""',
+            f"article_url = {_toml(self.article_url)}",
             "",
             f"[editions.{_bare(self.language or 'und')}]",
             f"language = {_toml(self.language or 'und')}",

@@ -1,0 +1,130 @@
+"""Templates learned from a site's own pages (issue 14): ``newscrawl.learn_site``,
+``newscrawl.extract(..., template=...)`` and the TOML declaration a template writes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import newscrawl
+from newscrawl.extraction.template import Template
+from newscrawl.fixtureserver import PROJECT_ROOT, serve
+from newscrawl.siteconfig import load_site
+
+from .learnsite import Article, build, write_site
+
+PAGES = build(count_per_layout=4)
+TRAIN = PAGES[:9]  # three pages of each of the three layouts
+HELD_OUT = PAGES[9:]  # one more of each, never seen
+
+
+def learned(pages: list[tuple[Article, str]]) -> Template:
+    # Bytes and text alike: half the pages as the crawler's bytes.
+    return newscrawl.learn_site(
+        [(html.encode() if i % 2 else html, a.url) for i, (a, html) in enumerate(pages)]
+    )
+
+
+def assert_clean(record: dict[str, Any], article: Article) -> None:
+    """The whole record, and none of the furniture."""
+    assert record["body"] == article.body
+    assert record["title"] == article.title
+    assert record["url"].endswith(article.path)  # the crawl fetches from base_url
+    assert record["language"] == "en"
+    assert record["published"] is not None and record["published"].startswith("2026-03-")
+    for text in [*article.noise, "Most read", "Facebook", "By Staff Writer", "Photo archive"]:
+        assert text not in record["body"], text
+
+
+def test_three_layouts_learned_and_held_out_pages_extracted_whole() -> None:
+    template = learned(TRAIN)
+    assert len(template.layouts) == 3
+    for article, html in HELD_OUT:
+        record = newscrawl.extract(html, article.url, template=template)
+        assert record["extraction"] == "learned", article.layout
+        assert_clean(record, article)
+        assert record["site"] == template.name == "learnsite_example"
+
+
+def test_two_pages_are_enough_for_their_layout() -> None:
+    layout_a = [(a, h) for a, h in PAGES if a.layout == "a"]
+    template = learned(layout_a[:2])
+    for article, html in layout_a[2:]:
+        record = newscrawl.extract(html, article.url, template=template)
+        assert record["extraction"] == "learned"
+        assert_clean(record, article)
+
+
+def test_more_pages_place_more_layouts() -> None:
+    two = learned(TRAIN[:2])
+    nine = learned(TRAIN)
+
+    def placed(template: Template) -> int:
+        return sum(
+            newscrawl.extract(h, a.url, template=template)["extraction"] == "learned"
+            for a, h in HELD_OUT
+        )
+
+    assert placed(two) == 2 < placed(nine) == 3
+
+
+def test_a_page_the_template_cannot_place_is_extracted_by_the_generic_extractor() -> None:
+    template = learned([(a, h) for a, h in TRAIN if a.layout != "c"])
+    article, html = next((a, h) for a, h in HELD_OUT if a.layout == "c")
+    record = newscrawl.extract(html, article.url, template=template)
+    assert record["extraction"] == "generic"
+    assert article.paragraphs[0] in record["body"]  # never an empty body
+    assert record["title"] == article.title
+
+
+def test_no_article_to_learn_from_gives_a_template_that_places_nothing() -> None:
+    template = newscrawl.learn_site([("<html><body><p>Hi</p></body></html>", "https://x.example/")])
+    assert template.layouts == ()
+    article, html = HELD_OUT[0]
+    assert newscrawl.extract(html, article.url, template=template)["extraction"] == "generic"
+
+
+def test_template_round_trips_through_dict_and_json() -> None:
+    template = learned(TRAIN)
+    assert Template.from_dict(template.to_dict()) == template
+    assert Template.from_json(template.to_json()) == template
+    stale = dict(template.to_dict(), format=0)
+    with pytest.raises(ValueError, match="format"):
+        Template.from_dict(stale)
+
+
+def test_toml_declaration_loads_and_crawls_with_the_same_records(tmp_path: Path) -> None:
+    template = learned(TRAIN)
+    config = tmp_path / "site.toml"
+    config.write_text(template.to_toml(feeds=("/rss",)), "utf-8")
+    spider = load_site(config)
+    assert spider.rules.body_selectors == tuple(layout.body for layout in template.layouts)
+    assert spider.article_url == "^/news/"
+
+    site = write_site(tmp_path / "site", PAGES)
+    out = tmp_path / "items.jsonl"
+    with serve(root=site) as origin:
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "news", "-O", str(out),
+             "-a", f"config={config}", "-a", f"base_url={origin}",
+             "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+             "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}"],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = {
+        "/" + r["url"].split("/", 3)[3]: r
+        for r in map(json.loads, out.read_text("utf-8").splitlines())
+    }
+    assert len(records) == len(PAGES)
+    for article, html in PAGES:
+        crawled = records[article.path]
+        direct = newscrawl.extract(html, article.url, template=template)
+        for key in ("body", "title", "published", "language", "site", "authors", "images"):
+            assert crawled[key] == direct[key], (article.path, key)
+        assert_clean(crawled, article)
