@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 
 import newscrawl
+from newscrawl import exitcodes
 from newscrawl.extraction.template import Template
 from newscrawl.fixtureserver import PROJECT_ROOT, serve
 from newscrawl.siteconfig import load_site
 
-from .learnsite import Article, build, write_site
+from .learnsite import ORIGIN, Article, build, write_site
 
 PAGES = build(count_per_layout=4)
 TRAIN = PAGES[:9]  # three pages of each of the three layouts
@@ -128,3 +129,54 @@ def test_toml_declaration_loads_and_crawls_with_the_same_records(tmp_path: Path)
         for key in ("body", "title", "published", "language", "site", "authors", "images"):
             assert crawled[key] == direct[key], (article.path, key)
         assert_clean(crawled, article)
+
+
+def learn_command(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "learn", *args],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_scrapy_learn_writes_the_declaration_from_a_folder_of_saved_pages(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", TRAIN)
+    out = tmp_path / "site.toml"
+    result = learn_command(str(site), "--origin", ORIGIN, "-O", str(out), "--feed", "/rss")
+    assert result.returncode == 0, result.stderr
+    spider = load_site(out)
+    assert set(spider.rules.body_selectors) == {layout.body for layout in learned(TRAIN).layouts}
+    assert spider.editions["en"].feeds == ("/rss",)
+
+
+def test_scrapy_learn_reads_a_warc(tmp_path: Path) -> None:
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    warc = tmp_path / "site.warc.gz"
+    with warc.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for article, html in TRAIN:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                       protocol="HTTP/1.1")  # fmt: skip
+            writer.write_record(writer.create_warc_record(
+                article.url, "response", payload=BytesIO(html.encode()), http_headers=headers
+            ))  # fmt: skip
+    result = learn_command(str(warc))
+    assert result.returncode == 0, result.stderr
+    assert 'body_selectors = ["div[class~=\\"' in result.stdout
+    assert 'origin = "https://www.learnsite.example"' in result.stdout
+
+
+def test_scrapy_learn_usage_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    for args in ([str(tmp_path / "absent")], [str(tmp_path)], []):
+        result = learn_command(*args)
+        assert result.returncode == exitcodes.USAGE, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.stderr
+    (tmp_path / "p.html").write_text("<html><body>no canonical</body></html>")
+    result = learn_command(str(tmp_path))
+    assert result.returncode == exitcodes.USAGE and "--origin" in result.stderr
+    result = learn_command(str(tmp_path), "--origin", ORIGIN)
+    assert result.returncode == exitcodes.NO_ITEMS and "no article layout" in result.stderr

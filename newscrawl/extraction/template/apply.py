@@ -15,6 +15,15 @@ from newscrawl.extraction.template.model import Template
 # Learned noise may take at most this share of the container's text: more, and the
 # page is not the layout the noise was learned on (a teaser page, a redesign).
 MAX_NOISE_SHARE = 0.6
+# A page's containers must hold at least this part of the share they held in training.
+MIN_SHARE_KEPT = 0.6
+
+
+def paragraph_share(root: HtmlElement, containers: list[HtmlElement]) -> float:
+    """The share of the page's <p> text inside the containers."""
+    inside = sum(len(p.text_content()) for el in containers for p in el.iter("p"))
+    total = sum(len(p.text_content()) for p in root.iter("p"))
+    return inside / total if total else 1.0
 
 
 def learned_body(root: HtmlElement, template: Template) -> BodyResult | None:
@@ -24,6 +33,8 @@ def learned_body(root: HtmlElement, template: Template) -> BodyResult | None:
     for layout in template.layouts:
         found = select_all(root, (layout.body,))
         if not found or (layout.single and len(found) != 1):  # absent, or teasers share it
+            continue
+        if paragraph_share(root, found) < MIN_SHARE_KEPT * layout.share:
             continue
         body = extract_body(root, replace(rules, body_selectors=(layout.body,)))
         if body.method != "selector" or len(body.text) < rules.min_body_chars:

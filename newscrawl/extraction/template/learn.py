@@ -28,6 +28,7 @@ from newscrawl.extraction.article import decode_html
 from newscrawl.extraction.body import NOISE_TAGS, BodyResult, extract_body, select_all
 from newscrawl.extraction.depth import parse_html
 from newscrawl.extraction.rules import SiteRules
+from newscrawl.extraction.template.apply import paragraph_share
 from newscrawl.extraction.template.generic import generic_body
 from newscrawl.extraction.template.model import Layout, Template
 from newscrawl.extraction.text import normalize_paragraph
@@ -213,7 +214,10 @@ def _layouts(pages: list[_Page]) -> list[Layout]:
         if not placed:
             break
         single = all(scored[css][i][1] == 1 for i in placed)
-        layouts.append(Layout(css, len(placed), single))
+        share = min(
+            paragraph_share(pages[i].root, select_all(pages[i].root, (css,))) for i in placed
+        )
+        layouts.append(Layout(css, len(placed), single, round(share, 3)))
         unplaced -= placed
     return layouts
 

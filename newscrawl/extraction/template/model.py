@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +23,10 @@ class Layout:
     # It named one element on every training page: more on a page means teasers
     # share its name, and the page is not placed by it.
     single: bool = True
+    # The least share of the page's <p> text its containers held on a training page:
+    # far less on a page means the story runs on outside them (a split story, a
+    # live blog), and the page is not placed by it.
+    share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,11 @@ class Template:
     format: int = field(default=FORMAT)
 
     def rules(self) -> SiteRules:
-        """The declaration a site module would write for these pages."""
+        """The declaration a site module would write for these pages (built once)."""
+        return self._rules
+
+    @cached_property  # frozen dataclass: cached_property writes __dict__, not setattr
+    def _rules(self) -> SiteRules:
         return SiteRules(
             name=self.name,
             body_selectors=tuple(layout.body for layout in self.layouts),
