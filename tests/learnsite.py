@@ -163,14 +163,15 @@ def build(count_per_layout: int = 4, seed: int = 14) -> list[tuple[Article, str]
     return pages
 
 
-def write_site(folder: Path, pages: list[tuple[Article, str]]) -> Path:
-    """The site as files for newscrawl.fixtureserver.serve: articles, an RSS feed, a home."""
+def write_site(folder: Path, pages: list[tuple[Article, str]], origin: str = ORIGIN) -> Path:
+    """The site as files for newscrawl.fixtureserver.serve: articles, an RSS feed (its
+    links on ``origin``), a home page."""
     for article, html in pages:
         target = folder / article.path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.with_suffix(".html").write_text(html, "utf-8")
     items = "".join(
-        f"<item><title>{a.title}</title><link>{ORIGIN}{a.path}</link></item>" for a, _ in pages
+        f"<item><title>{a.title}</title><link>{origin}{a.path}</link></item>" for a, _ in pages
     )
     (folder / "rss.xml").write_text(
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>Learn Site</title>{items}'

@@ -180,3 +180,52 @@ def test_scrapy_learn_usage_errors_are_one_line_and_exit_2(tmp_path: Path) -> No
     assert result.returncode == exitcodes.USAGE and "--origin" in result.stderr
     result = learn_command(str(tmp_path), "--origin", ORIGIN)
     assert result.returncode == exitcodes.NO_ITEMS and "no article layout" in result.stderr
+
+
+def crawl_news(
+    origin: str, tmp_path: Path, feed: str, *args: str
+) -> tuple[int, str, list[dict[str, Any]], dict[str, Any]]:
+    out, stats = tmp_path / f"{feed}.jsonl", tmp_path / f"{feed}.stats.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "news", "-O", str(out),
+         "-a", f"feeds={ORIGIN}/rss", "-a", f"base_url={origin}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+         "-s", "CONCURRENT_REQUESTS=1",  # pages in feed order: each layout in the first six
+         "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}",
+         "-s", "STATS_CLASS=tests.stats_dump.JsonDumpStats", "-s", f"STATS_DUMP_PATH={stats}",
+         *args],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    return result.returncode, result.stderr, records, json.loads(stats.read_text("utf-8"))
+
+
+def test_news_spider_learns_during_the_run_and_the_next_run_starts_learned(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "site"
+    with serve(root=site) as origin:
+        write_site(site, PAGES)
+        code, stderr, records, stats = crawl_news(
+            origin, tmp_path, "first", "-s", "NEWSCRAWL_LEARN_PAGES=6"
+        )
+        assert code == 0, stderr[-3000:]
+        by_path = {"/" + r["url"].split("/", 3)[3]: r for r in records}
+        assert len(by_path) == len(PAGES)
+        kinds = [r["extraction"] for r in records]
+        assert kinds.count("generic") == 6 and kinds.count("learned") == 6, kinds
+        assert stats["newscrawl/learn/learned"] == 1 and stats["newscrawl/learn/placed"] == 6
+        for article, _ in PAGES:
+            record = by_path[article.path]
+            assert record["body"], article.path  # generic before learning, never empty
+            if record["extraction"] == "learned":
+                assert_clean(record, article)
+                assert record["site"] == "learnsite.example"
+        assert "Template of learnsite.example learned from 6 pages: 3 layout(s)" in stderr
+
+        # The next run starts with the stored template: every page learned.
+        code, stderr, records, stats = crawl_news(origin, tmp_path, "second", "-a", "recrawl=1")
+        assert code == 0, stderr[-3000:]
+        assert stats["newscrawl/learn/loaded"] == 1 and "newscrawl/learn/learned" not in stats
+        assert [r["extraction"] for r in records] == ["learned"] * len(PAGES)
+        for record in records:
+            assert_clean(record, next(a for a, _ in PAGES if record["url"].endswith(a.path)))

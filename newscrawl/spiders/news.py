@@ -18,7 +18,7 @@ are the same ``NewsSpider`` code path.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import scrapy
@@ -27,6 +27,7 @@ from scrapy.http import Response, TextResponse
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.generic import generic_body
 from newscrawl.extraction.rules import SiteRules
+from newscrawl.extraction.template.online import SiteLearner, open_learner
 from newscrawl.siteconfig import load_site
 from newscrawl.spiders.base import (
     DISCOVERY_PRIORITY,
@@ -75,6 +76,7 @@ class GenericNewsSpider(NewsSpider):
     max_sections = 40  # section pages followed from the home page, in all
     section_levels = 2  # home -> edition home -> section
     sections_followed = 0
+    learner: SiteLearner | Literal[False] | None = None  # False: learning is off
 
     def __init__(
         self,
@@ -159,8 +161,17 @@ class GenericNewsSpider(NewsSpider):
         if not self.generic:
             return super().extract(html, url, language)
         domains, listings = canonical_scope(self)
-        extraction = extract_article(
-            html, url, self.rules, language or None, generic_body, domains, listings
-        )
-        extraction.record["extraction"] = "generic"
-        return extraction
+
+        def generic(html: str, url: str) -> Extraction:
+            extraction = extract_article(
+                html, url, self.rules, language or None, generic_body, domains, listings
+            )
+            extraction.record["extraction"] = "generic"
+            return extraction
+
+        # The site's template, learned from its first pages (extraction/template/online.py).
+        if self.learner is None:
+            self.learner = open_learner(self.rules.name, self.settings, self.inc) or False
+        if not self.learner:
+            return generic(html, url)
+        return self.learner.extract(html, url, generic, language or None, domains, listings)

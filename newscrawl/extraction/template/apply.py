@@ -50,7 +50,13 @@ def learned_body(root: HtmlElement, template: Template) -> BodyResult | None:
 
 
 def extract_with_template(
-    html: str | bytes, url: str, template: Template, site: str | None = None
+    html: str | bytes,
+    url: str,
+    template: Template,
+    site: str | None = None,
+    language: str | None = None,
+    domains: tuple[str, ...] = (),
+    listings: tuple[str, ...] = (),
 ) -> Extraction:
     """The record of ``extract_article`` with the template's selectors for the body
     (``extraction: "learned"``); the generic body (``"generic"``) for a page none of
@@ -60,6 +66,8 @@ def extract_with_template(
         return learned_body(root, template) or generic_body(root)
 
     rules = template.rules()
-    extraction = extract_article(html, url, rules, language=template.language, body_extractor=body)
+    extraction = extract_article(
+        html, url, rules, language or template.language, body, domains, listings
+    )
     extraction.record["site"] = site or template.name
     return extraction

@@ -1,0 +1,149 @@
+"""Learning during a crawl: the first article pages of a site teach its template,
+the rest of the run (and the next runs) are extracted with it.
+
+Pages seen before the template exists keep their generic records (they are already
+emitted; re-extracting them would mean holding the run's first items back). The
+template is stored in a ``templates`` table of the state store's SQLite file, so the
+next run starts with it. Stats: ``newscrawl/learn/learned`` (templates learned this
+run), ``newscrawl/learn/loaded`` (from the store), ``newscrawl/learn/placed`` (pages the
+template extracted), ``newscrawl/learn/not_placed`` (pages it could not place: generic),
+``newscrawl/learn/no_layout`` (a learning attempt that found none, retried later).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scrapy.settings import BaseSettings
+
+from newscrawl.extraction.article import Extraction
+from newscrawl.extraction.template.apply import extract_with_template
+from newscrawl.extraction.template.learn import learn_site
+from newscrawl.extraction.template.model import Template
+
+logger = logging.getLogger(__name__)
+
+
+class TemplateStore:
+    """Templates by site in a SQLite file (the state store's, in a table of their own)."""
+
+    def __init__(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), timeout=30)
+        with self.db:
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS templates"
+                " (site TEXT PRIMARY KEY, template TEXT NOT NULL, learned_at TEXT NOT NULL)"
+            )
+
+    def load(self, site: str) -> Template | None:
+        row = self.db.execute("SELECT template FROM templates WHERE site = ?", (site,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return Template.from_json(row[0])
+        except (ValueError, TypeError, KeyError) as exc:  # an older format: relearn
+            logger.warning("Stored template of %s not usable (%s), relearning", site, exc)
+            return None
+
+    def save(self, site: str, template: Template) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO templates VALUES (?, ?, ?)",
+                (site, template.to_json(), datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class SiteLearner:
+    """One site's template during a run: learned from its first ``pages`` articles."""
+
+    def __init__(
+        self,
+        site: str,
+        pages: int,
+        store: TemplateStore | None,
+        count: Callable[[str], None],
+    ) -> None:
+        self.site = site
+        self.pages = max(2, pages)
+        self.store = store
+        self.count = count  # increments newscrawl/learn/<key>
+        self.seen: list[tuple[str, str]] = []
+        self.template = store.load(site) if store is not None else None
+        if self.template is not None:
+            count("loaded")
+            logger.info("Template of %s loaded from the state store", site)
+
+    def extract(
+        self,
+        html: str,
+        url: str,
+        generic: Callable[[str, str], Extraction],
+        language: str | None = None,
+        domains: tuple[str, ...] = (),
+        listings: tuple[str, ...] = (),
+    ) -> Extraction:
+        """The learned extraction once there is a template, else ``generic``'s."""
+        if self.template is not None:
+            extraction = extract_with_template(
+                html, url, self.template, self.site, language, domains, listings
+            )
+            self.count("placed" if extraction.record["extraction"] == "learned" else "not_placed")
+            return extraction
+        extraction = generic(html, url)
+        if not extraction.rejected and extraction.record["body"]:
+            self.seen.append((html, url))
+        if len(self.seen) >= self.pages:
+            self._learn()
+        return extraction
+
+    def _learn(self) -> None:
+        template = learn_site(self.seen)
+        if not template.layouts:
+            self.count("no_layout")
+            logger.warning(
+                "No article layout found in %d pages of %s; generic extraction goes on",
+                len(self.seen), self.site,
+            )  # fmt: skip
+            self.seen.clear()  # try again on the next pages
+            return
+        self.template = template
+        self.seen.clear()
+        self.count("learned")
+        logger.info(
+            "Template of %s learned from %d pages: %d layout(s), body %s",
+            self.site, template.pages, len(template.layouts),
+            [layout.body for layout in template.layouts],
+        )  # fmt: skip
+        if self.store is not None:
+            self.store.save(self.site, template)
+
+
+def open_learner(
+    site: str, settings: BaseSettings, inc: Callable[[str], None]
+) -> SiteLearner | None:
+    """The run's learner for ``site`` (None when ``NEWSCRAWL_LEARN_PAGES`` is 0), with
+    the templates table of ``NEWSCRAWL_STATE_PATH``'s SQLite file as its store."""
+    pages = settings.getint("NEWSCRAWL_LEARN_PAGES", 8)
+    if pages <= 0:
+        return None
+    store: TemplateStore | None = None
+    path = settings.get("NEWSCRAWL_STATE_PATH")
+    if path:
+        try:
+            store = TemplateStore(path)
+        except (OSError, sqlite3.Error) as exc:  # learning still serves this run
+            inc("learn/store_unavailable")
+            logger.warning("Templates not stored (%s: %s); learned for this run only", path, exc)
+
+    def count(key: str) -> None:
+        inc(f"learn/{key}")
+
+    return SiteLearner(site, pages, store, count)
