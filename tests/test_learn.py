@@ -229,3 +229,24 @@ def test_news_spider_learns_during_the_run_and_the_next_run_starts_learned(
         assert [r["extraction"] for r in records] == ["learned"] * len(PAGES)
         for record in records:
             assert_clean(record, next(a for a, _ in PAGES if record["url"].endswith(a.path)))
+
+
+def test_a_layout_whose_container_name_teasers_share_does_not_place_the_page() -> None:
+    template = learned(TRAIN)
+    article, html = next((a, h) for a, h in HELD_OUT if a.layout == "a")
+    teaser = '<div class="story-text"><p>Another story, in a teaser box of the page.</p></div>'
+    page = html.replace('<div class="aside-box">', teaser + '<div class="aside-box">')
+    record = newscrawl.extract(page, article.url, template=template)
+    assert record["extraction"] == "generic"
+    assert article.paragraphs[0] in record["body"]
+
+
+def test_a_story_that_runs_on_outside_its_container_is_not_cut_short() -> None:
+    template = learned(TRAIN)
+    article, html = next((a, h) for a, h in HELD_OUT if a.layout == "b")
+    extra = "".join(f"<p>{p}</p>" for p in article.paragraphs * 3)  # a live blog's updates
+    page = html.replace('<div class="side-list">', f'<div class="updates">{extra}</div>'
+                        '<div class="side-list">')  # fmt: skip
+    record = newscrawl.extract(page, article.url, template=template)
+    assert record["extraction"] == "generic"
+    assert record["body"].count(article.paragraphs[-1]) >= 3

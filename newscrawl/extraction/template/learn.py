@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -28,7 +28,7 @@ from newscrawl.extraction.article import decode_html
 from newscrawl.extraction.body import NOISE_TAGS, BodyResult, extract_body, select_all
 from newscrawl.extraction.depth import parse_html
 from newscrawl.extraction.rules import SiteRules
-from newscrawl.extraction.template.apply import paragraph_share
+from newscrawl.extraction.template.apply import paragraph_share, place
 from newscrawl.extraction.template.generic import generic_body
 from newscrawl.extraction.template.model import Layout, Template
 from newscrawl.extraction.text import normalize_paragraph
@@ -322,7 +322,7 @@ def learn_site(pages: Iterable[tuple[str | bytes, str]]) -> Template:
     noise = _noise(parsed, rules)
     rules = SiteRules(body_selectors=rules.body_selectors, noise_selectors=noise,
                       min_body_chars=min_chars)  # fmt: skip
-    return Template(
+    learned = Template(
         site=template.site,
         origin=origin,
         language=template.language,
@@ -333,3 +333,19 @@ def learn_site(pages: Iterable[tuple[str | bytes, str]]) -> Template:
         pages=len(parsed),
         article_url=_article_url([p.url for p in parsed]),
     )
+    return _with_agreement(learned, parsed)
+
+
+def _with_agreement(template: Template, pages: list[_Page]) -> Template:
+    """Each layout with the least F1 of its bodies against the pages' guesses."""
+    scores: dict[str, list[float]] = {}
+    for page in pages:
+        placed = place(page.root, template)
+        if placed is not None:
+            layout, body = placed
+            scores.setdefault(layout.body, []).append(precision_recall_f1(body.text, page.guess)[2])
+    layouts = tuple(
+        replace(layout, agreement=round(min(scores.get(layout.body, [0.0])), 3))
+        for layout in template.layouts
+    )
+    return replace(template, layouts=layouts)

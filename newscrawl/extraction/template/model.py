@@ -27,6 +27,8 @@ class Layout:
     # far less on a page means the story runs on outside them (a split story, a
     # live blog), and the page is not placed by it.
     share: float = 0.0
+    # The least F1 of its bodies against the generic extractor's on its training pages.
+    agreement: float = 1.0
 
 
 @dataclass(frozen=True)
