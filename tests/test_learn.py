@@ -188,7 +188,8 @@ def crawl_news(
     out, stats = tmp_path / f"{feed}.jsonl", tmp_path / f"{feed}.stats.json"
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "news", "-O", str(out),
-         "-a", f"feeds={ORIGIN}/rss", "-a", f"base_url={origin}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+         "-a", f"feeds={ORIGIN}/rss", "-a", f"base_url={origin}",
+         "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
          "-s", "CONCURRENT_REQUESTS=1",  # pages in feed order: each layout in the first six
          "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}",
          "-s", "STATS_CLASS=tests.stats_dump.JsonDumpStats", "-s", f"STATS_DUMP_PATH={stats}",
