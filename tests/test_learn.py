@@ -13,6 +13,7 @@ import pytest
 
 import newscrawl
 from newscrawl import exitcodes
+from newscrawl.extraction.generic import extract_generic
 from newscrawl.extraction.template import Template
 from newscrawl.fixtureserver import PROJECT_ROOT, serve
 from newscrawl.siteconfig import load_site
@@ -251,3 +252,22 @@ def test_a_story_that_runs_on_outside_its_container_is_not_cut_short() -> None:
     record = newscrawl.extract(page, article.url, template=template)
     assert record["extraction"] == "generic"
     assert record["body"].count(article.paragraphs[-1]) >= 3
+
+
+def test_a_failing_learner_costs_no_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newscrawl.extraction.template import online
+
+    def broken(pages: object) -> Template:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(online, "learn_site", broken)
+    counted: list[str] = []
+    learner = online.SiteLearner("learnsite.example", 2, None, counted.append)
+
+    def generic(html: str, url: str) -> Any:
+        return extract_generic(html, url)
+
+    records = [learner.extract(html, a.url, generic).record for a, html in PAGES[:5]]
+    assert [r["extraction"] for r in records] == ["generic"] * 5
+    assert all(r["body"] for r in records)
+    assert counted == ["error"]

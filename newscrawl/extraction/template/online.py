@@ -7,7 +7,8 @@ template is stored in a ``templates`` table of the state store's SQLite file, so
 next run starts with it. Stats: ``newscrawl/learn/learned`` (templates learned this
 run), ``newscrawl/learn/loaded`` (from the store), ``newscrawl/learn/placed`` (pages the
 template extracted), ``newscrawl/learn/not_placed`` (pages it could not place: generic),
-``newscrawl/learn/no_layout`` (a learning attempt that found none, retried later).
+``newscrawl/learn/no_layout`` (a learning attempt that found none, retried later),
+``newscrawl/learn/error`` (learning failed: generic for the rest of the run).
 """
 
 from __future__ import annotations
@@ -105,7 +106,14 @@ class SiteLearner:
         return extraction
 
     def _learn(self) -> None:
-        template = learn_site(self.seen)
+        try:
+            template = learn_site(self.seen)
+        except Exception:  # a learner bug must not cost pages: generic for the rest
+            self.count("error")
+            logger.exception("Learning the template of %s failed; generic extraction", self.site)
+            self.seen.clear()
+            self.pages = 10**9  # never again this run
+            return
         if not template.layouts:
             self.count("no_layout")
             logger.warning(
