@@ -271,3 +271,23 @@ def test_a_failing_learner_costs_no_page(monkeypatch: pytest.MonkeyPatch) -> Non
     assert [r["extraction"] for r in records] == ["generic"] * 5
     assert all(r["body"] for r in records)
     assert counted == ["error"]
+
+
+def test_a_stored_template_that_no_longer_places_pages_is_relearned(tmp_path: Path) -> None:
+    from newscrawl.extraction.template import online
+
+    store = online.TemplateStore(tmp_path / "state.sqlite3")
+    store.save("learnsite.example", learned([(a, h) for a, h in TRAIN if a.layout == "a"]))
+    counted: list[str] = []
+    learner = online.SiteLearner("learnsite.example", 4, store, counted.append)
+    assert counted == ["loaded"]
+    redesigned = [(a, h) for a, h in PAGES if a.layout != "a"]  # the site's new layouts
+    records = [learner.extract(h, a.url, extract_generic).record for a, h in redesigned]
+    assert [r["extraction"] for r in records[:4]] == ["generic"] * 4
+    assert [r["extraction"] for r in records[4:]] == ["learned"] * 4
+    assert counted.count("relearned") == 1
+    for record, (article, _) in zip(records[4:], redesigned[4:], strict=True):
+        assert_clean(record, article)
+    # The next run starts with the relearned template.
+    fresh = online.SiteLearner("learnsite.example", 4, store, counted.append)
+    assert fresh.template is not None and len(fresh.template.layouts) == 2

@@ -8,13 +8,16 @@ next run starts with it. Stats: ``newscrawl/learn/learned`` (templates learned t
 run), ``newscrawl/learn/loaded`` (from the store), ``newscrawl/learn/placed`` (pages the
 template extracted), ``newscrawl/learn/not_placed`` (pages it could not place: generic),
 ``newscrawl/learn/no_layout`` (a learning attempt that found none, retried later),
-``newscrawl/learn/error`` (learning failed: generic for the rest of the run).
+``newscrawl/learn/error`` (learning failed: generic for the rest of the run),
+``newscrawl/learn/relearned`` (the template placed under half of the last pages, so it
+was learned again from them: the layout changed; once a run, WARNING).
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,6 +80,9 @@ class SiteLearner:
         self.store = store
         self.count = count  # increments newscrawl/learn/<key>
         self.seen: list[tuple[str, str]] = []
+        # The last pages extracted with the template, and whether it placed them.
+        self.recent: deque[tuple[str, str, bool]] = deque(maxlen=self.pages)
+        self.relearned = False
         self.template = store.load(site) if store is not None else None
         if self.template is not None:
             count("loaded")
@@ -96,7 +102,9 @@ class SiteLearner:
             extraction = extract_with_template(
                 html, url, self.template, self.site, language, domains, listings
             )
-            self.count("placed" if extraction.record["extraction"] == "learned" else "not_placed")
+            placed = extraction.record["extraction"] == "learned"
+            self.count("placed" if placed else "not_placed")
+            self._watch(html, url, placed)
             return extraction
         extraction = generic(html, url)
         if not extraction.rejected and extraction.record["body"]:
@@ -104,6 +112,29 @@ class SiteLearner:
         if len(self.seen) >= self.pages:
             self._learn()
         return extraction
+
+    def _watch(self, html: str, url: str, placed: bool) -> None:
+        """Relearn (once a run) when the template places fewer than half of the last
+        pages: the site's layout changed since it was learned, or a layout was added."""
+        if self.relearned:
+            return
+        self.recent.append((html, url, placed))
+        if len(self.recent) < self.pages:
+            return
+        misses = sum(1 for _, _, hit in self.recent if not hit)
+        if misses * 2 > len(self.recent):
+            self.relearned = True
+            self.count("relearned")
+            logger.warning(
+                "Template of %s placed %d of the last %d pages: layout changed, relearning",
+                self.site, len(self.recent) - misses, len(self.recent),
+            )  # fmt: skip
+            self.seen = [(h, u) for h, u, _ in self.recent]
+            self.recent.clear()
+            previous, self.template = self.template, None
+            self._learn()
+            if self.template is None:
+                self.template = previous  # nothing better to learn from: keep it
 
     def _learn(self) -> None:
         try:
