@@ -53,8 +53,8 @@ from newscrawl.api import NotAnArticleError, extract
 from newscrawl.extraction.article import decode_html
 from newscrawl.extraction.generic import RULES, extract_generic
 from newscrawl.sites.registry import spider_for_url
+from newscrawl.text.overlap import f1, precision_recall_f1
 from tests.corpus import CORPUS, gold_body, manifest, read_page
-from tests.evaluation import f1, precision_recall_f1
 
 
 def site_pages() -> list[dict[str, Any]]:

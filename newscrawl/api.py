@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from newscrawl.extraction.decide import decide
@@ -10,6 +10,9 @@ from newscrawl.items import Record
 from newscrawl.sites.registry import site_specs, site_spiders, spec_for_url
 from newscrawl.sites.spec import SiteSpec
 from newscrawl.spiders.base import NewsSpider
+
+if TYPE_CHECKING:
+    pass
 
 
 class NoSiteError(LookupError):

@@ -67,6 +67,9 @@ CONCURRENT_ITEMS = 8
 
 # Incremental state (seen URLs, fingerprints, near-duplicate index, feed validators).
 NEWSCRAWL_STATE_PATH = ".newscrawl/state.sqlite3"
+# The `news` spider learns a site's template from its first this-many article pages
+# and extracts the rest with it (stored in the state file; 0: generic only).
+NEWSCRAWL_LEARN_PAGES = 8
 # Near duplicates (same story, lightly re-edited): "mark" sets duplicate_of, "drop"
 # drops them, "off" skips the check. Threshold: estimated Jaccard similarity of the
 # bodies' 3-word shingle sets (MinHash) from which two bodies are one story.

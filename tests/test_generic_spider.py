@@ -12,9 +12,9 @@ from typing import Any
 
 from newscrawl import exitcodes
 from newscrawl.fixtureserver import FIXTURE_SITE, PROJECT_ROOT, serve
+from newscrawl.text.overlap import f1
 
 from .conftest import fixture_pages
-from .evaluation import f1
 
 CONFIG = Path(__file__).parent / "sites_config" / "arabstoday.toml"
 
@@ -63,7 +63,7 @@ def test_any_site_by_its_home_page(site_origin: str, tmp_path: Path) -> None:
     for page in fixture_pages():
         record = found.get(page["path"])
         assert record is not None, f"{page['path']} not discovered"
-        assert record["extraction"] == "generic"
+        assert record["extraction"] in ("generic", "learned")  # learned after 8 pages
         assert record["language"] == page["language"]
         assert f1(record["body"], "\n\n".join(page["body"])) >= 0.9, page["path"]
         assert "GMT" not in record["body"]

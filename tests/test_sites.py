@@ -19,9 +19,9 @@ import pytest
 
 import newscrawl
 from newscrawl.sites.registry import site_spiders
+from newscrawl.text.overlap import f1
 
 from .corpus import gold_body, manifest, require_corpus
-from .evaluation import f1
 from .sitepages import expected_pages, orphan_folders, page_source, read_site_page, site_problems
 
 REQUIRED = ("name", "origin", "domains", "editions", "article_url", "rules")

@@ -20,6 +20,8 @@ from typing import Any, cast
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.drift import layout_problems
 from newscrawl.extraction.generic import generic_body
+from newscrawl.extraction.template.apply import extract_with_template
+from newscrawl.extraction.template.model import Template
 from newscrawl.sites.spec import GENERIC_SPEC, SiteSpec
 
 
@@ -28,19 +30,22 @@ def decide(
     url: str,
     spec: SiteSpec | None,
     *,
-    template: Any = None,
+    template: Template | None = None,
     fallback: bool = True,
 ) -> Extraction:
     """The record for ``html`` fetched from ``url``, extracted with ``spec``.
 
     ``fallback=False`` (the ``NEWSCRAWL_FALLBACK`` setting) keeps the site's record even
-    when its selectors missed. ``template`` is reserved for learned site templates.
+    when its selectors missed. ``template`` (from :func:`newscrawl.learn_site`) decides
+    the body where one of its layouts places the page (``extraction: "learned"``), else
+    the generic extractor does.
     """
-    if template is not None:
-        raise NotImplementedError("learned templates are not supported yet")
     spec = spec or GENERIC_SPEC
     language = spec.language_for(url)
     domains, listings = spec.canonical_scope()
+    if template is not None:  # learned from the site's own pages; generic where it misses
+        site_name = None if spec.generic else spec.name
+        return extract_with_template(html, url, template, site_name, language, domains, listings)
     if spec.generic:
         generic = extract_article(
             html, url, spec.rules, language, generic_body, domains=domains, listings=listings

@@ -1,4 +1,5 @@
-"""Body scores against gold text, as the corpus and the benchmarks use them.
+"""Text overlap scores: the corpus and benchmarks score bodies against gold text with
+them, and template learning checks a learned layout against the generic extractor.
 
 >>> round(f1("a b c d", "a b c d"), 2), round(f1("a b", "c d"), 2)
 (1.0, 0.0)

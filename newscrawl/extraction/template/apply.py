@@ -1,0 +1,84 @@
+"""Extraction with a learned template: the site-module path, generic when it cannot place."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from lxml.html import HtmlElement
+
+from newscrawl.extraction.article import Extraction, extract_article
+from newscrawl.extraction.body import BodyResult, extract_body, select_all
+from newscrawl.extraction.rules import SiteRules
+from newscrawl.extraction.template.generic import generic_body, line_filter
+from newscrawl.extraction.template.model import Layout, Template
+
+# Learned noise may take at most this share of the container's text: more, and the
+# page is not the layout the noise was learned on (a teaser page, a redesign).
+MAX_NOISE_SHARE = 0.6
+# A page's containers must hold at least this part of the share they held in training.
+MIN_SHARE_KEPT = 0.6
+# A layout whose bodies scored less F1 than this against the generic extractor's on
+# its own training pages keeps text the story does not have (or drops some): unused.
+AGREEMENT = 0.95
+
+
+def paragraph_share(root: HtmlElement, containers: list[HtmlElement]) -> float:
+    """The share of the page's <p> text inside the containers."""
+    inside = sum(len(p.text_content()) for el in containers for p in el.iter("p"))
+    total = sum(len(p.text_content()) for p in root.iter("p"))
+    return inside / total if total else 1.0
+
+
+def place(root: HtmlElement, template: Template) -> tuple[Layout, BodyResult] | None:
+    """The first layout naming exactly one container on this page (or, for a layout of
+    sibling blocks, some) with enough text in them, and the body it gives."""
+    rules = template.rules()
+    for layout in template.layouts:
+        found = select_all(root, (layout.body,))
+        if not found or (layout.single and len(found) != 1):  # absent, or teasers share it
+            continue
+        if paragraph_share(root, found) < MIN_SHARE_KEPT * layout.share:
+            continue
+        body = extract_body(root, replace(rules, body_selectors=(layout.body,)))
+        if body.method != "selector" or len(body.text) < rules.min_body_chars:
+            continue
+        held = sum(len(el.text_content().strip()) for el in found)
+        if len(body.text) < (1 - MAX_NOISE_SHARE) * held:
+            continue
+        notes = list(body.notes)
+        paragraphs = line_filter(root, body.paragraphs, notes)
+        return layout, BodyResult(paragraphs, "learned", body.images, notes)
+    return None
+
+
+def learned_body(root: HtmlElement, template: Template) -> BodyResult | None:
+    """The template's body for this page; None when no layout places the page, or the
+    one that does disagreed with the per-page extractor on its training pages."""
+    placed = place(root, template)
+    if placed is None or placed[0].agreement < AGREEMENT:
+        return None
+    return placed[1]
+
+
+def extract_with_template(
+    html: str | bytes,
+    url: str,
+    template: Template,
+    site: str | None = None,
+    language: str | None = None,
+    domains: tuple[str, ...] = (),
+    listings: tuple[str, ...] = (),
+) -> Extraction:
+    """The record of ``extract_article`` with the template's selectors for the body
+    (``extraction: "learned"``); the generic body (``"generic"``) for a page none of
+    its layouts places, so never an empty body because of the template."""
+
+    def body(root: HtmlElement, _rules: SiteRules) -> BodyResult:
+        return learned_body(root, template) or generic_body(root)
+
+    rules = template.rules()
+    extraction = extract_article(
+        html, url, rules, language or template.language, body, domains, listings
+    )
+    extraction.record["site"] = site or template.name
+    return extraction

@@ -1,0 +1,188 @@
+"""Learning during a crawl: the first article pages of a site teach its template,
+the rest of the run (and the next runs) are extracted with it.
+
+Pages seen before the template exists keep their generic records (they are already
+emitted; re-extracting them would mean holding the run's first items back). The
+template is stored in a ``templates`` table of the state store's SQLite file, so the
+next run starts with it. Stats: ``newscrawl/learn/learned`` (templates learned this
+run), ``newscrawl/learn/loaded`` (from the store), ``newscrawl/learn/placed`` (pages the
+template extracted), ``newscrawl/learn/not_placed`` (pages it could not place: generic),
+``newscrawl/learn/no_layout`` (a learning attempt that found none, retried later),
+``newscrawl/learn/error`` (learning failed: generic for the rest of the run),
+``newscrawl/learn/relearned`` (the template placed under half of the last pages, so it
+was learned again from them: the layout changed; once a run, WARNING).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scrapy.settings import BaseSettings
+
+from newscrawl.extraction.article import Extraction
+from newscrawl.extraction.template.apply import extract_with_template
+from newscrawl.extraction.template.learn import learn_site
+from newscrawl.extraction.template.model import Template
+
+logger = logging.getLogger(__name__)
+
+
+class TemplateStore:
+    """Templates by site in a SQLite file (the state store's, in a table of their own)."""
+
+    def __init__(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), timeout=30)
+        with self.db:
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS templates"
+                " (site TEXT PRIMARY KEY, template TEXT NOT NULL, learned_at TEXT NOT NULL)"
+            )
+
+    def load(self, site: str) -> Template | None:
+        row = self.db.execute("SELECT template FROM templates WHERE site = ?", (site,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return Template.from_json(row[0])
+        except (ValueError, TypeError, KeyError) as exc:  # an older format: relearn
+            logger.warning("Stored template of %s not usable (%s), relearning", site, exc)
+            return None
+
+    def save(self, site: str, template: Template) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO templates VALUES (?, ?, ?)",
+                (site, template.to_json(), datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class SiteLearner:
+    """One site's template during a run: learned from its first ``pages`` articles."""
+
+    def __init__(
+        self,
+        site: str,
+        pages: int,
+        store: TemplateStore | None,
+        count: Callable[[str], None],
+    ) -> None:
+        self.site = site
+        self.pages = max(2, pages)
+        self.store = store
+        self.count = count  # increments newscrawl/learn/<key>
+        self.seen: list[tuple[str, str]] = []
+        # The last pages extracted with the template, and whether it placed them.
+        self.recent: deque[tuple[str, str, bool]] = deque(maxlen=self.pages)
+        self.relearned = False
+        self.template = store.load(site) if store is not None else None
+        if self.template is not None:
+            count("loaded")
+            logger.info("Template of %s loaded from the state store", site)
+
+    def extract(
+        self,
+        html: str,
+        url: str,
+        generic: Callable[[str, str], Extraction],
+        language: str | None = None,
+        domains: tuple[str, ...] = (),
+        listings: tuple[str, ...] = (),
+    ) -> Extraction:
+        """The learned extraction once there is a template, else ``generic``'s."""
+        if self.template is not None:
+            extraction = extract_with_template(
+                html, url, self.template, self.site, language, domains, listings
+            )
+            placed = extraction.record["extraction"] == "learned"
+            self.count("placed" if placed else "not_placed")
+            self._watch(html, url, placed)
+            return extraction
+        extraction = generic(html, url)
+        if not extraction.rejected and extraction.record["body"]:
+            self.seen.append((html, url))
+        if len(self.seen) >= self.pages:
+            self._learn()
+        return extraction
+
+    def _watch(self, html: str, url: str, placed: bool) -> None:
+        """Relearn (once a run) when the template places fewer than half of the last
+        pages: the site's layout changed since it was learned, or a layout was added."""
+        if self.relearned:
+            return
+        self.recent.append((html, url, placed))
+        if len(self.recent) < self.pages:
+            return
+        misses = sum(1 for _, _, hit in self.recent if not hit)
+        if misses * 2 > len(self.recent):
+            self.relearned = True
+            self.count("relearned")
+            logger.warning(
+                "Template of %s placed %d of the last %d pages: layout changed, relearning",
+                self.site, len(self.recent) - misses, len(self.recent),
+            )  # fmt: skip
+            self.seen = [(h, u) for h, u, _ in self.recent]
+            self.recent.clear()
+            previous, self.template = self.template, None
+            self._learn()
+            if self.template is None:
+                self.template = previous  # nothing better to learn from: keep it
+
+    def _learn(self) -> None:
+        try:
+            template = learn_site(self.seen)
+        except Exception:  # a learner bug must not cost pages: generic for the rest
+            self.count("error")
+            logger.exception("Learning the template of %s failed; generic extraction", self.site)
+            self.seen.clear()
+            self.pages = 10**9  # never again this run
+            return
+        if not template.layouts:
+            self.count("no_layout")
+            logger.warning(
+                "No article layout found in %d pages of %s; generic extraction goes on",
+                len(self.seen), self.site,
+            )  # fmt: skip
+            self.seen.clear()  # try again on the next pages
+            return
+        self.template = template
+        self.seen.clear()
+        self.count("learned")
+        logger.info(
+            "Template of %s learned from %d pages: %d layout(s), body %s",
+            self.site, template.pages, len(template.layouts),
+            [layout.body for layout in template.layouts],
+        )  # fmt: skip
+        if self.store is not None:
+            self.store.save(self.site, template)
+
+
+def open_learner(
+    site: str, settings: BaseSettings, inc: Callable[[str], None]
+) -> SiteLearner | None:
+    """The run's learner for ``site`` (None when ``NEWSCRAWL_LEARN_PAGES`` is 0), with
+    the templates table of ``NEWSCRAWL_STATE_PATH``'s SQLite file as its store."""
+    pages = settings.getint("NEWSCRAWL_LEARN_PAGES", 8)
+    if pages <= 0:
+        return None
+    store: TemplateStore | None = None
+    path = settings.get("NEWSCRAWL_STATE_PATH")
+    if path:
+        try:
+            store = TemplateStore(path)
+        except (OSError, sqlite3.Error) as exc:  # learning still serves this run
+            inc("learn/store_unavailable")
+            logger.warning("Templates not stored (%s: %s); learned for this run only", path, exc)
+
+    def count(key: str) -> None:
+        inc(f"learn/{key}")
+
+    return SiteLearner(site, pages, store, count)

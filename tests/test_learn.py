@@ -1,0 +1,293 @@
+"""Templates learned from a site's own pages (issue 14): ``newscrawl.learn_site``,
+``newscrawl.extract(..., template=...)`` and the TOML declaration a template writes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import newscrawl
+from newscrawl import exitcodes
+from newscrawl.extraction.generic import extract_generic
+from newscrawl.extraction.template.model import Template
+from newscrawl.fixtureserver import PROJECT_ROOT, serve
+from newscrawl.sites.siteconfig import load_site
+
+from .learnsite import ORIGIN, Article, build, write_site
+
+PAGES = build(count_per_layout=4)
+TRAIN = PAGES[:9]  # three pages of each of the three layouts
+HELD_OUT = PAGES[9:]  # one more of each, never seen
+
+
+def learned(pages: list[tuple[Article, str]]) -> Template:
+    # Bytes and text alike: half the pages as the crawler's bytes.
+    return newscrawl.learn_site(
+        [(html.encode() if i % 2 else html, a.url) for i, (a, html) in enumerate(pages)]
+    )
+
+
+def assert_clean(record: dict[str, Any], article: Article) -> None:
+    """The whole record, and none of the furniture."""
+    assert record["body"] == article.body
+    assert record["title"] == article.title
+    assert record["url"].endswith(article.path)  # the crawl fetches from base_url
+    assert record["language"] == "en"
+    assert record["published"] is not None and record["published"].startswith("2026-03-")
+    for text in [*article.noise, "Most read", "Facebook", "By Staff Writer", "Photo archive"]:
+        assert text not in record["body"], text
+
+
+def test_three_layouts_learned_and_held_out_pages_extracted_whole() -> None:
+    template = learned(TRAIN)
+    assert len(template.layouts) == 3
+    for article, html in HELD_OUT:
+        record = newscrawl.extract(html, article.url, template=template)
+        assert record["extraction"] == "learned", article.layout
+        assert_clean(record, article)
+        assert record["site"] == template.name == "learnsite_example"
+
+
+def test_two_pages_are_enough_for_their_layout() -> None:
+    layout_a = [(a, h) for a, h in PAGES if a.layout == "a"]
+    template = learned(layout_a[:2])
+    for article, html in layout_a[2:]:
+        record = newscrawl.extract(html, article.url, template=template)
+        assert record["extraction"] == "learned"
+        assert_clean(record, article)
+
+
+def test_more_pages_place_more_layouts() -> None:
+    two = learned(TRAIN[:2])
+    nine = learned(TRAIN)
+
+    def placed(template: Template) -> int:
+        return sum(
+            newscrawl.extract(h, a.url, template=template)["extraction"] == "learned"
+            for a, h in HELD_OUT
+        )
+
+    assert placed(two) == 2 < placed(nine) == 3
+
+
+def test_a_page_the_template_cannot_place_is_extracted_by_the_generic_extractor() -> None:
+    template = learned([(a, h) for a, h in TRAIN if a.layout != "c"])
+    article, html = next((a, h) for a, h in HELD_OUT if a.layout == "c")
+    record = newscrawl.extract(html, article.url, template=template)
+    assert record["extraction"] == "generic"
+    assert article.paragraphs[0] in record["body"]  # never an empty body
+    assert record["title"] == article.title
+
+
+def test_no_article_to_learn_from_gives_a_template_that_places_nothing() -> None:
+    template = newscrawl.learn_site([("<html><body><p>Hi</p></body></html>", "https://x.example/")])
+    assert template.layouts == ()
+    article, html = HELD_OUT[0]
+    assert newscrawl.extract(html, article.url, template=template)["extraction"] == "generic"
+
+
+def test_template_round_trips_through_dict_and_json() -> None:
+    template = learned(TRAIN)
+    assert Template.from_dict(template.to_dict()) == template
+    assert Template.from_json(template.to_json()) == template
+    stale = dict(template.to_dict(), format=0)
+    with pytest.raises(ValueError, match="format"):
+        Template.from_dict(stale)
+
+
+def test_toml_declaration_loads_and_crawls_with_the_same_records(tmp_path: Path) -> None:
+    template = learned(TRAIN)
+    config = tmp_path / "site.toml"
+    config.write_text(template.to_toml(feeds=("/rss",)), "utf-8")
+    spider = load_site(config)
+    assert spider.rules.body_selectors == tuple(layout.body for layout in template.layouts)
+    assert spider.article_url == "^/news/"
+
+    site = write_site(tmp_path / "site", PAGES)
+    out = tmp_path / "items.jsonl"
+    with serve(root=site) as origin:
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "news", "-O", str(out),
+             "-a", f"config={config}", "-a", f"base_url={origin}",
+             "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+             "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}"],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = {
+        "/" + r["url"].split("/", 3)[3]: r
+        for r in map(json.loads, out.read_text("utf-8").splitlines())
+    }
+    assert len(records) == len(PAGES)
+    for article, html in PAGES:
+        crawled = records[article.path]
+        direct = newscrawl.extract(html, article.url, template=template)
+        for key in ("body", "title", "published", "language", "site", "authors", "images"):
+            assert crawled[key] == direct[key], (article.path, key)
+        assert_clean(crawled, article)
+
+
+def learn_command(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "learn", *args],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_scrapy_learn_writes_the_declaration_from_a_folder_of_saved_pages(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", TRAIN)
+    out = tmp_path / "site.toml"
+    result = learn_command(str(site), "--origin", ORIGIN, "-O", str(out), "--feed", "/rss")
+    assert result.returncode == 0, result.stderr
+    spider = load_site(out)
+    assert set(spider.rules.body_selectors) == {layout.body for layout in learned(TRAIN).layouts}
+    assert spider.editions["en"].feeds == ("/rss",)
+
+
+def test_scrapy_learn_reads_a_warc(tmp_path: Path) -> None:
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    warc = tmp_path / "site.warc.gz"
+    with warc.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for article, html in TRAIN:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                       protocol="HTTP/1.1")  # fmt: skip
+            writer.write_record(writer.create_warc_record(
+                article.url, "response", payload=BytesIO(html.encode()), http_headers=headers
+            ))  # fmt: skip
+    result = learn_command(str(warc))
+    assert result.returncode == 0, result.stderr
+    assert 'body_selectors = ["div[class~=\\"' in result.stdout
+    assert 'origin = "https://www.learnsite.example"' in result.stdout
+
+
+def test_scrapy_learn_usage_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    for args in ([str(tmp_path / "absent")], [str(tmp_path)], []):
+        result = learn_command(*args)
+        assert result.returncode == exitcodes.USAGE, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.stderr
+    (tmp_path / "p.html").write_text("<html><body>no canonical</body></html>")
+    result = learn_command(str(tmp_path))
+    assert result.returncode == exitcodes.USAGE and "--origin" in result.stderr
+    result = learn_command(str(tmp_path), "--origin", ORIGIN)
+    assert result.returncode == exitcodes.NO_ITEMS and "no article layout" in result.stderr
+
+
+def crawl_news(
+    origin: str, tmp_path: Path, feed: str, *args: str
+) -> tuple[int, str, list[dict[str, Any]], dict[str, Any]]:
+    out, stats = tmp_path / f"{feed}.jsonl", tmp_path / f"{feed}.stats.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "news", "-O", str(out),
+         "-a", f"feeds={ORIGIN}/rss", "-a", f"base_url={origin}",
+         "-s", "LOG_LEVEL=INFO", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+         "-s", "CONCURRENT_REQUESTS=1",  # pages in feed order: each layout in the first six
+         "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}",
+         "-s", "STATS_CLASS=tests.stats_dump.JsonDumpStats", "-s", f"STATS_DUMP_PATH={stats}",
+         *args],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    return result.returncode, result.stderr, records, json.loads(stats.read_text("utf-8"))
+
+
+def test_news_spider_learns_during_the_run_and_the_next_run_starts_learned(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "site"
+    with serve(root=site) as origin:
+        write_site(site, PAGES)
+        code, stderr, records, stats = crawl_news(
+            origin, tmp_path, "first", "-s", "NEWSCRAWL_LEARN_PAGES=6"
+        )
+        assert code == 0, stderr[-3000:]
+        by_path = {"/" + r["url"].split("/", 3)[3]: r for r in records}
+        assert len(by_path) == len(PAGES)
+        kinds = [r["extraction"] for r in records]
+        assert kinds.count("generic") == 6 and kinds.count("learned") == 6, kinds
+        assert stats["newscrawl/learn/learned"] == 1 and stats["newscrawl/learn/placed"] == 6
+        for article, _ in PAGES:
+            record = by_path[article.path]
+            assert record["body"], article.path  # generic before learning, never empty
+            if record["extraction"] == "learned":
+                assert_clean(record, article)
+                assert record["site"] == "learnsite.example"
+        assert "Template of learnsite.example learned from 6 pages: 3 layout(s)" in stderr
+
+        # The next run starts with the stored template: every page learned.
+        code, stderr, records, stats = crawl_news(origin, tmp_path, "second", "-a", "recrawl=1")
+        assert code == 0, stderr[-3000:]
+        assert stats["newscrawl/learn/loaded"] == 1 and "newscrawl/learn/learned" not in stats
+        assert [r["extraction"] for r in records] == ["learned"] * len(PAGES)
+        for record in records:
+            assert_clean(record, next(a for a, _ in PAGES if record["url"].endswith(a.path)))
+
+
+def test_a_layout_whose_container_name_teasers_share_does_not_place_the_page() -> None:
+    template = learned(TRAIN)
+    article, html = next((a, h) for a, h in HELD_OUT if a.layout == "a")
+    teaser = '<div class="story-text"><p>Another story, in a teaser box of the page.</p></div>'
+    page = html.replace('<div class="aside-box">', teaser + '<div class="aside-box">')
+    record = newscrawl.extract(page, article.url, template=template)
+    assert record["extraction"] == "generic"
+    assert article.paragraphs[0] in record["body"]
+
+
+def test_a_story_that_runs_on_outside_its_container_is_not_cut_short() -> None:
+    template = learned(TRAIN)
+    article, html = next((a, h) for a, h in HELD_OUT if a.layout == "b")
+    extra = "".join(f"<p>{p}</p>" for p in article.paragraphs * 3)  # a live blog's updates
+    page = html.replace('<div class="side-list">', f'<div class="updates">{extra}</div>'
+                        '<div class="side-list">')  # fmt: skip
+    record = newscrawl.extract(page, article.url, template=template)
+    assert record["extraction"] == "generic"
+    assert record["body"].count(article.paragraphs[-1]) >= 3
+
+
+def test_a_failing_learner_costs_no_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newscrawl.extraction.template import online
+
+    def broken(pages: object) -> Template:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(online, "learn_site", broken)
+    counted: list[str] = []
+    learner = online.SiteLearner("learnsite.example", 2, None, counted.append)
+
+    def generic(html: str, url: str) -> Any:
+        return extract_generic(html, url)
+
+    records = [learner.extract(html, a.url, generic).record for a, html in PAGES[:5]]
+    assert [r["extraction"] for r in records] == ["generic"] * 5
+    assert all(r["body"] for r in records)
+    assert counted == ["error"]
+
+
+def test_a_stored_template_that_no_longer_places_pages_is_relearned(tmp_path: Path) -> None:
+    from newscrawl.extraction.template import online
+
+    store = online.TemplateStore(tmp_path / "state.sqlite3")
+    store.save("learnsite.example", learned([(a, h) for a, h in TRAIN if a.layout == "a"]))
+    counted: list[str] = []
+    learner = online.SiteLearner("learnsite.example", 4, store, counted.append)
+    assert counted == ["loaded"]
+    redesigned = [(a, h) for a, h in PAGES if a.layout != "a"]  # the site's new layouts
+    records = [learner.extract(h, a.url, extract_generic).record for a, h in redesigned]
+    assert [r["extraction"] for r in records[:4]] == ["generic"] * 4
+    assert [r["extraction"] for r in records[4:]] == ["learned"] * 4
+    assert counted.count("relearned") == 1
+    for record, (article, _) in zip(records[4:], redesigned[4:], strict=True):
+        assert_clean(record, article)
+    # The next run starts with the relearned template.
+    fresh = online.SiteLearner("learnsite.example", 4, store, counted.append)
+    assert fresh.template is not None and len(fresh.template.layouts) == 2
