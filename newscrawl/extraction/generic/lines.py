@@ -279,6 +279,9 @@ _LINE_RULES = (
 
 # Placeholders and labels repeated on a page are a few lines; more is structure.
 REPEATED_AT_MOST = 4
+# ... and short, or said three times or more: a sentence said twice is the story's (a
+# quote, a refrain); a long placeholder ("your privacy settings block this embed") recurs.
+REPEATED_LABEL_CHARS = 80
 
 
 def filter_lines(
@@ -292,9 +295,15 @@ def filter_lines(
 ) -> list[str]:
     """Paragraphs minus noise by text (see the module docstring)."""
     counts = Counter(p for p in paragraphs if _LETTER.search(p))
-    repeated = {p for p, count in counts.items() if count > 1}
+    repeated = {
+        p
+        for p, count in counts.items()
+        if count > 1 and (len(p) <= REPEATED_LABEL_CHARS or count > 2)
+    }
     if len(repeated) > REPEATED_AT_MOST:  # a table or a plan that repeats its headings
         repeated = set()
+    if sum(len(p) * counts[p] for p in repeated) > 0.5 * sum(map(len, paragraphs)):
+        repeated = set()  # most of the text: the story repeats itself, it wins over a guess
     noise = _NoiseText(root, blocks) if blocks else None
     total = sum(len(p) for p in paragraphs)
     seen = 0

@@ -1,8 +1,8 @@
 """Stage 1: noise on the page tree, before trafilatura sees it.
 
-*Pruned* nodes (other stories appended below the page's own) are dropped from
-trafilatura's copy of the tree. *Noise blocks* (link-dense headline lists, tickers,
-hidden copies, boxes whose class names furniture, "read also" boxes) are only
+*Pruned* nodes (other stories appended below the page's own, hidden elements) are
+dropped from trafilatura's copy of the tree. *Noise blocks* (link-dense headline
+lists, tickers, boxes whose class names furniture, "read also" boxes) are only
 remembered: pruning them changes which container trafilatura picks, so their text
 is taken out of its output instead (stage 3). The block with the most paragraph
 text, and what holds it, is never noise.
@@ -10,6 +10,7 @@ text, and what holds it, is never noise.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -101,6 +102,11 @@ PROSE_CHARS = 120
 # Three links or more, with nothing but labels (timestamps, bullets) between them.
 LIST_LINK_SHARE = 0.4
 LIST_PROSE_CHARS = 50
+# React's streamed server rendering sends late parts of the page as <div hidden
+# id="S:n">, which its script moves into place: shown, not hidden.
+_STREAMED_SEGMENT = re.compile(r"S:\d+$")
+# A hidden block is pruned when the visible rest of the page is at least this long.
+HIDDEN_REST_CHARS = 400
 
 
 def _is_noise_block(el: HtmlElement, size: list[int], total: int, disabled: frozenset[str]) -> bool:
@@ -122,8 +128,6 @@ def _is_noise_block(el: HtmlElement, size: list[int], total: int, disabled: froz
         and size[PROSE] < LIST_PROSE_CHARS
     ):
         return True  # a list of links with short labels between: "GMT 08:52 ... <a>headline"
-    if "hidden" not in disabled and is_hidden(el):
-        return True  # microdata copies, templates: not what a reader sees
     if (
         "furniture" not in disabled
         and names_furniture(el)
@@ -198,7 +202,21 @@ def find_tree_noise(
         if size is None or not size[TEXT]:  # unseen or empty: nothing to find inside
             walker.skip_subtree()
             continue
-        if el in protected or el.tag not in BLOCK_TAGS:
+        if el in protected:
+            continue
+        if (
+            "hidden" not in disabled
+            and is_hidden(el)
+            and not _STREAMED_SEGMENT.match(el.get("id") or "")
+            and total - size[TEXT] >= min(size[TEXT], HIDDEN_REST_CHARS)
+        ):
+            # Not what a reader sees (microdata copies, templates, a collapsed menu): gone
+            # from trafilatura's tree, so that a visible copy of the same words stays.
+            # Unless the page shows little else: then it is the story, revealed by script.
+            pruned.append(el)
+            walker.skip_subtree()
+            continue
+        if el.tag not in BLOCK_TAGS:
             continue
         if _is_noise_block(el, size, total, disabled):
             blocks.append(el)

@@ -1,0 +1,62 @@
+"""The generic extractor's rules for the failure classes of the peer suites (issue 15),
+each on a small page of our own that shows the class, each with its ablation switch."""
+
+from __future__ import annotations
+
+from tests.test_generic import PARAS, body_of, page, ps
+
+HIDDEN = [
+    "Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor "
+    "incididunt ut labore et dolore magna aliqua, a hidden teaser nobody sees on the page.",
+    "Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex "
+    "ea commodo consequat, another hidden paragraph of a collapsed block of the template.",
+    "Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat "
+    "nulla pariatur, excepteur sint occaecat cupidatat non proident, sunt in culpa qui.",
+    "Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium doloremque "
+    "laudantium, totam rem aperiam, eaque ipsa quae ab illo inventore veritatis et quasi.",
+]
+
+
+# --- "repeat": only short labels, or long lines said three times, and never the story ----
+
+
+def test_a_paragraph_the_story_quotes_twice_keeps_both_copies() -> None:
+    story = ps(PARAS[:2]) + ps(PARAS[:1]) + ps(PARAS[2:])
+    assert body_of(page(story)) == [*PARAS[:2], PARAS[0], *PARAS[2:]]
+
+
+def test_a_story_of_one_repeated_paragraph_is_not_emptied() -> None:
+    assert body_of(page(ps(PARAS[:1] * 5))) == PARAS[:1] * 5
+
+
+def test_repeated_placeholders_are_dropped() -> None:
+    short = "Advertisement"
+    long = (
+        "Your privacy settings block the loading of all external content (graphics, tables, "
+        "social networks) on this page."
+    )
+    story = "".join(f"<p>{p}</p><p>{short}</p><p>{long}</p>" for p in PARAS)
+    assert body_of(page(story)) == PARAS
+    assert short in body_of(page(story), disabled=["repeat"])
+
+
+# --- "hidden": pruned before trafilatura, so a visible copy stays ---------------------------
+
+
+def test_a_hidden_block_is_not_the_story_even_when_it_is_long() -> None:
+    # (the shape of readability's visibility-hidden page: trafilatura takes the hidden block)
+    hidden = f"<div style='visibility: hidden;'>{ps(HIDDEN[:3])}</div>"
+    story = f"{hidden}<h2>Foo</h2><div>{ps(PARAS[:2])}</div>"
+    assert body_of(page(story)) == ["Foo", *PARAS[:2]]
+    assert HIDDEN[0] in body_of(page(story), disabled=["hidden"])
+
+
+def test_words_hidden_and_shown_are_kept_once() -> None:
+    story = ps(PARAS) + f"<p hidden>{PARAS[0]}</p><p style='display:none'>{PARAS[0]}</p>"
+    assert body_of(page(story)) == PARAS
+
+
+def test_react_streamed_segments_are_shown_not_hidden() -> None:
+    # <div hidden id="S:1">: React's streaming moves it into place; it is the story.
+    story = f"<div hidden id='S:1'><div class='body'>{ps(PARAS)}</div></div>"
+    assert body_of(page(story)) == PARAS
