@@ -15,6 +15,7 @@ class Article(scrapy.Item):
     canonical_url = scrapy.Field()
     site = scrapy.Field()
     language = scrapy.Field()
+    language_declared = scrapy.Field()
     title = scrapy.Field()
     body = scrapy.Field()
     authors = scrapy.Field()

@@ -20,7 +20,7 @@ from scrapy.exceptions import DropItem
 
 from newscrawl.cleaning import bound_record, clean_authors, clean_body, clean_text
 from newscrawl.durable import remember_emitted
-from newscrawl.extraction.text import language_for_text
+from newscrawl.extraction.language import language_for_text
 from newscrawl.items import article_schema
 from newscrawl.neardup import (
     EMPTY_SIGNATURE,

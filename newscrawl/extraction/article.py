@@ -28,17 +28,18 @@ from newscrawl.extraction.body import BodyResult, extract_body, is_furniture, se
 from newscrawl.extraction.dates import iso, parse_date
 from newscrawl.extraction.depth import parse_html
 from newscrawl.extraction.interstitial import interstitial_reason
+from newscrawl.extraction.language import declared_code, language_for_text
 from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
-from newscrawl.extraction.text import collapse_whitespace, language_for_text
+from newscrawl.extraction.text import collapse_whitespace
 from newscrawl.urls import canonical_rejection
 
 logger = logging.getLogger(__name__)
 
 # Field order of a record; the JSON Schema in newscrawl/schema lists the same.
 RECORD_FIELDS = (
-    "url", "canonical_url", "site", "language", "title", "body", "authors", "published",
-    "published_raw", "modified", "section", "tags", "description", "images", "fetched_at",
-    "extraction",
+    "url", "canonical_url", "site", "language", "language_declared", "title", "body",
+    "authors", "published", "published_raw", "modified", "section", "tags", "description",
+    "images", "fetched_at", "extraction",
 )  # fmt: skip
 
 
@@ -317,6 +318,7 @@ def extract_article(
         "canonical_url": canonical_url,
         "site": rules.name,
         "language": language_for_text(declared, body.text or title or ""),
+        "language_declared": declared_code(declared),  # the evidence, kept beside the answer
         "title": title,
         "body": body.text,
         "authors": md.unique(authors),
