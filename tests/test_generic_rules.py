@@ -60,3 +60,60 @@ def test_react_streamed_segments_are_shown_not_hidden() -> None:
     # <div hidden id="S:1">: React's streaming moves it into place; it is the story.
     story = f"<div hidden id='S:1'><div class='body'>{ps(PARAS)}</div></div>"
     assert body_of(page(story)) == PARAS
+
+
+# --- "comments", "service": pruned boxes that are never the story --------------------------
+
+COMMENTS = [
+    "What a shameful decision by the council, they only ever think about themselves and "
+    "never about the people who elected them in the first place.",
+    "I live near the river and nobody asked us anything before the works started last year, "
+    "as usual the residents are the last to know what is going on.",
+    "Totally agree with the previous comment, this is the same story every single year and "
+    "nothing ever changes no matter who is in charge of the city.",
+]
+
+
+def test_reader_comments_and_their_form_are_not_the_story() -> None:
+    comments = (
+        "<div id='sf_comment_list'><h3>Comment</h3>"
+        "<p>The comments are the opinion of the readers, not of this newspaper.</p>"
+        + ps(COMMENTS)
+        + "<form><textarea name='comment'></textarea><button>Send</button></form></div>"
+    )
+    assert body_of(page(ps(PARAS) + comments)) == PARAS
+    assert COMMENTS[0] in body_of(page(ps(PARAS) + comments), disabled=["comments"])
+
+
+def test_sign_up_and_cookie_boxes_are_not_the_story() -> None:
+    signup = (
+        "<div class='signup'><h3>Get our newsletter!</h3><p>We send it about once a week and "
+        "you can leave the list at any time you like.</p><a href='/nl'>Sign up</a></div>"
+    )
+    cookies = (
+        "<div class='cookiemsg' id='privacy-notice'><p>We use cookies on this portal. By "
+        "continuing to use it you agree that we store and use them.</p></div>"
+    )
+    html = page(ps(PARAS[:2]) + signup + ps(PARAS[2:])).replace("</body>", cookies + "</body>")
+    assert body_of(html) == PARAS
+    assert any("once a week" in p for p in body_of(html, disabled=["service"]))
+
+
+# --- "lead": the standfirst trafilatura leaves out -----------------------------------------
+
+LEAD = (
+    "Rescuers found a fifth victim four days after the landslide buried several houses in "
+    "the village; five people, two of them children, are still missing."
+)
+
+
+def test_the_lead_before_the_story_text_comes_first() -> None:
+    signup = (
+        "<div class='subscribe-form'><form><p>Get our newsletter, about once a week, and leave "
+        "the list whenever you like.</p></form></div>"
+    )
+    story = (
+        f"<div class='article__lead'>{LEAD}</div>"
+        f"<div class='article__body'>{ps(PARAS)}</div>{signup}"
+    )
+    assert body_of(page(story)) == [LEAD, *PARAS]

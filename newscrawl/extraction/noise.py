@@ -43,7 +43,19 @@ CHROME_TOKENS = frozenset(
     sidebar widget nav navbar menu pagination pager print
     caption figcaption credit credits photo-credit""".split()
 )
-ALL_TOKENS = FURNITURE_TOKENS | CHROME_TOKENS
+# Reader comments, their lists and forms: never the story.
+COMMENT_TOKENS = frozenset(
+    """comment comments commentlist comment-list comment-form disqus respond replies
+    discussion""".split()
+)
+# Boxes of the site's services: sign-up and newsletter forms, cookie and consent notices.
+SERVICE_TOKENS = frozenset(
+    """newsletter newsletters subscribe subscription signup sign-up optin opt-in
+    cookie cookies cookiebar cookie-notice consent gdpr privacy-notice""".split()
+)
+# Not noise: the story's lead (standfirst), which trafilatura sometimes leaves out.
+LEAD_TOKENS = frozenset("lead standfirst article-lead story-lead intro dek subheadline".split())
+ALL_TOKENS = FURNITURE_TOKENS | CHROME_TOKENS | COMMENT_TOKENS | SERVICE_TOKENS
 
 # Styles that hide an element from the reader. (Not aria-hidden: sites put it on text
 # they show, such as a paywalled paragraph; the site extractor decides that alone.)

@@ -47,7 +47,11 @@ from lxml.html import HtmlElement
 from newscrawl.extraction import metadata as md
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.body import BodyResult, extract_body
-from newscrawl.extraction.generic.candidates import continued_in_siblings, trafilatura_paragraphs
+from newscrawl.extraction.generic.candidates import (
+    continued_in_siblings,
+    lead_of,
+    trafilatura_paragraphs,
+)
 from newscrawl.extraction.generic.jsonld import guided_by_json_ld
 from newscrawl.extraction.generic.lines import (
     author_names,
@@ -75,6 +79,8 @@ __all__ = [
 # The rules, by name: ``disabled`` switches some off (the benchmark's ablation).
 RULES = {
     "appended": "prune <article>s with their own <h1> below the page's own (infinite scroll)",
+    "comments": "prune reader comments: class/id names comments, a comment list or form",
+    "service": "prune sign-up, newsletter, cookie and consent boxes (class/id, under 1,000 chars)",
     "linkdense": "noise block: links >60% of its text (90% for a <p>), no sentence outside",
     "furniture": "noise block: class/id names a ticker, related/most-read box, share bar, footer",
     "hidden": "prune hidden elements (display:none, visibility:hidden, the hidden attribute)",
@@ -93,6 +99,7 @@ RULES = {
     "tailbox": "cut at a box heading (Related, Top stories) in the second half of the text",
     "duplicate": "drop a paragraph that is other paragraphs glued together (a hidden copy)",
     "siblings": "add the story's text in containers like trafilatura's (same class), split off",
+    "lead": "put first the lead (class names a lead/standfirst) before the text, if left out",
     "jsonld": "check paragraphs against the JSON-LD articleBody (precision and recall)",
     "fallback": "our densest block when trafilatura found only a fragment of it",
 }
@@ -115,6 +122,10 @@ def generic_body(
     paragraphs = trafilatura_paragraphs(root, noise.pruned)
     if "siblings" not in disabled and paragraphs:
         paragraphs = continued_in_siblings(root, paragraphs, noise, notes)
+    lead = lead_of(root, paragraphs, noise) if "lead" not in disabled and paragraphs else []
+    if lead:
+        notes.append("lead_added")
+        paragraphs = lead + paragraphs
     paragraphs = filter_lines(
         root,
         paragraphs,
@@ -125,7 +136,7 @@ def generic_body(
         disabled,
     )
     if "jsonld" not in disabled:
-        paragraphs = guided_by_json_ld(root, article, paragraphs, noise, notes)
+        paragraphs = guided_by_json_ld(root, article, paragraphs, noise, notes, frozenset(lead))
     found = sum(len(p) for p in paragraphs)
     if "fallback" not in disabled and found < FALLBACK_BELOW:
         # Little text: trafilatura may have kept a fragment of a block that holds

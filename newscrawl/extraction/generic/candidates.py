@@ -24,6 +24,7 @@ from newscrawl.extraction.generic.tree import (
     TreeNoise,
     measure_blocks,
 )
+from newscrawl.extraction.noise import LEAD_TOKENS, names_furniture
 from newscrawl.extraction.text import normalize_paragraph
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,46 @@ def trafilatura_paragraphs(root: HtmlElement, pruned: list[HtmlElement]) -> list
             el.attrib.pop(PRUNE_MARK, None)
     body = getattr(document, "body", None)
     return [] if body is None else _out_paragraphs(body)
+
+
+def _story_holder(root: HtmlElement, paragraphs: list[str]) -> HtmlElement | None:
+    """The element whose <p> children hold most of the paragraphs found."""
+    found = set(paragraphs)
+    holders: Counter[HtmlElement] = Counter()
+    for p in root.iter("p"):
+        text = normalize_paragraph(p.text_content())
+        parent = p.getparent()
+        if len(text) >= 40 and text in found and parent is not None:
+            holders[parent] += 1
+    return holders.most_common(1)[0][0] if holders else None
+
+
+# A lead's length: a sentence or a short paragraph, not a second body.
+LEAD_CHARS = (40, 1000)
+
+
+def lead_of(root: HtmlElement, paragraphs: list[str], noise: TreeNoise) -> list[str]:
+    """The story's lead (standfirst) that trafilatura left out: the paragraphs of an
+    element before the story's text, in the same <article>, whose class names a lead."""
+    holder = _story_holder(root, paragraphs)
+    story = None if holder is None else next(holder.iterancestors("article"), None)
+    if holder is None or story is None:
+        return []
+    skip = set(noise.blocks) | set(noise.pruned)
+    taken = compact("\n".join(paragraphs))
+    for el in story.iter():
+        if el is holder:
+            break  # only what comes before the story's text
+        if not isinstance(el.tag, str) or not names_furniture(el, LEAD_TOKENS):
+            continue
+        if el in skip or any(a in skip for a in el.iterancestors()):
+            continue
+        lead = [
+            p for p in paragraphs_of(el, set(el.iter(*UNSEEN)) - {el}) if compact(p) not in taken
+        ]
+        size = sum(map(len, lead))
+        return lead if LEAD_CHARS[0] <= size <= LEAD_CHARS[1] else []
+    return []
 
 
 def continued_in_siblings(

@@ -38,8 +38,11 @@ def guided_by_json_ld(
     paragraphs: list[str],
     noise: TreeNoise,
     notes: list[str],
+    lead: frozenset[str] = frozenset(),
 ) -> list[str]:
     """The publisher's own ``articleBody`` (JSON-LD) as a check on the paragraphs.
+
+    ``lead`` paragraphs stay: publishers often keep the standfirst out of it.
 
     Only where most of what trafilatura found is in it (so it is this story's
     full text, not a teaser): paragraphs mostly not in it are dropped; and if it is
@@ -73,7 +76,7 @@ def guided_by_json_ld(
         if sum(len(p) for p in held) > 1.3 * found:
             notes.append("json_ld_recall")
             return held
-    kept = [p for p, share in zip(paragraphs, shares, strict=True) if share >= 0.5]
+    kept = [p for p, share in zip(paragraphs, shares, strict=True) if share >= 0.5 or p in lead]
     if len(kept) < len(paragraphs):
         notes.append("json_ld_precision")
     return kept

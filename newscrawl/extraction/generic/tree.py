@@ -1,6 +1,7 @@
 """Stage 1: noise on the page tree, before trafilatura sees it.
 
-*Pruned* nodes (other stories appended below the page's own, hidden elements) are
+*Pruned* nodes (other stories appended below the page's own, hidden elements, reader
+comments, sign-up and cookie boxes) are
 dropped from trafilatura's copy of the tree. *Noise blocks* (link-dense headline
 lists, tickers, boxes whose class names furniture, "read also" boxes) are only
 remembered: pruning them changes which container trafilatura picks, so their text
@@ -18,8 +19,10 @@ from lxml.html import HtmlElement
 
 from newscrawl.extraction.body import BLOCK_TAGS, heuristic_container
 from newscrawl.extraction.noise import (
+    COMMENT_TOKENS,
     LINK_DENSITY_LIMIT,
     READ_ALSO_RE,
+    SERVICE_TOKENS,
     is_hidden,
     link_dense,
     names_furniture,
@@ -105,6 +108,8 @@ LIST_PROSE_CHARS = 50
 # React's streamed server rendering sends late parts of the page as <div hidden
 # id="S:n">, which its script moves into place: shown, not hidden.
 _STREAMED_SEGMENT = re.compile(r"S:\d+$")
+# A box of the site's services is short; a wrapper so named that holds more is not one.
+SERVICE_BOX_CHARS = 1000
 # A hidden block is pruned when the visible rest of the page is at least this long.
 HIDDEN_REST_CHARS = 400
 
@@ -189,7 +194,7 @@ def find_tree_noise(
     if "appended" not in disabled:
         pruned += _appended_articles(body, headlines)
     blocks: list[HtmlElement] = []
-    if {"linkdense", "hidden", "furniture", "readalso"} <= disabled:
+    if {"linkdense", "hidden", "furniture", "readalso", "comments", "service"} <= disabled:
         return TreeNoise(pruned, blocks)
     sizes = measure_blocks(body)
     total = sizes[body][TEXT] or 1
@@ -213,6 +218,25 @@ def find_tree_noise(
             # Not what a reader sees (microdata copies, templates, a collapsed menu): gone
             # from trafilatura's tree, so that a visible copy of the same words stays.
             # Unless the page shows little else: then it is the story, revealed by script.
+            pruned.append(el)
+            walker.skip_subtree()
+            continue
+        if (
+            "comments" not in disabled
+            and el.tag in BLOCK_TAGS
+            and names_furniture(el, COMMENT_TOKENS)
+        ):
+            # Reader comments and their forms (trafilatura misses many): gone from its tree.
+            pruned.append(el)
+            walker.skip_subtree()
+            continue
+        if (
+            "service" not in disabled
+            and el.tag in BLOCK_TAGS
+            and size[TEXT] < SERVICE_BOX_CHARS
+            and names_furniture(el, SERVICE_TOKENS)
+        ):
+            # A sign-up or cookie box: a few sentences to the reader, not about the news.
             pruned.append(el)
             walker.skip_subtree()
             continue
