@@ -117,3 +117,46 @@ def test_the_lead_before_the_story_text_comes_first() -> None:
         f"<div class='article__body'>{ps(PARAS)}</div>{signup}"
     )
     assert body_of(page(story)) == [LEAD, *PARAS]
+
+
+# --- "teasers", "player": other stories' cards and a video player's chrome ------------------
+
+CARD_SUMMARIES = [
+    "Fashion designers are split over whether to dress the next first lady, with several "
+    "saying publicly that they would decline any request from the incoming administration.",
+    "A sheriff says a woman who was held captive for three weeks is unable to fully describe "
+    "her abductors because they kept their faces covered for the whole time she was held.",
+    "The parole board heard arguments on Thursday for and against mercy for a man who is set "
+    "to be executed in January for a murder committed more than twenty years ago.",
+]
+
+
+def test_other_stories_cards_below_the_story_are_not_the_story() -> None:
+    cards = "".join(
+        f"<li><a href='/news/other-{i}.html'><img src='/i/{i}.jpg'></a>"
+        f"<a href='/news/other-{i}.html'>Another story number {i}</a><p>{summary}</p></li>"
+        for i, summary in enumerate(CARD_SUMMARIES)
+    )
+    html = page(ps(PARAS) + f"<ul class='stream'>{cards}</ul>")
+    assert body_of(html) == PARAS
+    assert CARD_SUMMARIES[0] in body_of(html, disabled=["teasers"])
+
+
+def test_a_list_in_the_story_with_links_is_kept() -> None:
+    items = "".join(
+        f"<li>{p} (<a href='https://source.example/{i}'>source</a>)</li>"
+        for i, p in enumerate(CARD_SUMMARIES)
+    )
+    body = body_of(page(ps(PARAS[:2]) + f"<ul>{items}</ul>" + ps(PARAS[2:])))
+    assert all(any(s in p for p in body) for s in CARD_SUMMARIES)
+
+
+def test_video_player_chrome_is_not_the_story() -> None:
+    player = (
+        "<div class='vp-container'><div class='video-player'><span class='now-watching'>Now "
+        "watching</span><div>Next video starts in : 7</div><div>Unfortunately, this video is "
+        "not available in your region.</div></div></div>"
+    )
+    html = page(player + ps(PARAS))
+    assert body_of(html) == PARAS
+    assert any("not available in your region" in p for p in body_of(html, disabled=["player"]))

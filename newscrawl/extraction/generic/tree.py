@@ -1,7 +1,7 @@
 """Stage 1: noise on the page tree, before trafilatura sees it.
 
 *Pruned* nodes (other stories appended below the page's own, hidden elements, reader
-comments, sign-up and cookie boxes) are
+comments, sign-up and cookie boxes, lists of other stories' cards, video players' chrome) are
 dropped from trafilatura's copy of the tree. *Noise blocks* (link-dense headline
 lists, tickers, boxes whose class names furniture, "read also" boxes) are only
 remembered: pruning them changes which container trafilatura picks, so their text
@@ -12,6 +12,7 @@ text, and what holds it, is never noise.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from lxml import etree
@@ -21,6 +22,7 @@ from newscrawl.extraction.body import BLOCK_TAGS, heuristic_container
 from newscrawl.extraction.noise import (
     COMMENT_TOKENS,
     LINK_DENSITY_LIMIT,
+    PLAYER_TOKENS,
     READ_ALSO_RE,
     SERVICE_TOKENS,
     is_hidden,
@@ -177,6 +179,44 @@ def _appended_articles(body: HtmlElement, headlines: set[str]) -> list[HtmlEleme
     ]
 
 
+_LISTS = frozenset({"ul", "ol", "div", "section"})
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# A card: a headline link and a line or two of summary; more text is a story's own item.
+CARD_CHARS = 1000
+
+
+def _is_card(item: HtmlElement, sizes: dict[HtmlElement, list[int]]) -> bool:
+    """A headline link in a heading, or one target linked twice (picture and headline),
+    with little text: another story's card, not an item of this story's own list."""
+    size = sizes.get(item)
+    if size is None or not size[TEXT] or size[TEXT] > CARD_CHARS:
+        return False
+    targets: Counter[str] = Counter()
+    for link in item.iter("a"):
+        href = link.get("href") or ""
+        if not href or href.startswith(("#", "javascript:")):
+            continue
+        targets[href] += 1
+        if link.text_content().strip() and (
+            any(a.tag in _HEADINGS for a in link.iterancestors())
+            or any(h.tag in _HEADINGS for h in link.iterdescendants())
+        ):
+            return True
+    return any(count >= 2 for count in targets.values())
+
+
+def _is_teaser_list(el: HtmlElement, sizes: dict[HtmlElement, list[int]]) -> bool:
+    """Three items or more of one tag, nearly all cards: headline links with a summary."""
+    items = [c for c in el if isinstance(c.tag, str) and sizes.get(c, (0,))[0]]
+    if len(items) < 3:
+        return False
+    tag = Counter(c.tag for c in items).most_common(1)[0][0]
+    same = [c for c in items if c.tag == tag]
+    if len(same) < 0.8 * len(items):
+        return False
+    return sum(_is_card(c, sizes) for c in same) >= max(3, 0.75 * len(same))
+
+
 @dataclass
 class TreeNoise:
     pruned: list[HtmlElement]  # removed before trafilatura
@@ -194,7 +234,16 @@ def find_tree_noise(
     if "appended" not in disabled:
         pruned += _appended_articles(body, headlines)
     blocks: list[HtmlElement] = []
-    if {"linkdense", "hidden", "furniture", "readalso", "comments", "service"} <= disabled:
+    if {
+        "linkdense",
+        "hidden",
+        "furniture",
+        "readalso",
+        "comments",
+        "service",
+        "teasers",
+        "player",
+    } <= disabled:
         return TreeNoise(pruned, blocks)
     sizes = measure_blocks(body)
     total = sizes[body][TEXT] or 1
@@ -237,6 +286,22 @@ def find_tree_noise(
             and names_furniture(el, SERVICE_TOKENS)
         ):
             # A sign-up or cookie box: a few sentences to the reader, not about the news.
+            pruned.append(el)
+            walker.skip_subtree()
+            continue
+        if "teasers" not in disabled and el.tag in _LISTS and _is_teaser_list(el, sizes):
+            # Other stories' cards (headline link, a line of summary) below or beside
+            # the story: pruned, so that their summaries are not taken for its paragraphs.
+            pruned.append(el)
+            walker.skip_subtree()
+            continue
+        if (
+            "player" not in disabled
+            and el.tag in BLOCK_TAGS
+            and size[TEXT] < SERVICE_BOX_CHARS
+            and names_furniture(el, PLAYER_TOKENS)
+        ):
+            # A video player's chrome: "Now watching", "Next video starts in", errors.
             pruned.append(el)
             walker.skip_subtree()
             continue
