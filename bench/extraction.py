@@ -1,7 +1,7 @@
 """Site and generic extraction against trafilatura on the real pages of ../shared/corpus.
 
     python bench/extraction.py [--repeat 5]
-    python bench/extraction.py --generic [--repeat 3] [--ablate]
+    python bench/extraction.py --generic [--repeat 3] [--ablate] [--peer-only]
 
 Default mode: for every corpus page whose URL a site module covers, in one process:
 
@@ -31,7 +31,16 @@ page, averaged, for the whole corpus and for its Arabic pages (manifest language
 * the regional pages of tests/sites (their bodies as the site modules give them,
   checked by hand): the same token scores, a check on unseen-site-like pages.
 
-``--ablate`` adds the mean F1 with each rule of ``generic.RULES`` switched off.
+Then the peer suites of ../shared/corpus/peer (mozilla/readability's and
+newspaper4k's own test pages, their gold): per suite and group, F1, precision and
+recall of ``\\w+`` 4-token shingles (mean P and mean R over pages, F1 of the two) and
+pages/s for newscrawl (generic), trafilatura (both modes) and readability-lxml (the
+``bench`` extra), side by side; the pages where newscrawl is furthest behind the best
+peer; and the pages it leaves empty where a peer finds the story.
+(``--peer-only`` runs this part alone.)
+
+``--ablate`` adds the mean F1 with each rule of ``generic.RULES`` switched off, on the
+corpus and on the peer suites.
 """
 
 from __future__ import annotations
