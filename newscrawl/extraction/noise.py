@@ -11,7 +11,7 @@ heuristic, ``generic`` for any page): what marks an element as page furniture.
 * the "read also" labels that open an embedded link box, in the region's languages
   and in Europe's.
 
->>> sorted(set(class_tokens_of("box_most-read  x")))
+>>> sorted(class_tokens_of("box_most-read  x"))
 ['box', 'box-most', 'box_most-read', 'most', 'most-read', 'read', 'x']
 >>> READ_ALSO_RE.match("اقرأ أيضا: خبر") is not None, READ_ALSO_RE.match("Lire aussi") is not None
 (True, True)
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -85,22 +85,26 @@ _WORDS = re.compile(r"\s+")
 _PARTS = re.compile(r"[-_]+")
 
 
-def class_tokens_of(value: str) -> Iterable[str]:
-    """The words of a class/id value, their parts, and pairs of adjacent parts."""
+@lru_cache(maxsize=4096)
+def class_tokens_of(value: str) -> frozenset[str]:
+    """The words of a class/id value, their parts, and pairs of adjacent parts.
+    (Cached: pages repeat their class names, and every element is asked several times.)"""
+    tokens: set[str] = set()
     for word in _WORDS.split(value.lower()):
         if not word:
             continue
-        yield word
+        tokens.add(word)
         parts = [p for p in _PARTS.split(word) if p]
-        yield from parts
-        yield from (f"{a}-{b}" for a, b in itertools.pairwise(parts))
+        tokens.update(parts)
+        tokens.update(f"{a}-{b}" for a, b in itertools.pairwise(parts))
+    return frozenset(tokens)
 
 
 def names_furniture(el: HtmlElement, tokens: frozenset[str] = FURNITURE_TOKENS) -> bool:
     """Whether the element's class, id or role names furniture of ``tokens``."""
     for attr in ("class", "id", "role"):
         value = el.get(attr)
-        if value and any(token in tokens for token in class_tokens_of(value)):
+        if value and not tokens.isdisjoint(class_tokens_of(value)):
             return True
     return False
 
