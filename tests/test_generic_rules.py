@@ -119,7 +119,8 @@ def test_the_lead_before_the_story_text_comes_first() -> None:
     assert body_of(page(story)) == [LEAD, *PARAS]
 
 
-# --- "teasers", "player": other stories' cards and a video player's chrome ------------------
+# --- "teasers": other stories' cards (a "player" rule for video chrome did not pay: the
+# chrome of yahoo-3 goes with the cards, and nothing else in the corpus has it) -------------
 
 CARD_SUMMARIES = [
     "Fashion designers are split over whether to dress the next first lady, with several "
@@ -149,14 +150,3 @@ def test_a_list_in_the_story_with_links_is_kept() -> None:
     )
     body = body_of(page(ps(PARAS[:2]) + f"<ul>{items}</ul>" + ps(PARAS[2:])))
     assert all(any(s in p for p in body) for s in CARD_SUMMARIES)
-
-
-def test_video_player_chrome_is_not_the_story() -> None:
-    player = (
-        "<div class='vp-container'><div class='video-player'><span class='now-watching'>Now "
-        "watching</span><div>Next video starts in : 7</div><div>Unfortunately, this video is "
-        "not available in your region.</div></div></div>"
-    )
-    html = page(player + ps(PARAS))
-    assert body_of(html) == PARAS
-    assert any("not available in your region" in p for p in body_of(html, disabled=["player"]))

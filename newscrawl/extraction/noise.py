@@ -55,11 +55,6 @@ SERVICE_TOKENS = frozenset(
 )
 # Not noise: the story's lead (standfirst), which trafilatura sometimes leaves out.
 LEAD_TOKENS = frozenset("lead standfirst article-lead story-lead intro dek subheadline".split())
-# A video player's chrome ("Now watching", "Next video starts in", "not available").
-PLAYER_TOKENS = frozenset(
-    """player videoplayer video-player jwplayer jw-player video-js vjs now-watching up-next
-    upnext""".split()
-)
 ALL_TOKENS = FURNITURE_TOKENS | CHROME_TOKENS | COMMENT_TOKENS | SERVICE_TOKENS
 
 # Styles that hide an element from the reader. (Not aria-hidden: sites put it on text

@@ -82,7 +82,6 @@ RULES = {
     "comments": "prune reader comments: class/id names comments, a comment list or form",
     "service": "prune sign-up, newsletter, cookie and consent boxes (class/id, under 1,000 chars)",
     "teasers": "prune lists of 3+ cards (headline link, short summary): other stories",
-    "player": "prune a video player's chrome (class/id names a player, under 1,000 chars)",
     "linkdense": "noise block: links >60% of its text (90% for a <p>), no sentence outside",
     "furniture": "noise block: class/id names a ticker, related/most-read box, share bar, footer",
     "hidden": "prune hidden elements (display:none, visibility:hidden, the hidden attribute)",

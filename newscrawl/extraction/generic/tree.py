@@ -1,7 +1,7 @@
 """Stage 1: noise on the page tree, before trafilatura sees it.
 
 *Pruned* nodes (other stories appended below the page's own, hidden elements, reader
-comments, sign-up and cookie boxes, lists of other stories' cards, video players' chrome) are
+comments, sign-up and cookie boxes, lists of other stories' cards) are
 dropped from trafilatura's copy of the tree. *Noise blocks* (link-dense headline
 lists, tickers, boxes whose class names furniture, "read also" boxes) are only
 remembered: pruning them changes which container trafilatura picks, so their text
@@ -22,7 +22,6 @@ from newscrawl.extraction.body import BLOCK_TAGS, heuristic_container
 from newscrawl.extraction.noise import (
     COMMENT_TOKENS,
     LINK_DENSITY_LIMIT,
-    PLAYER_TOKENS,
     READ_ALSO_RE,
     SERVICE_TOKENS,
     is_hidden,
@@ -242,7 +241,6 @@ def find_tree_noise(
         "comments",
         "service",
         "teasers",
-        "player",
     } <= disabled:
         return TreeNoise(pruned, blocks)
     sizes = measure_blocks(body)
@@ -292,16 +290,6 @@ def find_tree_noise(
         if "teasers" not in disabled and el.tag in _LISTS and _is_teaser_list(el, sizes):
             # Other stories' cards (headline link, a line of summary) below or beside
             # the story: pruned, so that their summaries are not taken for its paragraphs.
-            pruned.append(el)
-            walker.skip_subtree()
-            continue
-        if (
-            "player" not in disabled
-            and el.tag in BLOCK_TAGS
-            and size[TEXT] < SERVICE_BOX_CHARS
-            and names_furniture(el, PLAYER_TOKENS)
-        ):
-            # A video player's chrome: "Now watching", "Next video starts in", errors.
             pruned.append(el)
             walker.skip_subtree()
             continue
