@@ -1,7 +1,7 @@
 """Site and generic extraction against trafilatura on the real pages of ../shared/corpus.
 
     python bench/extraction.py [--repeat 5]
-    python bench/extraction.py --generic [--repeat 3] [--ablate]
+    python bench/extraction.py --generic [--repeat 3] [--ablate] [--peer-only]
 
 Default mode: for every corpus page whose URL a site module covers, in one process:
 
@@ -31,7 +31,16 @@ page, averaged, for the whole corpus and for its Arabic pages (manifest language
 * the regional pages of tests/sites (their bodies as the site modules give them,
   checked by hand): the same token scores, a check on unseen-site-like pages.
 
-``--ablate`` adds the mean F1 with each rule of ``generic.RULES`` switched off.
+Then the peer suites of ../shared/corpus/peer (mozilla/readability's and
+newspaper4k's own test pages, their gold): per suite and group, F1, precision and
+recall of ``\\w+`` 4-token shingles (mean P and mean R over pages, F1 of the two) and
+pages/s for newscrawl (generic), trafilatura (both modes) and readability-lxml (the
+``bench`` extra), side by side; the pages where newscrawl is furthest behind the best
+peer; and the pages it leaves empty where a peer finds the story.
+(``--peer-only`` runs this part alone.)
+
+``--ablate`` adds the mean F1 with each rule of ``generic.RULES`` switched off, on the
+corpus and on the peer suites.
 """
 
 from __future__ import annotations
@@ -47,11 +56,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import lxml.html
 import trafilatura
+from readability import Document  # readability-lxml, the `bench` extra
 
 from newscrawl.api import NotAnArticleError, extract
 from newscrawl.extraction.article import decode_html
-from newscrawl.extraction.generic import RULES, extract_generic
+from newscrawl.extraction.body import paragraphs_of
+from newscrawl.extraction.generic.extractor import RULES, extract_generic
 from newscrawl.sites.registry import spider_for_url
 from newscrawl.text.overlap import f1, precision_recall_f1
 from tests.corpus import CORPUS, gold_body, manifest, read_page
@@ -149,8 +161,100 @@ def answer_pages() -> list[dict[str, Any]]:
     return pages
 
 
-def generic(page: dict[str, Any]) -> str:
-    return str(extract_generic(page["html"], page["url"]).record["body"] or "")
+def generic(page: dict[str, Any], disabled: tuple[str, ...] = ()) -> str:
+    """The body the crawl would emit: none for a page rejected as not an article."""
+    extraction = extract_generic(page["html"], page["url"], disabled=disabled)
+    return "" if extraction.rejected else str(extraction.record["body"] or "")
+
+
+def readability_lxml(page: dict[str, Any]) -> str:
+    """readability-lxml's summary as text, one paragraph per block (the bench extra)."""
+    summary = Document(page["html"], url=page["url"]).summary(html_partial=True)
+    if not summary.strip():
+        return ""
+    return "\n".join(paragraphs_of(lxml.html.fromstring(summary), set()))
+
+
+PEER = CORPUS / "peer"
+
+
+def peer_pages() -> list[dict[str, Any]]:
+    """The readability and newspaper4k suites' pages (../shared/corpus/peer/README.md)."""
+    pages = []
+    for suite in ("readability", "newspaper4k"):
+        gold = json.loads((PEER / suite / "gold.json").read_text("utf-8"))
+        for key, entry in sorted(gold.items()):
+            raw = (PEER / suite / "html" / f"{key}.html").read_bytes()
+            pages.append({"file": f"{suite}/{key}", "suite": suite, "group": entry["group"],
+                          "url": entry["url"], "html": decode_html(raw),
+                          "gold": entry["body"]})  # fmt: skip
+    return pages
+
+
+PEER_FUNCS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "newscrawl": generic,
+    "trafilatura": trafilatura_default,
+    "traf-precision": trafilatura_precision,
+    "readability-lxml": readability_lxml,
+}
+
+
+def _prf(rows: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Mean precision, mean recall, F1 of the two (the peer README's convention)."""
+    p, r = _mean([x[0] for x in rows]), _mean([x[1] for x in rows])
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def peer_main(repeat: int, ablate: bool) -> None:
+    pages = peer_pages()
+    names = list(PEER_FUNCS)
+    runs = interleaved(PEER_FUNCS, pages, repeat)
+    scores = {n: [precision_recall_f1(b, p["gold"]) for b, p in zip(runs[n][0], pages, strict=True)]
+              for n in names}  # fmt: skip
+    print(f"\nPeer suites ({len(pages)} pages of ../shared/corpus/peer): \\w+ 4-token shingles,")
+    print("mean P and mean R over pages, F1 of the two; pages/s over the whole peer set,")
+    print(f"{repeat} timed passes each, interleaved\n")
+    print(f"{'suite / group':<28} {'n':>4}  " + "  ".join(f"{n:^27}" for n in names))
+    print(f"{'':<28} {'':>4}  " + "  ".join(f"{'F1':>6} {'P':>6} {'R':>6} {'':>6}" for _ in names))
+    groups: list[tuple[str, list[int]]] = []
+    for suite in ("readability", "newspaper4k"):
+        members = [i for i, p in enumerate(pages) if p["suite"] == suite]
+        groups.append((suite + " (all)", members))
+        for group in sorted({pages[i]["group"] for i in members}):
+            groups.append((f"  {group}", [i for i in members if pages[i]["group"] == group]))
+    for label, members in groups:
+        cells = []
+        for n in names:
+            p, r, f = _prf([scores[n][i] for i in members])
+            cells.append(f"{f:>6.3f} {p:>6.3f} {r:>6.3f} {'':>6}")
+        print(f"{label:<28} {len(members):>4}  " + "  ".join(cells))
+    print(f"{'pages/s':<28} {'':>4}  " + "  ".join(f"{runs[n][1]:>27.1f}" for n in names))
+
+    print("\nPages where newscrawl is furthest behind the best peer (F1-4, worst 15):")
+    gaps = sorted(
+        ((max(scores[n][i][2] for n in names[1:]) - scores["newscrawl"][i][2], i)
+         for i in range(len(pages))), reverse=True)  # fmt: skip
+    for gap, i in gaps[:15]:
+        if gap <= 0:
+            break
+        print(f"  {pages[i]['file'][:44]:<44} newscrawl {scores['newscrawl'][i][2]:.3f}  "
+              + "  ".join(f"{n} {scores[n][i][2]:.3f}" for n in names[1:]))  # fmt: skip
+    empty = [p["file"] for i, p in enumerate(pages) if not runs["newscrawl"][0][i].strip()
+             and any(scores[n][i][2] > 0.5 for n in names[1:])]  # fmt: skip
+    print(f"\nEmpty where a peer finds the story (F1-4 > 0.5): {', '.join(empty) or 'none'}")
+
+    if ablate:
+        base = _prf(scores["newscrawl"])[2]
+        news = [i for i, p in enumerate(pages) if p["group"] in ("news", "arabic")]
+        base_news = _prf([scores["newscrawl"][i] for i in news])[2]
+        print("\nAblation on the peer suites: F1-4 with one rule of generic.RULES switched off")
+        print(f"{'rule':<15} {'all':>8} {'delta':>8} {'news':>8} {'delta':>8}")
+        print(f"{'(none off)':<15} {base:>8.4f} {'':>8} {base_news:>8.4f}")
+        for rule in RULES:
+            off = [precision_recall_f1(generic(p, (rule,)), p["gold"]) for p in pages]
+            f_all, f_news = _prf(off)[2], _prf([off[i] for i in news])[2]
+            print(f"{rule:<15} {f_all:>8.4f} {base - f_all:>+8.4f} "
+                  f"{f_news:>8.4f} {base_news - f_news:>+8.4f}")  # fmt: skip
 
 
 def interleaved(
@@ -268,16 +372,12 @@ def generic_main(repeat: int, ablate: bool) -> None:
               f"{base_reg:>8.4f}")  # fmt: skip
         for rule in RULES:
             bodies = [
-                str(extract_generic(p["html"], p["url"], disabled=[rule]).record["body"] or "")
-                for p in pages
+generic(p, (rule,)) for p in pages
             ]
             f_all = [score(b, p)[2] for b, p in zip(bodies, pages, strict=True)]
             f_ar = [f for f, p in zip(f_all, pages, strict=True) if p["language"] == "ar"]
             f_reg = [
-                token_scores(
-                    str(extract_generic(p["html"], p["url"], disabled=[rule]).record["body"]),
-                    p["gold"],
-                )[2]
+                token_scores(generic(p, (rule,)), p["gold"])[2]
                 for p in regional
             ]
             print(
@@ -292,11 +392,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=None, help="timed passes (5; generic: 3)")
     parser.add_argument("--generic", action="store_true", help="generic extractor on all pages")
     parser.add_argument("--ablate", action="store_true", help="with --generic: rule ablation")
+    parser.add_argument("--peer-only", action="store_true", help="with --generic: peer suites only")
     args = parser.parse_args()
     if not (CORPUS / "MANIFEST.json").is_file():
         raise SystemExit(f"needs the corpus at {CORPUS}")
     if args.generic:
-        generic_main(args.repeat or 3, args.ablate)
+        if not args.peer_only:
+            generic_main(args.repeat or 3, args.ablate)
+        peer_main(args.repeat or 3, args.ablate)
         return
     args.repeat = args.repeat or 5
     pages = site_pages()

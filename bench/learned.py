@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import trafilatura
 
 from newscrawl.extraction.article import decode_html
-from newscrawl.extraction.generic import extract_generic
+from newscrawl.extraction.generic.extractor import extract_generic
 from newscrawl.extraction.template.apply import extract_with_template
 from newscrawl.extraction.template.learn import learn_site
 from newscrawl.extraction.template.model import Template

@@ -19,7 +19,8 @@ class Record(TypedDict):
     url: str  # the URL the page was fetched from
     canonical_url: str | None
     site: str
-    language: str | None
+    language: str | None  # identified from the text (the declaration is evidence)
+    language_declared: str | None  # as the page declared it (lang, og:locale, JSON-LD)
     title: str | None
     body: str
     authors: list[str]

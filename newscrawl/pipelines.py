@@ -19,8 +19,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.discovery.urls import identity_key, url_key
+from newscrawl.extraction.language import language_for_text
 from newscrawl.extraction.rules import SiteRules
-from newscrawl.extraction.text import language_for_text
 from newscrawl.items import article_schema
 from newscrawl.stats import ITEMS_NEW, ITEMS_UPDATED, dropped, inc
 from newscrawl.storage.durable import remember_emitted

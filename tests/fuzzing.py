@@ -28,13 +28,13 @@ from newscrawl.extraction import metadata as md
 from newscrawl.extraction.article import decode_html, extract_article
 from newscrawl.extraction.body import extract_body
 from newscrawl.extraction.dates import iso, normalize_date_text, parse_date
-from newscrawl.extraction.generic import extract_generic
+from newscrawl.extraction.generic.extractor import extract_generic
 from newscrawl.extraction.interstitial import interstitial_reason
+from newscrawl.extraction.language import language_for_text
 from newscrawl.extraction.rules import GENERIC_RULES
 from newscrawl.extraction.text import (
     collapse_whitespace,
     dominant_script,
-    language_for_text,
     normalize_paragraph,
     to_ascii_digits,
 )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.extraction.dates import normalize_date_text
-from newscrawl.extraction.generic import is_ticker_line
+from newscrawl.extraction.generic.lines import is_ticker_line
 from newscrawl.text.arabic import ALEF, KAF, YEH, fold, fold_map
 from newscrawl.text.neardup import fingerprint, signature
 

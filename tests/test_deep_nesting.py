@@ -14,7 +14,7 @@ import pytest
 
 from newscrawl.extraction.article import extract_article
 from newscrawl.extraction.depth import HARD_DEPTH, MAX_DEPTH, flatten_deep, parse_html
-from newscrawl.extraction.generic import extract_generic
+from newscrawl.extraction.generic.extractor import extract_generic
 
 from .crawlrun import Run, crawl, path_of
 from .faultserver import FaultSite, Page, make_article, serve

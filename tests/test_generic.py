@@ -17,10 +17,8 @@ import trafilatura
 from parsel import Selector
 
 from newscrawl.extraction.article import RECORD_FIELDS, decode_html, extract_article
-from newscrawl.extraction.generic import (
-    RULES,
-    extract_generic,
-    generic_body,
+from newscrawl.extraction.generic.extractor import RULES, extract_generic, generic_body
+from newscrawl.extraction.generic.lines import (
     is_call_to_action,
     is_read_also_line,
     is_share_line,

@@ -52,3 +52,33 @@ def test_real_article_with_cookie_banner_and_scripts_is_kept() -> None:
         f"<article><p>{ARTICLE_TEXT}</p></article></body></html>"
     )
     assert interstitial_reason(html, ARTICLE_TEXT) is None
+
+
+# A short real story (391 characters, a brief) on a page that is mostly scripts.
+BRIEF = (
+    "The port authority said on Monday that the northern terminal would reopen on Thursday "
+    "after repairs to the cranes damaged in last week's storm. Ships waiting at anchor will be "
+    "served in the order of their arrival, and the authority expects the backlog to be cleared "
+    "within ten days. Two berths of the southern terminal stay closed until the end of the month "
+    "for dredging."
+)
+
+
+def test_short_story_on_a_script_heavy_page_is_an_article() -> None:
+    html = (
+        "<html><head><title>Northern terminal to reopen</title>"
+        f"<script>{'var config = {};' * 2000}</script></head><body><article>"
+        f"<h1>Northern terminal to reopen</h1><p>{BRIEF}</p></article>"
+        f"<script>{'track();' * 2000}</script></body></html>"
+    )
+    assert 300 < len(BRIEF) < 400
+    record = newscrawl.extract(html, "https://news.example/2024/05/01/terminal-to-reopen")
+    assert record["body"] == BRIEF
+    shell = html.replace(BRIEF, "Loading the latest news ...")
+    with pytest.raises(NotAnArticleError, match="js_shell"):
+        newscrawl.extract(shell, "https://news.example/2024/05/01/terminal-to-reopen")
+
+
+def test_a_body_that_asks_for_javascript_is_a_shell() -> None:
+    body = "Please enable JavaScript to read this page. " * 6
+    assert interstitial_reason(f"<body><p>{body}</p></body>", body) == "js_shell"

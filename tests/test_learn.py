@@ -13,7 +13,7 @@ import pytest
 
 import newscrawl
 from newscrawl import exitcodes
-from newscrawl.extraction.generic import extract_generic
+from newscrawl.extraction.generic.extractor import extract_generic
 from newscrawl.extraction.template.model import Template
 from newscrawl.fixtureserver import PROJECT_ROOT, serve
 from newscrawl.sites.siteconfig import load_site

@@ -29,6 +29,7 @@ def record(**changes: Any) -> dict[str, Any]:
         "canonical_url": "https://www.arabstoday.net/en/news/1234/x",
         "site": "arabstoday",
         "language": "en",
+        "language_declared": "en",
         "title": "Crossing to open",
         "body": BODY,
         "authors": [],

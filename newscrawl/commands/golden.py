@@ -37,7 +37,7 @@ from newscrawl.commands.extract import Command as ExtractCommand
 from newscrawl.extraction.article import decode_html
 from newscrawl.extraction.body import select_all
 from newscrawl.extraction.depth import parse_html
-from newscrawl.extraction.generic import extract_generic
+from newscrawl.extraction.generic.extractor import extract_generic
 from newscrawl.fixtureserver import FIXTURE_SITE, shared_dir
 from newscrawl.guards.faults import looks_binary
 

@@ -22,9 +22,10 @@ from newscrawl.extraction.body import BodyResult, extract_body, is_furniture, se
 from newscrawl.extraction.dates import iso, parse_date
 from newscrawl.extraction.depth import parse_html
 from newscrawl.extraction.interstitial import interstitial_reason
+from newscrawl.extraction.language import declared_code, language_for_text
 from newscrawl.extraction.overrides import apply_overrides
 from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
-from newscrawl.extraction.text import collapse_whitespace, language_for_text
+from newscrawl.extraction.text import collapse_whitespace
 from newscrawl.items import RECORD_FIELDS as ALL_FIELDS
 from newscrawl.items import Record
 from newscrawl.text.charset import (
@@ -319,6 +320,7 @@ def extract_article(
         "canonical_url": canonical_url,
         "site": rules.name,
         "language": language_for_text(declared, body.text or title or ""),
+        "language_declared": declared_code(declared),  # the evidence, kept beside the answer
         "title": title,
         "body": body.text,
         "authors": md.unique(authors),

@@ -17,7 +17,6 @@ by broken markup) is cut there and reported in ``notes``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,7 +25,14 @@ from lxml import etree
 from lxml.html import HtmlElement
 from parsel.csstranslator import css2xpath
 
-from newscrawl.extraction.rules import GENERIC_NOISE_TOKENS, READ_ALSO_RE, SiteRules
+from newscrawl.extraction.noise import (
+    ALL_TOKENS,
+    READ_ALSO_RE,
+    is_hidden,
+    link_dense,
+    names_furniture,
+)
+from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.text import normalize_paragraph
 
 BLOCK_TAGS = frozenset(
@@ -38,11 +44,6 @@ NOISE_TAGS = frozenset(
     """script style noscript template iframe object embed svg canvas form button
     input select textarea nav aside footer figcaption video audio dialog""".split()
 )
-_SPLIT_CLASS = re.compile(r"[\s]+")
-_SPLIT_PART = re.compile(r"[-_]+")
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-# A block whose text is mostly link text is a headline list, not prose.
-LINK_DENSITY_LIMIT = 0.6
 
 
 @dataclass
@@ -69,25 +70,12 @@ def select_all(root: HtmlElement, selectors: Iterable[str]) -> list[HtmlElement]
     return found
 
 
-def _class_tokens(el: HtmlElement) -> Iterable[str]:
-    for attr in ("class", "id", "role"):
-        value = el.get(attr)
-        if not value:
-            continue
-        for word in _SPLIT_CLASS.split(value.lower()):
-            if word:
-                yield word
-                yield from _SPLIT_PART.split(word)
-
-
 def is_furniture(el: HtmlElement) -> bool:
-    tag = el.tag
-    if tag in NOISE_TAGS or el.get("hidden") is not None or el.get("aria-hidden") == "true":
+    """A noise tag, hidden (aria-hidden too: site pages hide their copies so), or named
+    after furniture or page chrome (``noise.ALL_TOKENS``)."""
+    if el.tag in NOISE_TAGS or el.get("aria-hidden") == "true" or is_hidden(el):
         return True
-    style = el.get("style")
-    if style and _HIDDEN_STYLE.search(style):
-        return True
-    return any(token in GENERIC_NOISE_TOKENS for token in _class_tokens(el))
+    return names_furniture(el, ALL_TOKENS)
 
 
 @dataclass
@@ -144,7 +132,7 @@ def find_noise(
             continue
         if el.tag not in BLOCK_TAGS and el.tag not in {"span", "strong", "b"}:
             continue
-        if size.text and size.links >= 2 and size.link / size.text > LINK_DENSITY_LIMIT:
+        if link_dense(size.text, size.link, size.links):
             if not holds_article:
                 noise.add(el)
             continue
@@ -250,7 +238,7 @@ def _filter_patterns(paragraphs: list[str], rules: SiteRules, notes: list[str]) 
     return kept
 
 
-def _heuristic_container(root: HtmlElement) -> HtmlElement | None:
+def heuristic_container(root: HtmlElement) -> HtmlElement | None:
     """The element holding the most paragraph text (p children or br-separated text)."""
     scores: dict[HtmlElement, int] = {}
     for p in root.iter("p"):
@@ -292,7 +280,7 @@ def extract_body(root: HtmlElement, rules: SiteRules) -> BodyResult:
             return result
         if best is None or len(result.text) > len(best.text):
             best = result
-    container = _heuristic_container(root)
+    container = heuristic_container(root)
     if container is not None:
         result = _body_from([container], rules, "heuristic")
         if best is None or len(result.text) > len(best.text):

@@ -46,7 +46,7 @@ from newscrawl.extraction.text import collapse_whitespace, to_ascii_digits
 from newscrawl.text.arabic import ALEF, KAF, YEH, fold, forms
 
 # Month names as written, hamza forms folded to bare alef (see _fold_alef).
-_ARABIC_MONTHS: dict[str, int] = {
+ARABIC_MONTHS: dict[str, int] = {
     # Egyptian / Gulf
     "يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "مايو": 5, "يونيو": 6, "يونيه": 6,
     "يوليو": 7, "يوليه": 7, "اغسطس": 8, "سبتمبر": 9, "اكتوبر": 10, "نوفمبر": 11,
@@ -59,10 +59,10 @@ _ARABIC_MONTHS: dict[str, int] = {
     "جانفي": 1, "فيفري": 2, "افريل": 4, "ماي": 5, "جوان": 6, "جويلية": 7, "يوليوز": 7,
     "اوت": 8, "غشت": 8, "شتنبر": 9, "نونبر": 11, "دجنبر": 12,
 }  # fmt: skip
-_ENGLISH_MONTHS = (
+ENGLISH_MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
-_WEEKDAYS = (
+WEEKDAYS = (
     "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعة", "السبت",
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
     "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
@@ -83,7 +83,7 @@ _PERSIAN_WEEKDAYS = (
 # Longest names first so "كانون الثاني" wins over a shorter overlapping name.
 _MONTH_RE = re.compile(
     r"(?<!\w)(?:"
-    + "|".join(sorted((re.escape(m) for m in _ARABIC_MONTHS), key=len, reverse=True))
+    + "|".join(sorted((re.escape(m) for m in ARABIC_MONTHS), key=len, reverse=True))
     + r")(?!\w)"
 )
 _TATWEEL_AND_MARKS = re.compile("[\u0640\u200e\u200f\u061c\u202a-\u202e]")
@@ -113,7 +113,7 @@ def _persian(word: str) -> str:
 
 _WEEKDAY_RE = re.compile(
     r"(?<!\w)(?:"
-    + "|".join([*_WEEKDAYS, *(_persian(day) for day in _PERSIAN_WEEKDAYS)])
+    + "|".join([*WEEKDAYS, *(_persian(day) for day in _PERSIAN_WEEKDAYS)])
     + r")(?!\w)",
     re.IGNORECASE,
 )
@@ -200,7 +200,7 @@ def _gregorian_text(year: str, month: int, day: str, original: str) -> str:
         value = jalali_to_gregorian(int(to_ascii_digits(year)), month, int(to_ascii_digits(day)))
     except ValueError:
         return original  # not a real Solar Hijri date: leave the text as it was
-    return f"{value.day} {_ENGLISH_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {ENGLISH_MONTHS[value.month - 1]} {value.year}"
 
 
 def _solar_numeric_dates(text: str) -> str:
@@ -246,7 +246,7 @@ def normalize_date_text(raw: str) -> str:
     text = _solar_numeric_dates(raw)
     text = _TATWEEL_AND_MARKS.sub("", _fold_alef(to_ascii_digits(text)))
     text = _solar_named_dates(text)
-    text = _MONTH_RE.sub(lambda m: _ENGLISH_MONTHS[_ARABIC_MONTHS[m.group(0)] - 1], text)
+    text = _MONTH_RE.sub(lambda m: ENGLISH_MONTHS[ARABIC_MONTHS[m.group(0)] - 1], text)
     text = _AM_PM_RE.sub(
         lambda m: " AM" if (m.group(1) or m.group(2) or "").startswith("ص") else " PM", text
     )

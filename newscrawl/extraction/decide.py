@@ -19,7 +19,7 @@ from typing import Any, cast
 
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.drift import layout_problems
-from newscrawl.extraction.generic import generic_body
+from newscrawl.extraction.generic.extractor import generic_body
 from newscrawl.extraction.template.apply import extract_with_template
 from newscrawl.extraction.template.model import Template
 from newscrawl.sites.spec import GENERIC_SPEC, SiteSpec

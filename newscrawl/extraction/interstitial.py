@@ -34,6 +34,8 @@ _CONSENT_OR_PAYWALL = re.compile(
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.IGNORECASE | re.DOTALL)
 # Below this much article text, a page with one of the signs above is an interstitial.
 SHORT_BODY = 400
+# ... and below this much, a script-heavy page is a JavaScript shell.
+SHELL_BODY = 200
 
 
 def interstitial_reason(html: str, body: str) -> str | None:
@@ -47,7 +49,11 @@ def interstitial_reason(html: str, body: str) -> str | None:
     if _BOT_MARKERS.search(html[:200_000]):
         return "bot_check"
     scripts = sum(len(m) for m in _SCRIPT.findall(html[:2_000_000]))
-    if scripts > 0.5 * len(html) or _JS_REQUIRED.search(html):
+    if (scripts > 0.5 * len(html) or _JS_REQUIRED.search(html)) and (
+        len(body) < SHELL_BODY or _JS_REQUIRED.search(body)
+    ):
+        # A script-heavy page with a few sentences of its own is a short story (a brief,
+        # a correction); a shell has next to no text, or text that asks for JavaScript.
         return "js_shell"
     if _CONSENT_OR_PAYWALL.search(html):
         return "consent_wall"

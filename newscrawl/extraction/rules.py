@@ -10,32 +10,6 @@ from typing import Any
 
 from newscrawl.extraction.fields import Override
 
-# Class/id tokens that mark page furniture wherever it sits, on any site.
-GENERIC_NOISE_TOKENS = frozenset(
-    """
-    ticker marquee breaking newsbar urgent
-    related relatednews related-news related-articles more-news morenews also readalso
-    read-also read-more readmore see-also inline-related
-    most-read mostread most-viewed mostviewed popular trending
-    share sharing shares social socials sharebar share-bar share-tools addthis sharethis
-    footer copyright newsletter subscribe subscription signup
-    breadcrumb breadcrumbs tags tag-list taglist keywords
-    comments comment disqus
-    ad ads advert advertisement adsbygoogle sponsor sponsored promo banner dfp
-    sidebar widget nav navbar menu pagination pager print
-    caption figcaption credit credits photo-credit
-    """.split()
-)
-
-# Text that introduces an embedded "read also" link box, in the region's languages.
-READ_ALSO_RE = re.compile(
-    r"^\s*(?:read also|read more|also read|see also|related|more on this|"
-    r"اقرأ أيضا|اقرأ أيضاً|اقرا ايضا|إقرأ أيضا|اقرأ ايضا|اقرأ المزيد|طالع أيضا|طالع أيضاً|"
-    r"شاهد أيضا|شاهد أيضاً|مواضيع ذات صلة|أخبار ذات صلة|اخبار ذات صلة|ذات صلة|"
-    r"بیشتر بخوانید|بخوانید|ilgili haberler|ayrıca okuyun)\s*[:：\-–]?",
-    re.IGNORECASE,
-)
-
 
 @dataclass(frozen=True)
 class SiteRules:

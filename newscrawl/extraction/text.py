@@ -63,36 +63,3 @@ def dominant_script(text: str) -> str | None:
     counts["other"] = len(_LETTER.findall(sample)) - sum(counts.values())
     best = max(counts, key=lambda key: counts[key])
     return best if counts[best] > 0 else None
-
-
-_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
-# Languages written in Arabic script that a page may declare.
-ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ku", "ckb", "ps", "sd", "ug"})
-
-
-def language_for_text(declared: str | None, text: str) -> str | None:
-    """The declared language, unless the text's script contradicts it.
-
-    Pages often lie in ``<html lang>``: an Arabic article declared ``en`` is ``ar``.
-
-    >>> language_for_text("en", "قال رئيس الوزراء إن الحكومة")
-    'ar'
-    >>> language_for_text("fa", "گفت که دولت")
-    'fa'
-    >>> language_for_text("ar", "The minister said")
-    'en'
-    >>> language_for_text(None, "")
-    """
-    primary = declared.split("-")[0].split("_")[0].strip().lower() if declared else None
-    if primary is not None and not _LANGUAGE_CODE.fullmatch(primary):
-        primary = None  # "english", "0", "x": not an ISO 639 code, and not in a record
-    script = dominant_script(text)
-    if script == "arabic":
-        return primary if primary in ARABIC_SCRIPT_LANGUAGES else "ar"
-    if script == "latin" and (primary is None or primary in ARABIC_SCRIPT_LANGUAGES):
-        # Latin text on a page declared in an Arabic-script language: the English
-        # edition of a regional site is by far the common case.
-        return "en" if primary else None
-    if script == "hebrew":
-        return "he"
-    return primary

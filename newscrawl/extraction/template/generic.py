@@ -6,13 +6,11 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from newscrawl.extraction import metadata as md
-from newscrawl.extraction.generic import (
-    _author_names,
-    _headlines,
-    _title_candidates,
-    filter_lines,
-    generic_body,
-)
+from newscrawl.extraction.generic.extractor import generic_body
+from newscrawl.extraction.generic.lines import author_names as _author_names
+from newscrawl.extraction.generic.lines import filter_lines
+from newscrawl.extraction.generic.lines import headlines_of as _headlines
+from newscrawl.extraction.generic.lines import title_candidates as _title_candidates
 
 __all__ = ["generic_body", "line_filter"]
 

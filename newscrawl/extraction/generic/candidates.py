@@ -1,0 +1,179 @@
+"""Stage 2: trafilatura's main content of the page, as paragraphs, and the story's
+continuation in further containers like the one it took it from (a body split by ads).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction  # a hard dependency: no path without it
+
+from newscrawl.extraction.body import paragraphs_of
+from newscrawl.extraction.generic.lines import compact
+from newscrawl.extraction.generic.tree import (
+    LINK,
+    PROSE,
+    PROSE_CHARS,
+    PRUNE_MARK,
+    PRUNE_XPATHS,
+    TEXT,
+    UNSEEN,
+    TreeNoise,
+    measure_blocks,
+)
+from newscrawl.extraction.noise import LEAD_TOKENS, names_furniture
+from newscrawl.extraction.text import normalize_paragraph
+
+logger = logging.getLogger(__name__)
+
+# trafilatura's output tree: blocks that are paragraphs of their own.
+_OUT_BLOCKS = frozenset({"p", "head", "item", "quote", "row", "code", "list", "table", "div"})
+
+
+def _out_paragraphs(body: etree._Element) -> list[str]:
+    """Text of trafilatura's output tree, one paragraph per block and per <lb>."""
+    paragraphs: list[str] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        if buffer:
+            text = normalize_paragraph("".join(buffer))
+            buffer.clear()
+            if text:
+                paragraphs.append(text)
+
+    for event, el in etree.iterwalk(body, events=("start", "end")):
+        tag = el.tag
+        if event == "start":
+            if tag == "lb" or tag in _OUT_BLOCKS:
+                flush()
+            if el.text:
+                buffer.append(el.text)
+        else:
+            if tag in _OUT_BLOCKS:
+                flush()
+            elif tag == "cell":
+                buffer.append(" ")
+            if el is not body and el.tail:
+                buffer.append(el.tail)
+    flush()
+    return paragraphs
+
+
+def trafilatura_paragraphs(root: HtmlElement, pruned: list[HtmlElement]) -> list[str]:
+    """trafilatura's main content of the page (its own copy of our tree, the pruned
+    nodes and comments dropped from it), as paragraphs."""
+    if root.xpath("boolean(//table[count(ancestor::table) >= 16])"):
+        return []  # trafilatura's table handling is cubic in nesting: 2,000 nested tables
+        # (14 kB of hostile HTML) take it 20 s of the crawl's one thread; our block remains
+    for el in pruned:
+        el.set(PRUNE_MARK, "")
+    try:
+        document = bare_extraction(
+            root, include_comments=False, prune_xpath=PRUNE_XPATHS, with_metadata=False
+        )
+    except Exception:  # a page that breaks it must not break the crawl: our block remains
+        logger.warning("trafilatura failed on a page", exc_info=True)
+        return []
+    finally:
+        for el in pruned:
+            el.attrib.pop(PRUNE_MARK, None)
+    body = getattr(document, "body", None)
+    return [] if body is None else _out_paragraphs(body)
+
+
+def _story_holder(root: HtmlElement, paragraphs: list[str]) -> HtmlElement | None:
+    """The element whose <p> children hold most of the paragraphs found."""
+    found = set(paragraphs)
+    holders: Counter[HtmlElement] = Counter()
+    for p in root.iter("p"):
+        text = normalize_paragraph(p.text_content())
+        parent = p.getparent()
+        if len(text) >= 40 and text in found and parent is not None:
+            holders[parent] += 1
+    return holders.most_common(1)[0][0] if holders else None
+
+
+# A lead's length: a sentence or a short paragraph, not a second body.
+LEAD_CHARS = (40, 1000)
+
+
+def lead_of(root: HtmlElement, paragraphs: list[str], noise: TreeNoise) -> list[str]:
+    """The story's lead (standfirst) that trafilatura left out: the paragraphs of an
+    element before the story's text, in the same <article>, whose class names a lead."""
+    holder = _story_holder(root, paragraphs)
+    story = None if holder is None else next(holder.iterancestors("article"), None)
+    if holder is None or story is None:
+        return []
+    skip = set(noise.blocks) | set(noise.pruned)
+    taken = compact("\n".join(paragraphs))
+    for el in story.iter():
+        if el is holder:
+            break  # only what comes before the story's text
+        if not isinstance(el.tag, str) or not names_furniture(el, LEAD_TOKENS):
+            continue
+        if el in skip or any(a in skip for a in el.iterancestors()):
+            continue
+        lead = [
+            p for p in paragraphs_of(el, set(el.iter(*UNSEEN)) - {el}) if compact(p) not in taken
+        ]
+        size = sum(map(len, lead))
+        return lead if LEAD_CHARS[0] <= size <= LEAD_CHARS[1] else []
+    return []
+
+
+def continued_in_siblings(
+    root: HtmlElement, paragraphs: list[str], noise: TreeNoise, notes: list[str]
+) -> list[str]:
+    """The story's text in further containers like the one trafilatura took it from
+    (same tag, same class, same <article>), split by ads or embeds: added after it."""
+    found = {p: i for i, p in enumerate(paragraphs)}
+    holders: Counter[HtmlElement] = Counter()
+    last: dict[HtmlElement, int] = {}
+    for p in root.iter("p"):
+        text = normalize_paragraph(p.text_content())
+        parent = p.getparent()
+        if len(text) >= 40 and text in found and parent is not None:
+            holders[parent] += 1
+            last[parent] = max(last.get(parent, -1), found[text])
+    if not holders:
+        return paragraphs
+    main, _count = holders.most_common(1)[0]
+    names = main.get("class")
+    if not names or not names.strip():
+        return paragraphs
+    story = next(main.iterancestors("article"), None)
+    skip = set(noise.blocks) | set(noise.pruned)
+    taken = compact("\n".join(paragraphs))
+    extra: list[str] = []
+    after = False
+    for el in root.iter(main.tag):
+        if el is main:
+            after = True
+            continue
+        if (
+            not after
+            or el.get("class") != names
+            or next(el.iterancestors("article"), None) is not story
+        ):
+            continue
+        if any(a in skip for a in el.iterancestors()) or el in skip:
+            continue
+        size = measure_blocks(el)[el]
+        if (
+            size[PROSE] < PROSE_CHARS  # no sentence: a teaser card, a form
+            or size[LINK] > 0.3 * size[TEXT]
+            or el.find(".//form") is not None
+            or el.find(".//textarea") is not None
+        ):
+            continue
+        hidden = skip.union(el.iter(*UNSEEN))
+        extra += [p for p in paragraphs_of(el, hidden) if compact(p) not in taken]
+    if sum(len(p) for p in extra) < 200:
+        return paragraphs
+    notes.append("continued_in_siblings")
+    at = last[main] + 1
+    return paragraphs[:at] + extra + paragraphs[at:]
