@@ -41,6 +41,7 @@ MODULES = {
     "trafilatura": "trafilatura",
     "packaging": "packaging",
     "rich": "rich",
+    "py3langid": "py3langid",
 }
 
 

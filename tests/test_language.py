@@ -105,3 +105,21 @@ def test_a_crawl_records_the_identified_and_the_declared_language(tmp_path: Path
     records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     found = {r["title"]: (r["language"], r["language_declared"]) for r in records}
     assert found == {"Story fr": ("fr", "ar"), "Story fa": ("fa", None), "Story tr": ("tr", None)}
+
+
+def test_identification_works_on_a_full_disk() -> None:
+    """py3langid's own loader unpacks its model through a temporary file; on a full disk
+    that failed and took every page's language (and record) with it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import resource, signal; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0)); "
+        "from newscrawl.extraction.language import identify; "
+        "found = identify('The cabinet approved the emergency plan for the power grid'); "
+        "print(max(found, key=found.get))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "en"

@@ -319,7 +319,11 @@ def extract_article(
         "url": url,
         "canonical_url": canonical_url,
         "site": rules.name,
-        "language": language_for_text(declared, body.text or title or ""),
+        "language": field(
+            "language",
+            declared_code(declared),  # the identifier failed: the declaration stands
+            lambda: language_for_text(declared, body.text or title or ""),
+        ),
         "language_declared": declared_code(declared),  # the evidence, kept beside the answer
         "title": title,
         "body": body.text,

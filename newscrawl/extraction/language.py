@@ -20,9 +20,14 @@ declared ``ar``, nor Persian or Urdu from Arabic.
 
 from __future__ import annotations
 
+import io
+import lzma
 import re
+from array import array
 from functools import cache
 from typing import Any
+
+import numpy as np
 
 from newscrawl.extraction.text import dominant_script
 
@@ -52,10 +57,34 @@ def declared_code(declared: str | None) -> str | None:
 
 @cache
 def _identifier() -> Any:
-    # (no type information in py3langid; the model loads in ~1 s, on first use)
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+    """py3langid's identifier, its model unpacked in memory (about 1 s, on first use).
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    py3langid's own loader unpacks the model through a temporary file: on a full disk
+    (a crawl's feed disk is often /tmp's) that fails, and every page's language with
+    it. In memory it cannot fail that way; the buffer is freed once the arrays exist.
+    """
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+
+    with lzma.open(MODEL_DIR / MODEL_FILE) as packed:
+        unpacked = io.BytesIO(packed.read())
+    with np.load(unpacked, allow_pickle=False) as data:
+        return LanguageIdentifier(
+            np.asarray(data["ptc"]),
+            np.asarray(data["pc"]),
+            data["classes"].tolist(),
+            _as_array(data["nextmove"]),
+            data["out_feat"].tolist(),
+            norm_probs=True,
+            tk_row=_as_array(data["nextmove_row"]),
+        )
+
+
+def _as_array(values: Any) -> array[int]:
+    """A numpy unsigned-int array as the stdlib array py3langid's tables are."""
+    typecodes = {2: "H", 4: "I", 8: "L"}
+    out = array(typecodes[values.dtype.itemsize])
+    out.frombytes(np.ascontiguousarray(values).tobytes())
+    return out
 
 
 def identify(text: str) -> dict[str, float]:
