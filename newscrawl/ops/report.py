@@ -15,6 +15,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Sized
@@ -360,6 +361,8 @@ class RunReport:
             folders.setdefault(sibling(uri, ""), []).append(uri)
         where = []
         for uris in folders.values():
+            # Batches finish uploading in any order: name the run by its first batch.
+            uris.sort(key=_natural_order)
             first = uris[0]
             name = first.rpartition("/")[2]
             report_uri = sibling(first, name.removesuffix(Path(name).suffix) + ".report.json")
@@ -467,3 +470,12 @@ def _write_atomic(path: Path, text: str) -> None:
     except OSError:
         tmp.unlink(missing_ok=True)  # a full disk must not keep a half file around
         raise
+
+
+def _natural_order(text: str) -> list[tuple[int, int | str]]:
+    """Sort key reading digit runs as numbers, so batch 10 comes after batch 9.
+
+    >>> sorted(["s3://b/10.jsonl", "s3://b/9.jsonl"], key=_natural_order)
+    ['s3://b/9.jsonl', 's3://b/10.jsonl']
+    """
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text)]
