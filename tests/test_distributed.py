@@ -34,8 +34,10 @@ from tests.redis_server import redis_db_fixture, redis_server_fixture  # noqa: F
 from .localservers import SiteServer, generate_site, start_site_server
 
 KEYS = Keys("newscrawl", "arabstoday")
+# Heartbeat 2 s (a worker is dead after 3 missed beats): shorter, a loaded CI machine
+# (2 cores, the language model loading for a second) made live workers look dead.
 FAST = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=0",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "NEWSCRAWL_REDIS_HEARTBEAT=0.5",
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "NEWSCRAWL_REDIS_HEARTBEAT=2",
         "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0", "-s", "LOG_LEVEL=INFO")  # fmt: skip
 
 
