@@ -208,9 +208,12 @@ def test_an_outage_past_the_timeout_exits_11_and_the_next_worker_finishes_the_jo
     assert report(heir)["stats"]["newscrawl/redis/dead_workers"] == 1, "it took over the first"
     counts = Counter(keys_of(first, heir))
     assert set(counts) == {url_key(ORIGIN + p) for p in paths}, "nothing was lost"
-    # A record written in the instant between the feed and its confirmation in Redis
-    # is emitted again by the heir; `scrapy merge` keeps one.
-    assert len([k for k, n in counts.items() if n > 1]) <= 1, counts.most_common(3)
+    # Records written after Redis went away (the responses in flight then: at most
+    # CONCURRENT_REQUESTS_PER_DOMAIN=16 here) cannot be confirmed, so the heir emits
+    # them again. They are the first worker's last records; `scrapy merge` keeps one.
+    twice = {k for k, n in counts.items() if n > 1}
+    in_flight = set(keys_of(first)[-16:])
+    assert twice <= in_flight, (twice - in_flight, counts.most_common(6))
     merged = tmp_path / "merged.jsonl"
     done = subprocess.run(
         [sys.executable, "-m", "scrapy", "merge", str(first), str(heir), "-O", str(merged)],
