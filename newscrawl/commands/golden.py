@@ -36,8 +36,8 @@ from newscrawl.commands.extract import FETCH_FAILED, NOT_AN_ARTICLE, PageError, 
 from newscrawl.commands.extract import Command as ExtractCommand
 from newscrawl.extraction.article import decode_html
 from newscrawl.extraction.body import select_all
+from newscrawl.extraction.decide import decide
 from newscrawl.extraction.depth import parse_html
-from newscrawl.extraction.generic.extractor import extract_generic
 from newscrawl.fixtureserver import FIXTURE_SITE, shared_dir
 from newscrawl.guards.faults import looks_binary
 
@@ -57,7 +57,7 @@ def noise_candidates(html: bytes, url: str, record: Mapping[str, Any], site: str
     root, _, _ = parse_html(decode_html(html) or "<html></html>", url)
     containers = select_all(root, rules.body_selectors)
     blocks = [piece for container in containers for piece in _pieces(container)]
-    blocks += extract_generic(html, url).record["body"].split("\n\n")
+    blocks += decide(html, url, None).record["body"].split("\n\n")  # the generic record
     blocks += _pieces(root)
     # The record's own fields are on the page outside the body, but they are not noise.
     metadata = {record.get(key) for key in ("title", "description", "published_raw", "section")}
