@@ -190,8 +190,6 @@ _TELLTALE = {
 # mojibake (real Arabic has telltale pairs too, but its words do not round-trip).
 MIN_TELLTALES = 3
 MIN_REPAIRED = 3
-# Words split on ASCII whitespace only: NEL and NBSP are bytes 0x85 and 0xA0 of mojibake.
-_WORD = re.compile(r"[^\t\n\r\f\v ]+")
 
 
 def _encode(word: str, codec: str) -> bytes | None:
@@ -207,8 +205,7 @@ def _encode(word: str, codec: str) -> bytes | None:
         return None
 
 
-def _repair_word(match: re.Match[str], codec: str) -> str:
-    word = match.group()
+def _repair_word(word: str, codec: str) -> str:
     if word.isascii():
         return word
     data = _encode(word, codec)
@@ -220,14 +217,33 @@ def _repair_word(match: re.Match[str], codec: str) -> str:
         return word
 
 
-def _telltales(text: str, codec: str) -> bool:
-    """At least MIN_TELLTALES lead/continuation pairs: worth a closer look."""
-    found = 0
-    for _ in _TELLTALE[codec].finditer(text):
-        found += 1
-        if found >= MIN_TELLTALES:
-            return True
-    return False
+# Words split on ASCII whitespace only: NEL and NBSP are bytes 0x85 and 0xA0 of mojibake.
+_SPACE = re.compile(r"[\t\n\r\f\v ]")
+_SPACES = "\t\n\r\f\v "
+
+
+def _candidate_words(text: str, codec: str) -> tuple[list[tuple[int, int]], int]:
+    """((start, end) of each word holding a telltale pair, in order; telltale pairs).
+
+    Only those words can be repaired: a word re-encodes one byte per character, and
+    bytes that are valid UTF-8 with non-ASCII in them hold a lead byte followed by a
+    continuation byte, which is a telltale pair. Looking only there (rather than at
+    every word of a 100 kB page through a Python callback) made this step about 10x
+    cheaper on the corpus's Arabic pages, which all have a few telltale pairs.
+    """
+    spans: list[tuple[int, int]] = []
+    done = pairs = 0  # done: end of the last word taken (telltales before it are in it)
+    for match in _TELLTALE[codec].finditer(text):
+        pairs += 1
+        at = match.start()
+        if at < done:
+            continue
+        start = max(text.rfind(space, done, at) for space in _SPACES) + 1
+        end_match = _SPACE.search(text, match.end())
+        end = end_match.start() if end_match else len(text)
+        spans.append((max(start, done), end))
+        done = end
+    return spans, pairs
 
 
 def repair_mojibake(text: str) -> tuple[str, str | None]:
@@ -237,19 +253,22 @@ def repair_mojibake(text: str) -> tuple[str, str | None]:
     one); mojibake is declared only when at least MIN_REPAIRED words round-trip.
     """
     for codec in _CODECS:
-        if not _telltales(text, codec):
+        spans, pairs = _candidate_words(text, codec)  # one scan: the pairs and their words
+        if pairs < MIN_TELLTALES:
             continue
-        repaired = 0
-
-        def fix(match: re.Match[str], codec: str = codec) -> str:
-            nonlocal repaired
-            word = _repair_word(match, codec)
-            repaired += word != match.group()
-            return word
-
-        fixed = _WORD.sub(fix, text)
+        parts: list[str] = []
+        last = repaired = 0
+        for start, end in spans:
+            word = text[start:end]
+            fixed = _repair_word(word, codec)
+            if fixed != word:
+                repaired += 1
+                parts.append(text[last:start])
+                parts.append(fixed)
+                last = end
         if repaired >= MIN_REPAIRED:
-            return fixed, codec
+            parts.append(text[last:])
+            return "".join(parts), codec
     return text, None
 
 
