@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 from urllib.parse import urljoin
@@ -82,6 +82,11 @@ _DATE_LIKE = etree.XPath(
 )
 
 
+def _lazy(xpath: etree.XPath, root: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements ``xpath`` selects, evaluated only when the first one is asked for."""
+    yield from xpath(root)
+
+
 def _first_text(root: HtmlElement, selectors: tuple[str, ...]) -> str | None:
     for el in select_all(root, selectors):
         text = collapse_whitespace(el.text_content())
@@ -144,11 +149,14 @@ def _dates(
             break
     if published is None:
         site_candidates = select_all(root, rules.date_selectors)
-        for el in site_candidates + _DATE_LIKE(root):
+        trusted = set(site_candidates)
+        # The generic guesses only when the site's own candidates give no date: their
+        # walk of the whole tree is one of the dearest steps of a page.
+        for el in itertools.chain(site_candidates, _lazy(_DATE_LIKE, root)):
             # A date in a ticker or headline list belongs to another story. The site's
             # own selectors are trusted with furniture-looking wrappers (an <article
             # class="print-active ..."> is still the article); generic guesses are not.
-            generic = el not in site_candidates
+            generic = el not in trusted
             if any(
                 a.tag in {"a", "li"} or (generic and is_furniture(a)) for a in el.iterancestors()
             ):
