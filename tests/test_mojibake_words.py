@@ -34,7 +34,7 @@ def every_word(text: str) -> tuple[str, str | None]:
 
 
 ARABIC = "قال محمد و علي في بيان، أمس «الخبر» الأحد؛ پیشنهاد گفت کرد؟ 2024"
-_words = st.sampled_from(ARABIC.split() + ["ok", "a.b", "<p>", "É", "café", "x\u00a0y"])
+_words = st.sampled_from([*ARABIC.split(), "ok", "a.b", "<p>", "É", "café", "x\u00a0y"])
 
 
 def _mojibake(word: str, codec: str) -> str:
@@ -74,3 +74,14 @@ def test_glued_and_edge_words() -> None:
     ):
         assert repair_mojibake(text) == every_word(text)
     assert repair_mojibake(f"{broken} {broken} {broken}")[1] == "cp1256"
+
+
+_SOUP = "ظطØÙ…­ˆ¹„ٹپ ،\n\tabcÃ©€™\u0081\u009dé😀" + ARABIC
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_SOUP), max_size=80) | st.text(max_size=80))
+def test_telltale_positions_as_the_pattern_finds_them(text: str) -> None:
+    for codec in ("cp1256", "cp1252"):
+        expected = [m.start() for m in charset._TELLTALE[codec].finditer(text)]
+        assert list(charset._telltale_positions(text, codec)) == expected

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from scrapy import Request, Spider
@@ -222,6 +223,27 @@ _SPACE = re.compile(r"[\t\n\r\f\v ]")
 _SPACES = "\t\n\r\f\v "
 
 
+# The telltale pairs of cp1256 as bytes: the text encoded in cp1256 (one byte per
+# character, "?" for the rest, so positions stay) is scanned about 3x faster than the
+# str pattern over Arabic text. cp1252's pairs need a Latin-1 lead letter, which
+# Arabic and English pages seldom have: without one there is no pair to look for.
+_TELLTALE_CP1256 = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+_LATIN_LEAD = re.compile(rb"[\xc2-\xf4]")
+
+
+def _telltale_positions(text: str, codec: str) -> Iterator[int]:
+    """Where the telltale pairs of ``codec`` start (as ``_TELLTALE[codec]`` finds them)."""
+    if text.isascii():
+        return
+    if codec == "cp1256":
+        data = text.encode("cp1256", "replace")
+        yield from (match.start() for match in _TELLTALE_CP1256.finditer(data))
+        return
+    if _LATIN_LEAD.search(text.encode("latin-1", "replace")) is None:
+        return
+    yield from (match.start() for match in _TELLTALE[codec].finditer(text))
+
+
 def _candidate_words(text: str, codec: str) -> tuple[list[tuple[int, int]], int]:
     """((start, end) of each word holding a telltale pair, in order; telltale pairs).
 
@@ -233,13 +255,12 @@ def _candidate_words(text: str, codec: str) -> tuple[list[tuple[int, int]], int]
     """
     spans: list[tuple[int, int]] = []
     done = pairs = 0  # done: end of the last word taken (telltales before it are in it)
-    for match in _TELLTALE[codec].finditer(text):
+    for at in _telltale_positions(text, codec):
         pairs += 1
-        at = match.start()
         if at < done:
             continue
         start = max(text.rfind(space, done, at) for space in _SPACES) + 1
-        end_match = _SPACE.search(text, match.end())
+        end_match = _SPACE.search(text, at + 2)
         end = end_match.start() if end_match else len(text)
         spans.append((max(start, done), end))
         done = end
