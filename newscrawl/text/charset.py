@@ -223,12 +223,16 @@ _SPACE = re.compile(r"[\t\n\r\f\v ]")
 _SPACES = "\t\n\r\f\v "
 
 
-# The telltale pairs of cp1256 as bytes: the text encoded in cp1256 (one byte per
-# character, "?" for the rest, so positions stay) is scanned about 3x faster than the
-# str pattern over Arabic text. cp1252's pairs need a Latin-1 lead letter, which
-# Arabic and English pages seldom have: without one there is no pair to look for.
-_TELLTALE_CP1256 = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
-_LATIN_LEAD = re.compile(rb"[\xc2-\xf4]")
+# The telltale pairs of cp1256 found on the page's cp1256 bytes (one byte per
+# character, "?" for the rest, so positions stay), each byte mapped to its class:
+# L(ead) 0xC2-0xF4, C(ontinuation) 0x80-0xBF, "." the rest; then "LC" is a plain
+# substring search. About 10x faster than the regex over Arabic text (a regex scan of
+# a 100 kB page cost as much as parsing it). cp1252's pairs need a Latin-1 lead
+# letter, which Arabic and English pages seldom have: without one there is none.
+_BYTE_CLASS = bytes(
+    ord("L") if 0xC2 <= b <= 0xF4 else ord("C") if 0x80 <= b <= 0xBF else ord(".")
+    for b in range(256)
+)
 
 
 def _telltale_positions(text: str, codec: str) -> Iterator[int]:
@@ -236,10 +240,13 @@ def _telltale_positions(text: str, codec: str) -> Iterator[int]:
     if text.isascii():
         return
     if codec == "cp1256":
-        data = text.encode("cp1256", "replace")
-        yield from (match.start() for match in _TELLTALE_CP1256.finditer(data))
+        classes = text.encode("cp1256", "replace").translate(_BYTE_CLASS)
+        at = classes.find(b"LC")
+        while at >= 0:
+            yield at
+            at = classes.find(b"LC", at + 2)
         return
-    if _LATIN_LEAD.search(text.encode("latin-1", "replace")) is None:
+    if b"L" not in text.encode("latin-1", "replace").translate(_BYTE_CLASS):
         return
     yield from (match.start() for match in _TELLTALE[codec].finditer(text))
 
