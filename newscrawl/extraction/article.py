@@ -214,8 +214,38 @@ def _description(article: dict[str, Any], meta: md.Metadata, title: str | None) 
     return collapse_whitespace(replace_entities(found)) if found else None
 
 
+@dataclass
+class ParsedPage:
+    """A page decoded, repaired and parsed once (:func:`parse_page`): the site's
+    extraction and the generic one that may follow it share it, since extractors
+    leave the tree as they found it. A fallback page used to be decoded, scanned for
+    mojibake and parsed twice."""
+
+    text: str
+    root: HtmlElement
+    mojibake: str | None  # the codec the text was misread with, repaired
+    unwrapped: int  # elements flattened (depth.parse_html)
+    too_deep: bool
+    _metadata: md.Metadata | None = field(default=None, repr=False)
+
+    def metadata(self) -> md.Metadata:
+        """The page's metadata, read once (raises as ``read_metadata`` does)."""
+        if self._metadata is None:
+            self._metadata = md.read_metadata(self.root)
+        return self._metadata
+
+
+def parse_page(html: str | bytes, url: str) -> ParsedPage:
+    text, mojibake = repair_mojibake(decode_html(html))  # UTF-8 once misread as cp1256/1252
+    if mojibake:
+        logger.info("Mojibake (UTF-8 once read as %s) repaired: %s", mojibake, url)
+    # Parsed as parsel would; nesting deeper than libxml2 allows is flattened first.
+    root, unwrapped, too_deep = parse_html(text or "<html></html>", url)
+    return ParsedPage(text, root, mojibake, unwrapped, too_deep)
+
+
 def extract_article(
-    html: str | bytes,
+    html: str | bytes | ParsedPage,
     url: str,
     rules: SiteRules = GENERIC_RULES,
     language: str | None = None,
@@ -225,6 +255,9 @@ def extract_article(
 ) -> Extraction:
     """Extract one article page. ``language`` is the edition's, used when the page says none.
 
+    ``html`` is the page as fetched, or as :func:`parse_page` made it ready (shared
+    by the extractions of one page).
+
     ``domains`` and ``listings`` are the site's domains and listing paths (edition and
     section paths): a canonical URL outside the one or equal to the other is not used
     (:func:`newscrawl.discovery.urls.canonical_rejection`).
@@ -232,16 +265,14 @@ def extract_article(
     ``body_extractor`` finds the body (``extract_body`` unless a caller such as the
     generic extractor brings its own); it must leave the tree as it found it.
     """
-    text, mojibake = repair_mojibake(decode_html(html))  # UTF-8 once misread as cp1256/1252
-    if mojibake:
-        logger.info("Mojibake (UTF-8 once read as %s) repaired: %s", mojibake, url)
-    # Parsed as parsel would; nesting deeper than libxml2 allows is flattened first.
-    root, unwrapped, too_deep = parse_html(text or "<html></html>", url)
+    page = html if isinstance(html, ParsedPage) else parse_page(html, url)
+    text, mojibake, root = page.text, page.mojibake, page.root
+    unwrapped, too_deep = page.unwrapped, page.too_deep
     notes: list[str] = []
     # Each metadata source and field is computed alone: an exception or absurd value in
     # one loses that field (noted ``field_error/<field>``), never the article.
     field = _FieldGuard(url, notes)
-    meta = field("metadata", md.Metadata(), lambda: md.read_metadata(root))
+    meta = field("metadata", md.Metadata(), page.metadata)
     for problem in meta.problems:  # a JSON-LD block that is not JSON or nests too deep
         notes.append(f"field_error/{problem}")
     if meta.problems:  # INFO: 6% of corpus pages have one; the other metadata still count
