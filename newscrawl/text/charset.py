@@ -234,21 +234,36 @@ _BYTE_CLASS = bytes(
     for b in range(256)
 )
 
+# The same on Latin-1 bytes, where "?" may stand for a character Latin-1 lacks.
+_LATIN_CLASS = _BYTE_CLASS[: ord("?")] + b"Q" + _BYTE_CLASS[ord("?") + 1 :]
+_CP1252_SIGNS = frozenset(bytes([b]).decode("cp1252", "ignore") for b in range(0x80, 0xA0)) - {""}
+
 
 def _telltale_positions(text: str, codec: str) -> Iterator[int]:
     """Where the telltale pairs of ``codec`` start (as ``_TELLTALE[codec]`` finds them)."""
     if text.isascii():
         return
     if codec == "cp1256":
-        classes = text.encode("cp1256", "replace").translate(_BYTE_CLASS)
-        at = classes.find(b"LC")
-        while at >= 0:
+        yield from _pairs(text.encode("cp1256", "replace").translate(_BYTE_CLASS), b"LC")
+        return
+    classes = text.encode("latin-1", "replace").translate(_LATIN_CLASS)
+    if b"L" not in classes:
+        return
+    # After each lead letter: a Latin-1 continuation (C1 controls included), or one of
+    # cp1252's own signs at 0x80-0x9F (bytes "Q": not Latin-1).
+    at = classes.find(b"L")
+    while at >= 0:
+        after = classes[at + 1 : at + 2]
+        if after == b"C" or (after == b"Q" and text[at + 1] in _CP1252_SIGNS):
             yield at
-            at = classes.find(b"LC", at + 2)
-        return
-    if b"L" not in text.encode("latin-1", "replace").translate(_BYTE_CLASS):
-        return
-    yield from (match.start() for match in _TELLTALE[codec].finditer(text))
+        at = classes.find(b"L", at + 1)
+
+
+def _pairs(classes: bytes, pair: bytes) -> Iterator[int]:
+    at = classes.find(pair)
+    while at >= 0:
+        yield at
+        at = classes.find(pair, at + 2)
 
 
 def _candidate_words(text: str, codec: str) -> tuple[list[tuple[int, int]], int]:
