@@ -1,18 +1,23 @@
 """Site and generic extraction against trafilatura on the real pages of ../shared/corpus.
 
     python bench/extraction.py [--repeat 5]
+    python bench/extraction.py --profile [--repeat 5]
     python bench/extraction.py --generic [--repeat 3] [--ablate] [--peer-only]
 
 Default mode: for every corpus page whose URL a site module covers, in one process:
 
 * pages/s of ``newscrawl.extract`` (the site module) and of ``trafilatura.extract``
-  (defaults, and ``favor_precision=True``), each over the same decoded pages;
+  (defaults, and ``favor_precision=True``), each over the same decoded pages, timed
+  passes interleaved, and the ratio of the first to the second;
 * body F1 against the corpus's gold body where it has one (fundus, aeb): ``\\w+``
   tokens, 4-token shingles, per page (the corpus README's convention), plus the
   share of ``with``/``without`` snippets satisfied where the corpus gives those.
 
 Site extraction is measured on decoded text, like trafilatura, so neither pays for
 charset detection; both parse the HTML themselves.
+
+``--profile``: the same site pages through ``newscrawl.extraction.decide`` under
+cProfile, the top 10 functions by cumulative time and by own time (no timing run).
 
 ``--generic``: the generic extractor (``newscrawl.extraction.generic``, no site
 module) against ``trafilatura.extract`` with its defaults and with
@@ -46,7 +51,9 @@ corpus and on the peer suites.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
+import pstats
 import sys
 import time
 from collections import Counter
@@ -60,9 +67,10 @@ import lxml.html
 import trafilatura
 from readability import Document  # readability-lxml, the `bench` extra
 
-from newscrawl.api import NotAnArticleError, extract
+from newscrawl.api import NotAnArticleError, extract, resolve_spec
 from newscrawl.extraction.article import decode_html
 from newscrawl.extraction.body import paragraphs_of
+from newscrawl.extraction.decide import decide
 from newscrawl.extraction.generic.extractor import RULES, extract_generic
 from newscrawl.sites.registry import spider_for_url
 from newscrawl.text.overlap import f1, precision_recall_f1
@@ -96,22 +104,28 @@ def trafilatura_precision(page: dict[str, Any]) -> str:
     return trafilatura.extract(page["html"], url=page["url"], favor_precision=True) or ""
 
 
-def timed(
-    func: Callable[[dict[str, Any]], str], pages: list[dict[str, Any]], repeat: int
-) -> tuple[list[str], float]:
-    bodies = [func(p) for p in pages]  # warm-up, and the bodies to score
-    start = time.perf_counter()
-    for _ in range(repeat):
-        for page in pages:
-            func(page)
-    elapsed = time.perf_counter() - start
-    return bodies, len(pages) * repeat / elapsed
-
-
 def snippet_score(body: str, expected: dict[str, Any]) -> float | None:
     checks = [s in body for s in expected.get("with", [])]
     checks += [s not in body for s in expected.get("without", [])]
     return sum(checks) / len(checks) if checks else None
+
+
+def profile_site_pages(pages: list[dict[str, Any]], repeat: int, top: int = 10) -> None:
+    """The site pages through ``decide`` (what ``newscrawl.extract`` and the crawl call)
+    under cProfile: the top functions by cumulative time, then by own time."""
+    specs = [resolve_spec(None, page["url"]) for page in pages]
+    for page, spec in zip(pages, specs, strict=True):  # warm-up: models, caches, selectors
+        decide(page["html"], page["url"], spec)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        for page, spec in zip(pages, specs, strict=True):
+            decide(page["html"], page["url"], spec)
+    profiler.disable()
+    print(f"{len(pages)} site pages x {repeat} passes through newscrawl.extraction.decide")
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
 
 
 # --- generic mode ----------------------------------------------------------------------
@@ -393,6 +407,10 @@ def main() -> None:
     parser.add_argument("--generic", action="store_true", help="generic extractor on all pages")
     parser.add_argument("--ablate", action="store_true", help="with --generic: rule ablation")
     parser.add_argument("--peer-only", action="store_true", help="with --generic: peer suites only")
+    parser.add_argument(
+        "--profile", action="store_true",
+        help="site pages through the extraction decision under cProfile: top 10 by cumulative time",
+    )  # fmt: skip
     args = parser.parse_args()
     if not (CORPUS / "MANIFEST.json").is_file():
         raise SystemExit(f"needs the corpus at {CORPUS}")
@@ -403,13 +421,18 @@ def main() -> None:
         return
     args.repeat = args.repeat or 5
     pages = site_pages()
-    runs = {
-        "newscrawl": timed(ours, pages, args.repeat),
-        "trafilatura": timed(trafilatura_default, pages, args.repeat),
-        "traf-precision": timed(trafilatura_precision, pages, args.repeat),
-    }
+    if args.profile:
+        profile_site_pages(pages, args.repeat)
+        return
+    # Passes interleaved: a machine that gets busier mid-run slows all three alike.
+    runs = interleaved(
+        {"newscrawl": ours, "trafilatura": trafilatura_default,
+         "traf-precision": trafilatura_precision},
+        pages, args.repeat,
+    )  # fmt: skip
     names = list(runs)
-    print(f"{len(pages)} regional corpus pages with a site module, {args.repeat} timed passes\n")
+    print(f"{len(pages)} regional corpus pages with a site module, {args.repeat} timed passes"
+          " each, interleaved\n")  # fmt: skip
     print(f"{'page':<44} {'site':<15} " + " ".join(f"{n:>15}" for n in names))
     totals: dict[str, list[float]] = {n: [] for n in names}
     for i, page in enumerate(pages):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 from urllib.parse import urljoin
@@ -82,6 +82,11 @@ _DATE_LIKE = etree.XPath(
 )
 
 
+def _lazy(xpath: etree.XPath, root: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements ``xpath`` selects, evaluated only when the first one is asked for."""
+    yield from xpath(root)
+
+
 def _first_text(root: HtmlElement, selectors: tuple[str, ...]) -> str | None:
     for el in select_all(root, selectors):
         text = collapse_whitespace(el.text_content())
@@ -144,11 +149,14 @@ def _dates(
             break
     if published is None:
         site_candidates = select_all(root, rules.date_selectors)
-        for el in site_candidates + _DATE_LIKE(root):
+        trusted = set(site_candidates)
+        # The generic guesses only when the site's own candidates give no date: their
+        # walk of the whole tree is one of the dearest steps of a page.
+        for el in itertools.chain(site_candidates, _lazy(_DATE_LIKE, root)):
             # A date in a ticker or headline list belongs to another story. The site's
             # own selectors are trusted with furniture-looking wrappers (an <article
             # class="print-active ..."> is still the article); generic guesses are not.
-            generic = el not in site_candidates
+            generic = el not in trusted
             if any(
                 a.tag in {"a", "li"} or (generic and is_furniture(a)) for a in el.iterancestors()
             ):
@@ -206,8 +214,38 @@ def _description(article: dict[str, Any], meta: md.Metadata, title: str | None) 
     return collapse_whitespace(replace_entities(found)) if found else None
 
 
+@dataclass
+class ParsedPage:
+    """A page decoded, repaired and parsed once (:func:`parse_page`): the site's
+    extraction and the generic one that may follow it share it, since extractors
+    leave the tree as they found it. A fallback page used to be decoded, scanned for
+    mojibake and parsed twice."""
+
+    text: str
+    root: HtmlElement
+    mojibake: str | None  # the codec the text was misread with, repaired
+    unwrapped: int  # elements flattened (depth.parse_html)
+    too_deep: bool
+    _metadata: md.Metadata | None = field(default=None, repr=False)
+
+    def metadata(self) -> md.Metadata:
+        """The page's metadata, read once (raises as ``read_metadata`` does)."""
+        if self._metadata is None:
+            self._metadata = md.read_metadata(self.root)
+        return self._metadata
+
+
+def parse_page(html: str | bytes, url: str) -> ParsedPage:
+    text, mojibake = repair_mojibake(decode_html(html))  # UTF-8 once misread as cp1256/1252
+    if mojibake:
+        logger.info("Mojibake (UTF-8 once read as %s) repaired: %s", mojibake, url)
+    # Parsed as parsel would; nesting deeper than libxml2 allows is flattened first.
+    root, unwrapped, too_deep = parse_html(text or "<html></html>", url)
+    return ParsedPage(text, root, mojibake, unwrapped, too_deep)
+
+
 def extract_article(
-    html: str | bytes,
+    html: str | bytes | ParsedPage,
     url: str,
     rules: SiteRules = GENERIC_RULES,
     language: str | None = None,
@@ -217,6 +255,9 @@ def extract_article(
 ) -> Extraction:
     """Extract one article page. ``language`` is the edition's, used when the page says none.
 
+    ``html`` is the page as fetched, or as :func:`parse_page` made it ready (shared
+    by the extractions of one page).
+
     ``domains`` and ``listings`` are the site's domains and listing paths (edition and
     section paths): a canonical URL outside the one or equal to the other is not used
     (:func:`newscrawl.discovery.urls.canonical_rejection`).
@@ -224,16 +265,14 @@ def extract_article(
     ``body_extractor`` finds the body (``extract_body`` unless a caller such as the
     generic extractor brings its own); it must leave the tree as it found it.
     """
-    text, mojibake = repair_mojibake(decode_html(html))  # UTF-8 once misread as cp1256/1252
-    if mojibake:
-        logger.info("Mojibake (UTF-8 once read as %s) repaired: %s", mojibake, url)
-    # Parsed as parsel would; nesting deeper than libxml2 allows is flattened first.
-    root, unwrapped, too_deep = parse_html(text or "<html></html>", url)
+    page = html if isinstance(html, ParsedPage) else parse_page(html, url)
+    text, mojibake, root = page.text, page.mojibake, page.root
+    unwrapped, too_deep = page.unwrapped, page.too_deep
     notes: list[str] = []
     # Each metadata source and field is computed alone: an exception or absurd value in
     # one loses that field (noted ``field_error/<field>``), never the article.
     field = _FieldGuard(url, notes)
-    meta = field("metadata", md.Metadata(), lambda: md.read_metadata(root))
+    meta = field("metadata", md.Metadata(), page.metadata)
     for problem in meta.problems:  # a JSON-LD block that is not JSON or nests too deep
         notes.append(f"field_error/{problem}")
     if meta.problems:  # INFO: 6% of corpus pages have one; the other metadata still count

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from newscrawl.extraction.article import Extraction, extract_article
+from newscrawl.extraction.article import Extraction, extract_article, parse_page
 from newscrawl.extraction.drift import layout_problems
 from newscrawl.extraction.generic.extractor import generic_body
 from newscrawl.extraction.template.apply import extract_with_template
@@ -53,13 +53,14 @@ def decide(
         generic.record["extraction"] = "generic"
         return generic
     rules = spec.rules
-    site = extract_article(html, url, rules, language, domains=domains, listings=listings)
+    page = parse_page(html, url)  # decoded and parsed once, for the fallback too
+    site = extract_article(page, url, rules, language, domains=domains, listings=listings)
     record = cast("dict[str, Any]", site.record)
     problems = layout_problems(record, site.record["extraction"], rules)
     if site.rejected or not problems or not fallback:
         return site
     generic = extract_article(
-        html, url, rules, language, generic_body, domains=domains, listings=listings
+        page, url, rules, language, generic_body, domains=domains, listings=listings
     )
     generic_ok = len(generic.record["body"]) >= rules.min_body_chars
     if not generic_ok and len(generic.record["body"]) <= len(site.record["body"]):

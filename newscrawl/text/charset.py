@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from scrapy import Request, Spider
@@ -190,8 +191,6 @@ _TELLTALE = {
 # mojibake (real Arabic has telltale pairs too, but its words do not round-trip).
 MIN_TELLTALES = 3
 MIN_REPAIRED = 3
-# Words split on ASCII whitespace only: NEL and NBSP are bytes 0x85 and 0xA0 of mojibake.
-_WORD = re.compile(r"[^\t\n\r\f\v ]+")
 
 
 def _encode(word: str, codec: str) -> bytes | None:
@@ -207,8 +206,7 @@ def _encode(word: str, codec: str) -> bytes | None:
         return None
 
 
-def _repair_word(match: re.Match[str], codec: str) -> str:
-    word = match.group()
+def _repair_word(word: str, codec: str) -> str:
     if word.isascii():
         return word
     data = _encode(word, codec)
@@ -220,14 +218,75 @@ def _repair_word(match: re.Match[str], codec: str) -> str:
         return word
 
 
-def _telltales(text: str, codec: str) -> bool:
-    """At least MIN_TELLTALES lead/continuation pairs: worth a closer look."""
-    found = 0
-    for _ in _TELLTALE[codec].finditer(text):
-        found += 1
-        if found >= MIN_TELLTALES:
-            return True
-    return False
+# Words split on ASCII whitespace only: NEL and NBSP are bytes 0x85 and 0xA0 of mojibake.
+_SPACE = re.compile(r"[\t\n\r\f\v ]")
+_SPACES = "\t\n\r\f\v "
+
+
+# The telltale pairs of cp1256 found on the page's cp1256 bytes (one byte per
+# character, "?" for the rest, so positions stay), each byte mapped to its class:
+# L(ead) 0xC2-0xF4, C(ontinuation) 0x80-0xBF, "." the rest; then "LC" is a plain
+# substring search. About 10x faster than the regex over Arabic text (a regex scan of
+# a 100 kB page cost as much as parsing it). cp1252's pairs need a Latin-1 lead
+# letter, which Arabic and English pages seldom have: without one there is none.
+_BYTE_CLASS = bytes(
+    ord("L") if 0xC2 <= b <= 0xF4 else ord("C") if 0x80 <= b <= 0xBF else ord(".")
+    for b in range(256)
+)
+
+# The same on Latin-1 bytes, where "?" may stand for a character Latin-1 lacks.
+_LATIN_CLASS = _BYTE_CLASS[: ord("?")] + b"Q" + _BYTE_CLASS[ord("?") + 1 :]
+_CP1252_SIGNS = frozenset(bytes([b]).decode("cp1252", "ignore") for b in range(0x80, 0xA0)) - {""}
+
+
+def _telltale_positions(text: str, codec: str) -> Iterator[int]:
+    """Where the telltale pairs of ``codec`` start (as ``_TELLTALE[codec]`` finds them)."""
+    if text.isascii():
+        return
+    if codec == "cp1256":
+        yield from _pairs(text.encode("cp1256", "replace").translate(_BYTE_CLASS), b"LC")
+        return
+    classes = text.encode("latin-1", "replace").translate(_LATIN_CLASS)
+    if b"L" not in classes:
+        return
+    # After each lead letter: a Latin-1 continuation (C1 controls included), or one of
+    # cp1252's own signs at 0x80-0x9F (bytes "Q": not Latin-1).
+    at = classes.find(b"L")
+    while at >= 0:
+        after = classes[at + 1 : at + 2]
+        if after == b"C" or (after == b"Q" and text[at + 1] in _CP1252_SIGNS):
+            yield at
+        at = classes.find(b"L", at + 1)
+
+
+def _pairs(classes: bytes, pair: bytes) -> Iterator[int]:
+    at = classes.find(pair)
+    while at >= 0:
+        yield at
+        at = classes.find(pair, at + 2)
+
+
+def _candidate_words(text: str, codec: str) -> tuple[list[tuple[int, int]], int]:
+    """((start, end) of each word holding a telltale pair, in order; telltale pairs).
+
+    Only those words can be repaired: a word re-encodes one byte per character, and
+    bytes that are valid UTF-8 with non-ASCII in them hold a lead byte followed by a
+    continuation byte, which is a telltale pair. Looking only there (rather than at
+    every word of a 100 kB page through a Python callback) made this step about 10x
+    cheaper on the corpus's Arabic pages, which all have a few telltale pairs.
+    """
+    spans: list[tuple[int, int]] = []
+    done = pairs = 0  # done: end of the last word taken (telltales before it are in it)
+    for at in _telltale_positions(text, codec):
+        pairs += 1
+        if at < done:
+            continue
+        start = max(text.rfind(space, done, at) for space in _SPACES) + 1
+        end_match = _SPACE.search(text, at + 2)
+        end = end_match.start() if end_match else len(text)
+        spans.append((max(start, done), end))
+        done = end
+    return spans, pairs
 
 
 def repair_mojibake(text: str) -> tuple[str, str | None]:
@@ -237,19 +296,22 @@ def repair_mojibake(text: str) -> tuple[str, str | None]:
     one); mojibake is declared only when at least MIN_REPAIRED words round-trip.
     """
     for codec in _CODECS:
-        if not _telltales(text, codec):
+        spans, pairs = _candidate_words(text, codec)  # one scan: the pairs and their words
+        if pairs < MIN_TELLTALES:
             continue
-        repaired = 0
-
-        def fix(match: re.Match[str], codec: str = codec) -> str:
-            nonlocal repaired
-            word = _repair_word(match, codec)
-            repaired += word != match.group()
-            return word
-
-        fixed = _WORD.sub(fix, text)
+        parts: list[str] = []
+        last = repaired = 0
+        for start, end in spans:
+            word = text[start:end]
+            fixed = _repair_word(word, codec)
+            if fixed != word:
+                repaired += 1
+                parts.append(text[last:start])
+                parts.append(fixed)
+                last = end
         if repaired >= MIN_REPAIRED:
-            return fixed, codec
+            parts.append(text[last:])
+            return "".join(parts), codec
     return text, None
 
 

@@ -1,0 +1,87 @@
+"""repair_mojibake looks only at the words holding a telltale pair (for speed): it must
+repair exactly what repairing every word would."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newscrawl.text import charset
+from newscrawl.text.charset import repair_mojibake
+
+_WORD = re.compile(r"[^\t\n\r\f\v ]+")
+
+
+def every_word(text: str) -> tuple[str, str | None]:
+    """The reference: each ASCII-whitespace-separated word tried in turn."""
+    for codec in ("cp1256", "cp1252"):
+        if len(charset._TELLTALE[codec].findall(text)) < charset.MIN_TELLTALES:
+            continue
+        repaired = 0
+
+        def fix(match: re.Match[str], codec: str = codec) -> str:
+            nonlocal repaired
+            word = charset._repair_word(match.group(), codec)
+            repaired += word != match.group()
+            return word
+
+        fixed = _WORD.sub(fix, text)
+        if repaired >= charset.MIN_REPAIRED:
+            return fixed, codec
+    return text, None
+
+
+ARABIC = "قال محمد و علي في بيان، أمس «الخبر» الأحد؛ پیشنهاد گفت کرد؟ 2024"
+_words = st.sampled_from([*ARABIC.split(), "ok", "a.b", "<p>", "É", "café", "x\u00a0y"])
+
+
+def _mojibake(word: str, codec: str) -> str:
+    return word.encode("utf-8").decode(codec, "replace")
+
+
+@st.composite
+def pages(draw: st.DrawFn) -> str:
+    words = draw(st.lists(_words, max_size=40))
+    codec = draw(st.sampled_from(["cp1256", "cp1252", "latin-1"]))
+    out = []
+    for word in words:
+        broken = draw(st.booleans())
+        out.append(_mojibake(word, codec) if broken else word)
+        out.append(draw(st.sampled_from([" ", "\n", "\t", "  ", "\u00a0", "\r\n"])))
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pages())
+def test_same_repair_as_every_word(text: str) -> None:
+    assert repair_mojibake(text) == every_word(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ظطØÙ…­ˆ¹„ٹپ ،\n\tabc"), max_size=60))
+def test_same_repair_on_telltale_soup(text: str) -> None:
+    assert repair_mojibake(text) == every_word(text)
+
+
+def test_glued_and_edge_words() -> None:
+    broken = _mojibake("محمد", "cp1256")
+    for text in (
+        f"{broken} {broken} {broken}",  # words at both ends of the text
+        f"x{broken}.{broken}\n{broken}،{broken}",  # telltales twice in one word
+        f"  {broken}\t{broken}\u00a0{broken}  ",  # NBSP is part of a word, not a space
+    ):
+        assert repair_mojibake(text) == every_word(text)
+    assert repair_mojibake(f"{broken} {broken} {broken}")[1] == "cp1256"
+
+
+_SOUP = "ظطØÙ…­ˆ¹„ٹپ ،\n\tabcÃ©€™\u0081\u009dé😀" + ARABIC
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_SOUP), max_size=80) | st.text(max_size=80))
+def test_telltale_positions_as_the_pattern_finds_them(text: str) -> None:
+    for codec in ("cp1256", "cp1252"):
+        expected = [m.start() for m in charset._TELLTALE[codec].finditer(text)]
+        assert list(charset._telltale_positions(text, codec)) == expected
