@@ -291,3 +291,64 @@ def test_a_stored_template_that_no_longer_places_pages_is_relearned(tmp_path: Pa
     # The next run starts with the relearned template.
     fresh = online.SiteLearner("learnsite.example", 4, store, counted.append)
     assert fresh.template is not None and len(fresh.template.layouts) == 2
+
+
+def test_scrapy_learn_url_learns_a_live_site_and_its_declaration_crawls_learned(
+    tmp_path: Path,
+) -> None:
+    """A live site: its home page names a feed and links some articles; `scrapy learn
+    URL` fetches them, learns, and writes a declaration whose crawl extracts learned."""
+    site = tmp_path / "site"
+    out = tmp_path / "site.toml"
+    with serve(root=site) as origin:
+        write_site(site, PAGES, origin=origin)
+        links = "".join(f'<a href="{a.path}">{a.title}</a> ' for a, _ in PAGES[:4])
+        (site / "index.html").write_text(
+            '<html><head><link rel="alternate" type="application/rss+xml" href="/rss">'
+            f"</head><body><h1>Learn Site</h1>{links}</body></html>",
+            "utf-8",
+        )
+        result = learn_command(
+            origin + "/", "-O", str(out), "--max-pages", "9",
+            "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-3000:]
+        spider = load_site(out)
+        assert spider.editions["en"].feeds == ("/rss",)
+        assert spider.template is not None and len(spider.template.layouts) == 3
+        assert spider.article_url == "^/news/"
+
+        records_file = tmp_path / "items.jsonl"
+        crawl = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "news", "-O", str(records_file),
+             "-a", f"config={out}", "-a", f"base_url={origin}",  # loopback: SSRF guard
+             "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+             "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}"],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    records = [json.loads(line) for line in records_file.read_text("utf-8").splitlines()]
+    assert len(records) == len(PAGES)
+    assert [r["extraction"] for r in records] == ["learned"] * len(PAGES)
+    for record in records:
+        assert_clean(record, next(a for a, _ in PAGES if record["url"].endswith(a.path)))
+        assert record["site"] == spider.name
+
+
+def test_a_learned_declaration_without_a_layout_for_the_page_gives_the_generic_body(
+    tmp_path: Path,
+) -> None:
+    """The [learned] table makes the declaration extract as the template does: a page
+    none of its layouts places gets the generic body, not a site module's miss."""
+    template = learned([(a, h) for a, h in TRAIN if a.layout != "c"])
+    config = tmp_path / "site.toml"
+    config.write_text(template.to_toml(), "utf-8")
+    spec = load_site(config)
+    article, html = next((a, h) for a, h in HELD_OUT if a.layout == "c")
+    record = newscrawl.extract(html, article.url, site=None, template=spec.template)
+    assert record["extraction"] == "generic" and record["body"]
+    from newscrawl.extraction.decide import decide
+
+    placed = next((a, h) for a, h in HELD_OUT if a.layout == "a")
+    assert decide(placed[1], placed[0].url, spec).record["extraction"] == "learned"
+    assert decide(html, article.url, spec).record["extraction"] == "generic"

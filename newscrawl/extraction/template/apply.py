@@ -68,15 +68,18 @@ def extract_with_template(
     language: str | None = None,
     domains: tuple[str, ...] = (),
     listings: tuple[str, ...] = (),
+    rules: SiteRules | None = None,
 ) -> Extraction:
     """The record of ``extract_article`` with the template's selectors for the body
     (``extraction: "learned"``); the generic body (``"generic"``) for a page none of
-    its layouts places, so never an empty body because of the template."""
+    its layouts places, so never an empty body because of the template. ``rules``: a
+    site declaration's (its dates, time zone, ...) for the other fields, else the
+    template's."""
 
     def body(root: HtmlElement, _rules: SiteRules) -> BodyResult:
         return learned_body(root, template) or generic_body(root)
 
-    rules = template.rules()
+    rules = rules or template.rules()
     extraction = extract_article(
         html, url, rules, language or template.language, body, domains, listings
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -99,6 +100,28 @@ class Template:
     def from_json(cls, text: str) -> Template:
         return cls.from_dict(json.loads(text))
 
+    @classmethod
+    def from_declaration(
+        cls, rules: SiteRules, origin: str, learned: Mapping[str, Any]
+    ) -> Template:
+        """The template a site declaration's ``[rules]`` and ``[learned]`` tables hold
+        (what :meth:`to_toml` wrote, as reviewed): the rules' selectors, and for each
+        body selector how its layout places a page. A body selector the reviewer added
+        places any page it names (no placement limits learned for it)."""
+        known = {layout["body"]: Layout(**layout) for layout in learned.get("layouts", ())}
+        return cls(
+            site=urlsplit(origin).hostname or rules.name,
+            origin=origin,
+            layouts=tuple(known.get(css, Layout(css, single=False)) for css in rules.body_selectors),
+            noise=rules.noise_selectors,
+            boilerplate=rules.boilerplate,
+            title=tuple(css for css in rules.title_selectors if css != "h1"),  # rules() adds it
+            author=rules.author_selectors,
+            date=rules.date_selectors,
+            min_body_chars=rules.min_body_chars,
+            pages=int(learned.get("pages", 0)),
+        )
+
     def to_toml(self, feeds: tuple[str, ...] = (), sections: tuple[str, ...] = ()) -> str:
         """A site declaration for ``scrapy crawl news -a config=FILE`` (newscrawl.sites.siteconfig),
         for a human to review: add feeds, sections and the article URL pattern."""
@@ -124,6 +147,20 @@ class Template:
                     "author_selectors", "date_selectors"):  # fmt: skip
             lines.append(f"{key} = {_toml(list(getattr(rules, key)))}")
         lines.append(f"min_body_chars = {rules.min_body_chars}")
+        # How each layout places a page: with this table the crawl extracts as
+        # newscrawl.extract(..., template=) does (extraction: "learned", generic where
+        # no layout places the page); without it, as a site module does.
+        lines += ["", "[learned]", f"pages = {self.pages}"]
+        for layout in self.layouts:
+            lines += [
+                "",
+                "[[learned.layouts]]",
+                f"body = {_toml(layout.body)}",
+                f"pages = {layout.pages}",
+                f"single = {'true' if layout.single else 'false'}",
+                f"share = {layout.share}",
+                f"agreement = {layout.agreement}",
+            ]
         return "\n".join(lines) + "\n"
 
 
