@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from lxml.html import HtmlElement
 
 from newscrawl.extraction.article import Extraction, extract_article
@@ -39,7 +37,7 @@ def place(root: HtmlElement, template: Template) -> tuple[Layout, BodyResult] | 
             continue
         if paragraph_share(root, found) < MIN_SHARE_KEPT * layout.share:
             continue
-        body = extract_body(root, replace(rules, body_selectors=(layout.body,)))
+        body = extract_body(root, template.layout_rules(layout))
         if body.method != "selector" or len(body.text) < rules.min_body_chars:
             continue
         held = sum(len(el.text_content().strip()) for el in found)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from collections.abc import Mapping
 from typing import Any
@@ -59,6 +59,18 @@ class Template:
     def rules(self) -> SiteRules:
         """The declaration a site module would write for these pages (built once)."""
         return self._rules
+
+    def layout_rules(self, layout: Layout) -> SiteRules:
+        """The rules with this layout's container alone and no length floor (the caller
+        judges the length: no densest-block search for a page the layout misses)."""
+        return self._layout_rules[layout.body]
+
+    @cached_property
+    def _layout_rules(self) -> dict[str, SiteRules]:
+        return {
+            layout.body: replace(self._rules, body_selectors=(layout.body,), min_body_chars=0)
+            for layout in self.layouts
+        }
 
     @cached_property  # frozen dataclass: cached_property writes __dict__, not setattr
     def _rules(self) -> SiteRules:
