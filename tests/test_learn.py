@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -352,3 +354,72 @@ def test_a_learned_declaration_without_a_layout_for_the_page_gives_the_generic_b
     placed = next((a, h) for a, h in HELD_OUT if a.layout == "a")
     assert decide(placed[1], placed[0].url, spec).record["extraction"] == "learned"
     assert decide(html, article.url, spec).record["extraction"] == "generic"
+
+
+def _lead_site_page(index: int, link: str = "the ministry") -> tuple[str, str, str, str]:
+    """(html, url, lead, story) of a page whose standfirst sits in the header, before
+    the story container, and whose paragraphs hold short links to other stories."""
+    rng = random.Random(index)
+    words = _SENTENCES_FOR_LEAD[:]
+    rng.shuffle(words)
+    lead = f"{words[0]}, and {words[1].lower()} as the week ends."
+    paragraphs = [
+        f"{rng.choice(words)} said {link} on the day. {rng.choice(words)}. {rng.choice(words)}."
+        for _ in range(8)
+    ]
+    body = "".join(
+        "<p>" + p.replace(link, f'<a href="/topic/{i}">{link}</a>') + "</p>"
+        for i, p in enumerate(paragraphs)
+    )
+    url = f"{ORIGIN}/news/{3026000 + index}"
+    html = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Story {index}</title>'
+        f'<meta property="og:title" content="Story number {index} of the lead site"></head><body>'
+        '<nav><a href="/">Home</a> <a href="/world">World</a></nav>'
+        # The story's <article> has no stable name (a per-page class); teasers are
+        # <article>s too: the container learned is the story body, the lead outside it.
+        f'<article class="story-{index}00"><header><h1>Story number {index} of the lead site</h1>'
+        f'<p class="standfirst">{lead}</p></header>'
+        f'<div class="story-body">{body}</div></article><aside>'
+        + "".join(
+            f'<article class="teaser"><h3><a href="/news/{9000 + i}">{rng.choice(words)}</a></h3>'
+            f"<p>{rng.choice(words)}. {rng.choice(words)}, in the full story.</p></article>"
+            for i in range(5)
+        )
+        + "</aside>"
+        "<footer>All rights reserved to the lead site.</footer></body></html>"
+    )
+    return html, url, lead, "\n\n".join(paragraphs)
+
+
+_SENTENCES_FOR_LEAD = [
+    "The council met on Tuesday to discuss the new water plan for the northern districts",
+    "Farmers in the valley said the spring rains came late this year",
+    "Officials promised that the repairs to the main road would be finished soon",
+    "Residents of the old quarter gathered in the square to hear the mayor speak",
+    "A delegation from the neighbouring province arrived to sign the trade agreement",
+    "Teachers asked for more classrooms as the number of pupils keeps growing",
+    "The hospital opened a new wing for children with help from local donors",
+    "Engineers warned that the old bridge needs urgent work after the floods",
+    "The museum will show manuscripts that have not been seen in public for a century",
+    "Traders at the central market complained about the rising price of bread",
+    "Bus drivers agreed to end their strike after talks that lasted all night",
+]
+
+
+def test_the_lead_before_the_story_container_is_learned_and_links_in_paragraphs_kept() -> None:
+    """A standfirst in the page header (outside the story container) is story: learned
+    as the layout's lead. A short link inside a story sentence is story too: never a
+    noise selector, so the held-out page's sentences stay whole."""
+    pages = [_lead_site_page(i) for i in range(4)]
+    template = newscrawl.learn_site([(html, url) for html, url, _, _ in pages[:2]])
+    assert template.layouts and template.layouts[0].lead
+    for html, url, lead, story in pages[2:]:
+        record = newscrawl.extract(html, url, template=template)
+        assert record["extraction"] == "learned"
+        assert record["body"] == lead + "\n\n" + story
+    # The lead survives the declaration `scrapy learn` writes.
+    spec_template = Template.from_declaration(
+        template.rules(), template.origin, tomllib.loads(template.to_toml())["learned"]
+    )
+    assert spec_template.layouts == template.layouts

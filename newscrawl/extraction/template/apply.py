@@ -9,6 +9,7 @@ from newscrawl.extraction.body import BodyResult, extract_body, select_all
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.template.generic import generic_body, line_filter
 from newscrawl.extraction.template.model import Layout, Template
+from newscrawl.extraction.text import normalize_paragraph
 
 # Learned noise may take at most this share of the container's text: more, and the
 # page is not the layout the noise was learned on (a teaser page, a redesign).
@@ -44,9 +45,35 @@ def place(root: HtmlElement, template: Template) -> tuple[Layout, BodyResult] | 
         if len(body.text) < (1 - MAX_NOISE_SHARE) * held:
             continue
         notes = list(body.notes)
-        paragraphs = line_filter(root, body.paragraphs, notes)
+        paragraphs = line_filter(root, _lead(root, layout, found) + body.paragraphs, notes)
         return layout, BodyResult(paragraphs, "learned", body.images, notes)
     return None
+
+
+def _lead(root: HtmlElement, layout: Layout, containers: list[HtmlElement]) -> list[str]:
+    """The layout's lead paragraph, when its selector names one element outside the
+    containers and before them."""
+    if not layout.lead:
+        return []
+    found = [el for el in select_all(root, (layout.lead,)) if not _inside(el, containers)]
+    if len(found) != 1 or not precedes(root, found[0], containers[0]):
+        return []
+    text = normalize_paragraph(found[0].text_content())
+    return [text] if text else []
+
+
+def _inside(el: HtmlElement, containers: list[HtmlElement]) -> bool:
+    return any(el is c or c in el.iterancestors() or el in c.iterancestors() for c in containers)
+
+
+def precedes(root: HtmlElement, first: HtmlElement, second: HtmlElement) -> bool:
+    """``first`` comes before ``second`` in document order."""
+    for el in root.iter():
+        if el is first:
+            return True
+        if el is second:
+            return False
+    return False
 
 
 def learned_body(root: HtmlElement, template: Template) -> BodyResult | None:

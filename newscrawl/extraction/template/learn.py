@@ -26,7 +26,7 @@ from newscrawl.extraction.article import decode_html
 from newscrawl.extraction.body import NOISE_TAGS, BodyResult, extract_body, select_all
 from newscrawl.extraction.depth import parse_html
 from newscrawl.extraction.rules import SiteRules
-from newscrawl.extraction.template.apply import paragraph_share, place
+from newscrawl.extraction.template.apply import _inside, _lead, paragraph_share, place
 from newscrawl.extraction.template.generic import generic_body
 from newscrawl.extraction.template.model import Layout, Template
 from newscrawl.extraction.text import normalize_paragraph
@@ -40,6 +40,8 @@ PLACED = 0.8
 CLOSE = 0.01
 # Fragments shorter than this are too common ("Share", "12:30") to say "story".
 FRAGMENT = 15
+# A lead outside the container is a whole paragraph of the story, not a label.
+LEAD = 40
 # Ids and classes that belong to one page (post-1234) or one build of the site's CSS
 # (CSS-module and styled-component hashes: text__large__nEccO, sc-AxjAm, css-1x2y3z).
 _UNSTABLE = re.compile(
@@ -47,6 +49,7 @@ _UNSTABLE = re.compile(
     r"(?=[a-z]*[A-Z])(?=[A-Za-z]*\d)^[A-Za-z\d]{5,8}$"
 )
 _HOLDERS_UP = 3  # container ancestors also tried as layouts
+_INLINE = frozenset("a abbr b cite code em font i mark q small span strong sub sup u".split())
 _BARE_NOISE_TAGS = ("h1", "h2", "h3", "figure", "ul", "ol", "table", "blockquote", "time")
 
 
@@ -217,9 +220,39 @@ def _layouts(pages: list[_Page]) -> list[Layout]:
         share = min(
             paragraph_share(pages[i].root, select_all(pages[i].root, (css,))) for i in placed
         )
-        layouts.append(Layout(css, len(placed), single, round(share, 3)))
+        lead = _lead_selector([pages[i] for i in sorted(placed)], css)
+        layouts.append(Layout(css, len(placed), single, round(share, 3), lead=lead))
         unplaced -= placed
     return layouts
+
+
+def _lead_selector(pages: list[_Page], css: str) -> str:
+    """A selector naming, on every page of the layout, one element before the container
+    whose whole text is a paragraph of the page's guessed story (its lead), else ""."""
+    common: dict[str, None] | None = None
+    for page in pages:
+        containers = select_all(page.root, (css,))
+        if not containers:
+            return ""
+        paragraphs = {p for p in page.guess.split("\n") if len(p) >= LEAD}
+        names: dict[str, None] = {}
+        for el in page.root.iter():
+            if el is containers[0]:
+                break  # document order: only what comes before the story
+            if not isinstance(el.tag, str) or el.tag in NOISE_TAGS:
+                continue
+            if normalize_paragraph(el.text_content()) in paragraphs and not _inside(
+                el, containers
+            ):
+                # By class alone first: the lead's tag varies more than its class (h2, p).
+                classes = [c for c in (el.get("class") or "").split() if _stable(c)]
+                names.update(dict.fromkeys([*(f'[class~="{c}"]' for c in classes), *_names(el)]))
+        common = names if common is None else {n: None for n in common if n in names}
+    for name in common or ():
+        if all(_lead(page.root, Layout(css, lead=name), select_all(page.root, (css,)))
+               for page in pages):  # fmt: skip
+            return name
+    return ""
 
 
 def _noise(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
@@ -234,6 +267,8 @@ def _noise(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
                 parent = el.getparent()
                 if story or not other or parent is None or not _story_weight(parent, page.guess)[0]:
                     continue  # story text, or inside a block already a candidate
+                if _in_story_sentence(el, page.guess):
+                    continue  # a link or emphasis inside a story paragraph is the story
                 for css in [*_names(el, _BARE_NOISE_TAGS), _path(css_of, container, el)]:
                     candidates[css] += other
     accepted: list[str] = []
@@ -241,6 +276,15 @@ def _noise(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
         if all(_harmless(page, rules, css) for page in pages):
             accepted.append(css)
     return tuple(accepted)
+
+
+def _in_story_sentence(el: HtmlElement, guess: str) -> bool:
+    """The element is inline in running story text: a link or emphasis whose parent's
+    own text around it (the text before it, its tail) is story, as in a paragraph."""
+    parent = el.getparent()
+    return el.tag in _INLINE and parent is not None and any(
+        len(text) >= FRAGMENT and text in guess for text in _fragments(parent)
+    )
 
 
 def _path(css: str, container: HtmlElement, el: HtmlElement) -> str:

@@ -30,6 +30,9 @@ class Layout:
     share: float = 0.0
     # The least F1 of its bodies against the generic extractor's on its training pages.
     agreement: float = 1.0
+    # The story's lead (standfirst) where the layout keeps it before the container, in
+    # the page header: the per-page extractor counts it as story, the container misses it.
+    lead: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,7 @@ class Template:
                 f"single = {'true' if layout.single else 'false'}",
                 f"share = {layout.share}",
                 f"agreement = {layout.agreement}",
+                f"lead = {_toml(layout.lead)}",
             ]
         return "\n".join(lines) + "\n"
 
