@@ -45,24 +45,24 @@ def place(root: HtmlElement, template: Template) -> tuple[Layout, BodyResult] | 
         if len(body.text) < (1 - MAX_NOISE_SHARE) * held:
             continue
         notes = list(body.notes)
-        paragraphs = line_filter(root, _lead(root, layout, found) + body.paragraphs, notes)
+        paragraphs = line_filter(root, lead_paragraph(root, layout, found) + body.paragraphs, notes)
         return layout, BodyResult(paragraphs, "learned", body.images, notes)
     return None
 
 
-def _lead(root: HtmlElement, layout: Layout, containers: list[HtmlElement]) -> list[str]:
+def lead_paragraph(root: HtmlElement, layout: Layout, containers: list[HtmlElement]) -> list[str]:
     """The layout's lead paragraph, when its selector names one element outside the
     containers and before them."""
     if not layout.lead:
         return []
-    found = [el for el in select_all(root, (layout.lead,)) if not _inside(el, containers)]
+    found = [el for el in select_all(root, (layout.lead,)) if not inside_any(el, containers)]
     if len(found) != 1 or not precedes(root, found[0], containers[0]):
         return []
     text = normalize_paragraph(found[0].text_content())
     return [text] if text else []
 
 
-def _inside(el: HtmlElement, containers: list[HtmlElement]) -> bool:
+def inside_any(el: HtmlElement, containers: list[HtmlElement]) -> bool:
     return any(el is c or c in el.iterancestors() or el in c.iterancestors() for c in containers)
 
 

@@ -26,7 +26,7 @@ from newscrawl.extraction.article import decode_html
 from newscrawl.extraction.body import NOISE_TAGS, BodyResult, extract_body, select_all
 from newscrawl.extraction.depth import parse_html
 from newscrawl.extraction.rules import SiteRules
-from newscrawl.extraction.template.apply import _inside, _lead, paragraph_share, place
+from newscrawl.extraction.template.apply import inside_any, lead_paragraph, paragraph_share, place
 from newscrawl.extraction.template.generic import generic_body
 from newscrawl.extraction.template.model import Layout, Template
 from newscrawl.extraction.text import normalize_paragraph
@@ -241,7 +241,7 @@ def _lead_selector(pages: list[_Page], css: str) -> str:
                 break  # document order: only what comes before the story
             if not isinstance(el.tag, str) or el.tag in NOISE_TAGS:
                 continue
-            if normalize_paragraph(el.text_content()) in paragraphs and not _inside(
+            if normalize_paragraph(el.text_content()) in paragraphs and not inside_any(
                 el, containers
             ):
                 # By class alone first: the lead's tag varies more than its class (h2, p).
@@ -249,7 +249,7 @@ def _lead_selector(pages: list[_Page], css: str) -> str:
                 names.update(dict.fromkeys([*(f'[class~="{c}"]' for c in classes), *_names(el)]))
         common = names if common is None else {n: None for n in common if n in names}
     for name in common or ():
-        if all(_lead(page.root, Layout(css, lead=name), select_all(page.root, (css,)))
+        if all(lead_paragraph(page.root, Layout(css, lead=name), select_all(page.root, (css,)))
                for page in pages):  # fmt: skip
             return name
     return ""
@@ -282,8 +282,10 @@ def _in_story_sentence(el: HtmlElement, guess: str) -> bool:
     """The element is inline in running story text: a link or emphasis whose parent's
     own text around it (the text before it, its tail) is story, as in a paragraph."""
     parent = el.getparent()
-    return el.tag in _INLINE and parent is not None and any(
-        len(text) >= FRAGMENT and text in guess for text in _fragments(parent)
+    return (
+        el.tag in _INLINE
+        and parent is not None
+        and any(len(text) >= FRAGMENT and text in guess for text in _fragments(parent))
     )
 
 

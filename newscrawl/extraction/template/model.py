@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -127,7 +127,7 @@ class Template:
         return cls(
             site=urlsplit(origin).hostname or rules.name,
             origin=origin,
-            layouts=tuple(known.get(css, Layout(css, single=False)) for css in rules.body_selectors),
+            layouts=tuple(known.get(c, Layout(c, single=False)) for c in rules.body_selectors),
             noise=rules.noise_selectors,
             boilerplate=rules.boilerplate,
             title=tuple(css for css in rules.title_selectors if css != "h1"),  # rules() adds it
