@@ -21,6 +21,13 @@ The file holds what a site module declares; :func:`load_site` turns it into the 
     noise_patterns = []
     date_formats = ["%d %B %Y %H:%M"]
     timezone = "Asia/Amman"
+
+    [learned]                               # optional: written by `scrapy learn`
+    pages = 8                               # how each body selector places a page
+    [[learned.layouts]]                     # (newscrawl.extraction.template.model.Layout):
+    body = ".article-body"                  # bodies then say extraction: "learned", and
+    single = true                           # the generic extractor takes the pages no
+    share = 0.8                             # layout places
 """
 
 from __future__ import annotations
