@@ -356,7 +356,9 @@ def test_a_learned_declaration_without_a_layout_for_the_page_gives_the_generic_b
     assert decide(html, article.url, spec).record["extraction"] == "generic"
 
 
-def _lead_site_page(index: int, link: str = "the ministry") -> tuple[str, str, str, str]:
+def _lead_site_page(
+    index: int, link: str = "the ministry", meta: bool = True
+) -> tuple[str, str, str, str]:
     """(html, url, lead, story) of a page whose standfirst sits in the header, before
     the story container, and whose paragraphs hold short links to other stories."""
     rng = random.Random(index)
@@ -374,11 +376,18 @@ def _lead_site_page(index: int, link: str = "the ministry") -> tuple[str, str, s
     url = f"{ORIGIN}/news/{3026000 + index}"
     html = (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Story {index}</title>'
-        f'<meta property="og:title" content="Story number {index} of the lead site"></head><body>'
-        '<nav><a href="/">Home</a> <a href="/world">World</a></nav>'
+        + (
+            f'<meta property="og:title" content="Story number {index} of the lead site">'
+            f'<meta name="author" content="{AUTHORS[index % 2]}">'
+            if meta
+            else ""
+        )
+        + '</head><body><nav><h1 class="logo">Lead Site</h1><a href="/">Home</a></nav>'
         # The story's <article> has no stable name (a per-page class); teasers are
         # <article>s too: the container learned is the story body, the lead outside it.
-        f'<article class="story-{index}00"><header><h1>Story number {index} of the lead site</h1>'
+        + f'<article class="story-{index}00"><header>'
+        f'<div class="headline">Story number {index} of the lead site</div>'
+        f'<span class="byline">By {AUTHORS[index % 2]}</span>'
         f'<p class="standfirst">{lead}</p></header>'
         f'<div class="story-body">{body}</div></article><aside>'
         + "".join(
@@ -392,6 +401,7 @@ def _lead_site_page(index: int, link: str = "the ministry") -> tuple[str, str, s
     return html, url, lead, "\n\n".join(paragraphs)
 
 
+AUTHORS = ("Jane Doe", "Omar Haddad")
 _SENTENCES_FOR_LEAD = [
     "The council met on Tuesday to discuss the new water plan for the northern districts",
     "Farmers in the valley said the spring rains came late this year",
@@ -423,3 +433,17 @@ def test_the_lead_before_the_story_container_is_learned_and_links_in_paragraphs_
         template.rules(), template.origin, tomllib.loads(template.to_toml())["learned"]
     )
     assert spec_template.layouts == template.layouts
+
+
+def test_title_and_author_selectors_are_learned_for_pages_whose_metadata_lack_them() -> None:
+    """The headline and byline sit in the same elements on every training page (as the
+    page's og:title and author say): learned, and used on a page without that metadata,
+    where the first <h1> is the site's logo."""
+    template = newscrawl.learn_site([_lead_site_page(i)[:2] for i in range(3)])
+    assert template.title and template.author
+    html, url, _, _ = _lead_site_page(5, meta=False)
+    record = newscrawl.extract(html, url, template=template)
+    assert record["title"] == "Story number 5 of the lead site"
+    assert record["authors"] == [AUTHORS[1]]
+    spec = Template.from_declaration(template.rules(), template.origin, {})
+    assert spec.title == template.title and spec.author == template.author

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
+from newscrawl.extraction import metadata as md
 from newscrawl.extraction.article import decode_html
 from newscrawl.extraction.body import NOISE_TAGS, BodyResult, extract_body, select_all
 from newscrawl.extraction.depth import parse_html
@@ -332,6 +333,71 @@ def _boilerplate(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
     return tuple(sorted(p for p, n in seen.items() if n >= 2))
 
 
+def _same_title(text: str, value: str) -> bool:
+    # og:title and headline often carry the site's name after the page's headline.
+    return text == value or (len(text) >= 0.6 * len(value) and value.startswith(text))
+
+
+def _same_byline(text: str, value: str) -> bool:
+    # A byline element says more than the name ("By Jane Doe, Beirut").
+    return value in text and len(text) <= len(value) + 30
+
+
+def _field_selectors(
+    pages: list[_Page], values: list[str | None], same: Callable[[str, str], bool]
+) -> tuple[str, ...]:
+    """Selectors whose first element holds the page's value of a field (its headline,
+    its author, as the metadata say) on every page where they name anything, and on two
+    pages or more: for the pages whose metadata lack the field. Greedy, most pages
+    first (one per layout)."""
+    candidates: dict[str, None] = {}
+    for page, value in zip(pages, values, strict=True):
+        body = page.root.find("body")
+        if not value or body is None:
+            continue
+        for el in body.iter():
+            if isinstance(el.tag, str) and el.tag not in NOISE_TAGS:
+                if same(normalize_paragraph(el.text_content()), value):
+                    candidates.update(dict.fromkeys(_names(el, ("h1", "h2"))))
+    covers: dict[str, set[int]] = {}
+    for css in candidates:
+        held: set[int] = set()
+        for i, (page, value) in enumerate(zip(pages, values, strict=True)):
+            found = select_all(page.root, (css,))
+            if not found:
+                continue
+            if not value or not same(normalize_paragraph(found[0].text_content()), value):
+                break  # names something else on a page: not the field
+            held.add(i)
+        else:
+            if len(held) >= 2:
+                covers[css] = held
+    chosen: list[str] = []
+    left = set(range(len(pages)))
+    while covers and left:
+        css = max(covers, key=lambda c: len(covers[c] & left))
+        if not covers[css] & left:
+            break
+        chosen.append(css)
+        left -= covers.pop(css)
+    return tuple(chosen)
+
+
+def _titles_and_authors(pages: list[_Page]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    titles: list[str | None] = []
+    authors: list[str | None] = []
+    for page in pages:
+        meta = md.read_metadata(page.root)
+        title = md.text_value(meta.article.get("headline")) or meta.first("og:title")
+        names = md.names(meta.article.get("author")) or [meta.first("author") or ""]
+        titles.append(normalize_paragraph(title) if title else None)
+        authors.append(normalize_paragraph(names[0]) if names and names[0] else None)
+    return (
+        _field_selectors(pages, titles, _same_title),
+        _field_selectors(pages, authors, _same_byline),
+    )
+
+
 def _article_url(urls: list[str]) -> str:
     """``^/first/`` when every page's path starts with that folder, else no pattern."""
     firsts = {urlsplit(url).path.lstrip("/").partition("/")[0] for url in urls}
@@ -368,8 +434,11 @@ def learn_site(pages: Iterable[tuple[str | bytes, str]]) -> Template:
     noise = _noise(parsed, rules)
     rules = SiteRules(body_selectors=rules.body_selectors, noise_selectors=noise,
                       min_body_chars=min_chars)  # fmt: skip
+    title, author = _titles_and_authors(parsed)
     learned = Template(
         site=template.site,
+        title=title,
+        author=author,
         origin=origin,
         language=template.language,
         layouts=tuple(layouts),
