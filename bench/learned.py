@@ -1,6 +1,6 @@
 """Learned templates, leave-one-out per site, against trafilatura and the generic extractor.
 
-    python bench/learned.py [--repeat 1] [--only fundus,peer,fixture]
+    python bench/learned.py [--repeat 1] [--only fundus,peer,fixture] [--profile]
 
 For every site with two or more pages with a gold body, each page in turn is held
 out: the template is learned from the site's OTHER pages (``newscrawl.learn_site``)
@@ -17,14 +17,17 @@ sites with several pages (readability, newspaper4k; placeholder hosts left out),
 and the three-layout fixture site of tests/learnsite.py. Scores: ``\\w+`` tokens,
 4-token shingles, precision / recall / F1 per page, averaged (the corpus README's
 convention). pages/s: extraction only (learning is not timed), on decoded text,
-passes interleaved so a busy machine slows all alike.
+passes interleaved so a busy machine slows all alike. ``--profile``: the ten costliest
+calls (cumulative) of learned extraction on the pages the template placed.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import logging
+import pstats
 import sys
 import time
 from collections import defaultdict
@@ -119,7 +122,16 @@ def interleaved(
     return {name: (bodies[name], len(pages) * repeat / elapsed[name]) for name in funcs}
 
 
-def report(label: str, sites: dict[str, list[Page]], repeat: int) -> None:
+def profile(pages: list[Page]) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for page in pages:
+        learned(page)
+    profiler.disable()
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(10)
+
+
+def report(label: str, sites: dict[str, list[Page]], repeat: int, profiled: bool) -> None:
     cases = held_out(sites)
     funcs = {"learned": learned, "generic": generic, "trafilatura": trafilatura_default}
     results = interleaved(funcs, cases, repeat)
@@ -142,6 +154,8 @@ def report(label: str, sites: dict[str, list[Page]], repeat: int) -> None:
             f"on the {len(on_placed)} placed pages: learned {speed['learned'][1]:.1f} pages/s,"
             f" trafilatura {speed['trafilatura'][1]:.1f} pages/s: {ratio:.1f}x"
         )
+        if profiled:
+            profile(on_placed)
     worse = [
         (c["site"], precision_recall_f1(lb, c["gold"])[2], precision_recall_f1(gb, c["gold"])[2])
         for c, lb, gb in zip(cases, results["learned"][0], results["generic"][0], strict=True)
@@ -155,11 +169,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--only", default="fundus,peer,fixture")
+    parser.add_argument("--profile", action="store_true", help="top-10 of learned extraction")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # per-page notes would drown the table
     sets = {"fundus": fundus_sites, "peer": peer_sites, "fixture": fixture_sites}
     for name in args.only.split(","):
-        report(name, sets[name](), args.repeat)
+        report(name, sets[name](), args.repeat, args.profile)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -291,3 +293,157 @@ def test_a_stored_template_that_no_longer_places_pages_is_relearned(tmp_path: Pa
     # The next run starts with the relearned template.
     fresh = online.SiteLearner("learnsite.example", 4, store, counted.append)
     assert fresh.template is not None and len(fresh.template.layouts) == 2
+
+
+def test_scrapy_learn_url_learns_a_live_site_and_its_declaration_crawls_learned(
+    tmp_path: Path,
+) -> None:
+    """A live site: its home page names a feed and links some articles; `scrapy learn
+    URL` fetches them, learns, and writes a declaration whose crawl extracts learned."""
+    site = tmp_path / "site"
+    out = tmp_path / "site.toml"
+    with serve(root=site) as origin:
+        write_site(site, PAGES, origin=origin)
+        links = "".join(f'<a href="{a.path}">{a.title}</a> ' for a, _ in PAGES[:4])
+        (site / "index.html").write_text(
+            '<html><head><link rel="alternate" type="application/rss+xml" href="/rss">'
+            f"</head><body><h1>Learn Site</h1>{links}</body></html>",
+            "utf-8",
+        )
+        result = learn_command(
+            origin + "/", "-O", str(out), "--max-pages", "9",
+            "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-3000:]
+        spider = load_site(out)
+        assert spider.editions["en"].feeds == ("/rss",)
+        assert spider.template is not None and len(spider.template.layouts) == 3
+        assert spider.article_url == "^/news/"
+
+        records_file = tmp_path / "items.jsonl"
+        crawl = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "news", "-O", str(records_file),
+             "-a", f"config={out}", "-a", f"base_url={origin}",  # loopback: SSRF guard
+             "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+             "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}"],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    records = [json.loads(line) for line in records_file.read_text("utf-8").splitlines()]
+    assert len(records) == len(PAGES)
+    assert [r["extraction"] for r in records] == ["learned"] * len(PAGES)
+    for record in records:
+        assert_clean(record, next(a for a, _ in PAGES if record["url"].endswith(a.path)))
+        assert record["site"] == spider.name
+
+
+def test_a_learned_declaration_without_a_layout_for_the_page_gives_the_generic_body(
+    tmp_path: Path,
+) -> None:
+    """The [learned] table makes the declaration extract as the template does: a page
+    none of its layouts places gets the generic body, not a site module's miss."""
+    template = learned([(a, h) for a, h in TRAIN if a.layout != "c"])
+    config = tmp_path / "site.toml"
+    config.write_text(template.to_toml(), "utf-8")
+    spec = load_site(config)
+    article, html = next((a, h) for a, h in HELD_OUT if a.layout == "c")
+    record = newscrawl.extract(html, article.url, site=None, template=spec.template)
+    assert record["extraction"] == "generic" and record["body"]
+    from newscrawl.extraction.decide import decide
+
+    placed = next((a, h) for a, h in HELD_OUT if a.layout == "a")
+    assert decide(placed[1], placed[0].url, spec).record["extraction"] == "learned"
+    assert decide(html, article.url, spec).record["extraction"] == "generic"
+
+
+def _lead_site_page(
+    index: int, link: str = "the ministry", meta: bool = True
+) -> tuple[str, str, str, str]:
+    """(html, url, lead, story) of a page whose standfirst sits in the header, before
+    the story container, and whose paragraphs hold short links to other stories."""
+    rng = random.Random(index)
+    words = _SENTENCES_FOR_LEAD[:]
+    rng.shuffle(words)
+    lead = f"{words[0]}, and {words[1].lower()} as the week ends."
+    paragraphs = [
+        f"{rng.choice(words)} said {link} on the day. {rng.choice(words)}. {rng.choice(words)}."
+        for _ in range(8)
+    ]
+    body = "".join(
+        "<p>" + p.replace(link, f'<a href="/topic/{i}">{link}</a>') + "</p>"
+        for i, p in enumerate(paragraphs)
+    )
+    url = f"{ORIGIN}/news/{3026000 + index}"
+    html = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Story {index}</title>'
+        + (
+            f'<meta property="og:title" content="Story number {index} of the lead site">'
+            f'<meta name="author" content="{AUTHORS[index % 2]}">'
+            if meta
+            else ""
+        )
+        + '</head><body><nav><h1 class="logo">Lead Site</h1><a href="/">Home</a></nav>'
+        # The story's <article> has no stable name (a per-page class); teasers are
+        # <article>s too: the container learned is the story body, the lead outside it.
+        + f'<article class="story-{index}00"><header>'
+        f'<div class="headline">Story number {index} of the lead site</div>'
+        f'<span class="byline">By {AUTHORS[index % 2]}</span>'
+        f'<p class="standfirst">{lead}</p></header>'
+        f'<div class="story-body">{body}</div></article><aside>'
+        + "".join(
+            f'<article class="teaser"><h3><a href="/news/{9000 + i}">{rng.choice(words)}</a></h3>'
+            f"<p>{rng.choice(words)}. {rng.choice(words)}, in the full story.</p></article>"
+            for i in range(5)
+        )
+        + "</aside>"
+        "<footer>All rights reserved to the lead site.</footer></body></html>"
+    )
+    return html, url, lead, "\n\n".join(paragraphs)
+
+
+AUTHORS = ("Jane Doe", "Omar Haddad")
+_SENTENCES_FOR_LEAD = [
+    "The council met on Tuesday to discuss the new water plan for the northern districts",
+    "Farmers in the valley said the spring rains came late this year",
+    "Officials promised that the repairs to the main road would be finished soon",
+    "Residents of the old quarter gathered in the square to hear the mayor speak",
+    "A delegation from the neighbouring province arrived to sign the trade agreement",
+    "Teachers asked for more classrooms as the number of pupils keeps growing",
+    "The hospital opened a new wing for children with help from local donors",
+    "Engineers warned that the old bridge needs urgent work after the floods",
+    "The museum will show manuscripts that have not been seen in public for a century",
+    "Traders at the central market complained about the rising price of bread",
+    "Bus drivers agreed to end their strike after talks that lasted all night",
+]
+
+
+def test_the_lead_before_the_story_container_is_learned_and_links_in_paragraphs_kept() -> None:
+    """A standfirst in the page header (outside the story container) is story: learned
+    as the layout's lead. A short link inside a story sentence is story too: never a
+    noise selector, so the held-out page's sentences stay whole."""
+    pages = [_lead_site_page(i) for i in range(4)]
+    template = newscrawl.learn_site([(html, url) for html, url, _, _ in pages[:2]])
+    assert template.layouts and template.layouts[0].lead
+    for html, url, lead, story in pages[2:]:
+        record = newscrawl.extract(html, url, template=template)
+        assert record["extraction"] == "learned"
+        assert record["body"] == lead + "\n\n" + story
+    # The lead survives the declaration `scrapy learn` writes.
+    spec_template = Template.from_declaration(
+        template.rules(), template.origin, tomllib.loads(template.to_toml())["learned"]
+    )
+    assert spec_template.layouts == template.layouts
+
+
+def test_title_and_author_selectors_are_learned_for_pages_whose_metadata_lack_them() -> None:
+    """The headline and byline sit in the same elements on every training page (as the
+    page's og:title and author say): learned, and used on a page without that metadata,
+    where the first <h1> is the site's logo."""
+    template = newscrawl.learn_site([_lead_site_page(i)[:2] for i in range(3)])
+    assert template.title and template.author
+    html, url, _, _ = _lead_site_page(5, meta=False)
+    record = newscrawl.extract(html, url, template=template)
+    assert record["title"] == "Story number 5 of the lead site"
+    assert record["authors"] == [AUTHORS[1]]
+    spec = Template.from_declaration(template.rules(), template.origin, {})
+    assert spec.title == template.title and spec.author == template.author

@@ -46,6 +46,10 @@ def decide(
     if template is not None:  # learned from the site's own pages; generic where it misses
         site_name = None if spec.generic else spec.name
         return extract_with_template(html, url, template, site_name, language, domains, listings)
+    if spec.template is not None:  # a declaration `scrapy learn` wrote ([learned] table)
+        return extract_with_template(
+            html, url, spec.template, spec.name, language, domains, listings, spec.rules
+        )
     if spec.generic:
         generic = extract_article(
             html, url, spec.rules, language, generic_body, domains=domains, listings=listings

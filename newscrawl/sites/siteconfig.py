@@ -21,6 +21,13 @@ The file holds what a site module declares; :func:`load_site` turns it into the 
     noise_patterns = []
     date_formats = ["%d %B %Y %H:%M"]
     timezone = "Asia/Amman"
+
+    [learned]                               # optional: written by `scrapy learn`
+    pages = 8                               # how each body selector places a page
+    [[learned.layouts]]                     # (newscrawl.extraction.template.model.Layout):
+    body = ".article-body"                  # bodies then say extraction: "learned", and
+    single = true                           # the generic extractor takes the pages no
+    share = 0.8                             # layout places
 """
 
 from __future__ import annotations
@@ -38,13 +45,16 @@ from parsel import Selector
 
 from newscrawl.extraction.dates import zone
 from newscrawl.extraction.rules import SiteRules
+from newscrawl.extraction.template.model import Template
 from newscrawl.sites.spec import Edition, SiteSpec
 
 # Not from TOML: the name (the site's), and the Python hooks.
 _PYTHON_ONLY = {"name", "overrides", "printed_date_parser"}
 _RULE_FIELDS = {f.name for f in fields(SiteRules) if f.init and f.name not in _PYTHON_ONLY}
 _EDITION_FIELDS = {f.name for f in fields(Edition)}
-_TOP_FIELDS = {"name", "origin", "domains", "editions", "article_url", "robots_sitemaps", "rules"}
+_TOP_FIELDS = {
+    "name", "origin", "domains", "editions", "article_url", "robots_sitemaps", "rules", "learned"
+}  # fmt: skip
 
 
 class SiteConfigError(ValueError):
@@ -143,6 +153,12 @@ def site_from_config(data: dict[str, Any], source: str = "config") -> SiteSpec:
         rules = SiteRules(name=data["name"], **declared)
     except (TypeError, ValueError, re.error) as exc:
         raise SiteConfigError(f"{source}: rules: {exc}") from None
+    template = None
+    if "learned" in data:  # written by `scrapy learn`: how each layout places a page
+        try:
+            template = Template.from_declaration(rules, data["origin"], data["learned"])
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise SiteConfigError(f"{source}: [learned]: {exc!r}") from None
     return SiteSpec(
         name=data["name"],
         origin=data["origin"],
@@ -152,6 +168,7 @@ def site_from_config(data: dict[str, Any], source: str = "config") -> SiteSpec:
         robots_sitemaps=bool(data.get("robots_sitemaps", True)),
         rules=rules,
         sources=source,
+        template=template,
     )
 
 

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from newscrawl.extraction.rules import GENERIC_RULES, SiteRules
+from newscrawl.extraction.template.model import Template
 
 # Listing pagination most CMSs use: /page/2/, ?page=2.
 DEFAULT_PAGINATION = r"/page/\d+/?(?:\?|$)|[?&]page=\d+"
@@ -63,6 +64,9 @@ class SiteSpec:
     # extractor, records say ``extraction: "generic"``.
     generic: bool = False
     sources: str = field(default="", compare=False, repr=False)
+    # A declaration `scrapy learn` wrote: its learned layouts decide the body
+    # (extraction: "learned"), the generic extractor where none places the page.
+    template: Template | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Read-only, so a spec shared by every spider of a process cannot be changed by one.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from lxml.html import HtmlElement
 
 from newscrawl.extraction.article import Extraction, extract_article
@@ -11,6 +9,7 @@ from newscrawl.extraction.body import BodyResult, extract_body, select_all
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.template.generic import generic_body, line_filter
 from newscrawl.extraction.template.model import Layout, Template
+from newscrawl.extraction.text import normalize_paragraph
 
 # Learned noise may take at most this share of the container's text: more, and the
 # page is not the layout the noise was learned on (a teaser page, a redesign).
@@ -39,16 +38,42 @@ def place(root: HtmlElement, template: Template) -> tuple[Layout, BodyResult] | 
             continue
         if paragraph_share(root, found) < MIN_SHARE_KEPT * layout.share:
             continue
-        body = extract_body(root, replace(rules, body_selectors=(layout.body,)))
+        body = extract_body(root, template.layout_rules(layout))
         if body.method != "selector" or len(body.text) < rules.min_body_chars:
             continue
         held = sum(len(el.text_content().strip()) for el in found)
         if len(body.text) < (1 - MAX_NOISE_SHARE) * held:
             continue
         notes = list(body.notes)
-        paragraphs = line_filter(root, body.paragraphs, notes)
+        paragraphs = line_filter(root, lead_paragraph(root, layout, found) + body.paragraphs, notes)
         return layout, BodyResult(paragraphs, "learned", body.images, notes)
     return None
+
+
+def lead_paragraph(root: HtmlElement, layout: Layout, containers: list[HtmlElement]) -> list[str]:
+    """The layout's lead paragraph, when its selector names one element outside the
+    containers and before them."""
+    if not layout.lead:
+        return []
+    found = [el for el in select_all(root, (layout.lead,)) if not inside_any(el, containers)]
+    if len(found) != 1 or not precedes(root, found[0], containers[0]):
+        return []
+    text = normalize_paragraph(found[0].text_content())
+    return [text] if text else []
+
+
+def inside_any(el: HtmlElement, containers: list[HtmlElement]) -> bool:
+    return any(el is c or c in el.iterancestors() or el in c.iterancestors() for c in containers)
+
+
+def precedes(root: HtmlElement, first: HtmlElement, second: HtmlElement) -> bool:
+    """``first`` comes before ``second`` in document order."""
+    for el in root.iter():
+        if el is first:
+            return True
+        if el is second:
+            return False
+    return False
 
 
 def learned_body(root: HtmlElement, template: Template) -> BodyResult | None:
@@ -68,15 +93,18 @@ def extract_with_template(
     language: str | None = None,
     domains: tuple[str, ...] = (),
     listings: tuple[str, ...] = (),
+    rules: SiteRules | None = None,
 ) -> Extraction:
     """The record of ``extract_article`` with the template's selectors for the body
     (``extraction: "learned"``); the generic body (``"generic"``) for a page none of
-    its layouts places, so never an empty body because of the template."""
+    its layouts places, so never an empty body because of the template. ``rules``: a
+    site declaration's (its dates, time zone, ...) for the other fields, else the
+    template's."""
 
     def body(root: HtmlElement, _rules: SiteRules) -> BodyResult:
         return learned_body(root, template) or generic_body(root)
 
-    rules = template.rules()
+    rules = rules or template.rules()
     extraction = extract_article(
         html, url, rules, language or template.language, body, domains, listings
     )

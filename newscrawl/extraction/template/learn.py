@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
+from newscrawl.extraction import metadata as md
 from newscrawl.extraction.article import decode_html
 from newscrawl.extraction.body import NOISE_TAGS, BodyResult, extract_body, select_all
 from newscrawl.extraction.depth import parse_html
 from newscrawl.extraction.rules import SiteRules
-from newscrawl.extraction.template.apply import paragraph_share, place
+from newscrawl.extraction.template.apply import inside_any, lead_paragraph, paragraph_share, place
 from newscrawl.extraction.template.generic import generic_body
 from newscrawl.extraction.template.model import Layout, Template
 from newscrawl.extraction.text import normalize_paragraph
@@ -40,6 +41,8 @@ PLACED = 0.8
 CLOSE = 0.01
 # Fragments shorter than this are too common ("Share", "12:30") to say "story".
 FRAGMENT = 15
+# A lead outside the container is a whole paragraph of the story, not a label.
+LEAD = 40
 # Ids and classes that belong to one page (post-1234) or one build of the site's CSS
 # (CSS-module and styled-component hashes: text__large__nEccO, sc-AxjAm, css-1x2y3z).
 _UNSTABLE = re.compile(
@@ -47,6 +50,7 @@ _UNSTABLE = re.compile(
     r"(?=[a-z]*[A-Z])(?=[A-Za-z]*\d)^[A-Za-z\d]{5,8}$"
 )
 _HOLDERS_UP = 3  # container ancestors also tried as layouts
+_INLINE = frozenset("a abbr b cite code em font i mark q small span strong sub sup u".split())
 _BARE_NOISE_TAGS = ("h1", "h2", "h3", "figure", "ul", "ol", "table", "blockquote", "time")
 
 
@@ -217,9 +221,39 @@ def _layouts(pages: list[_Page]) -> list[Layout]:
         share = min(
             paragraph_share(pages[i].root, select_all(pages[i].root, (css,))) for i in placed
         )
-        layouts.append(Layout(css, len(placed), single, round(share, 3)))
+        lead = _lead_selector([pages[i] for i in sorted(placed)], css)
+        layouts.append(Layout(css, len(placed), single, round(share, 3), lead=lead))
         unplaced -= placed
     return layouts
+
+
+def _lead_selector(pages: list[_Page], css: str) -> str:
+    """A selector naming, on every page of the layout, one element before the container
+    whose whole text is a paragraph of the page's guessed story (its lead), else ""."""
+    common: dict[str, None] | None = None
+    for page in pages:
+        containers = select_all(page.root, (css,))
+        if not containers:
+            return ""
+        paragraphs = {p for p in page.guess.split("\n") if len(p) >= LEAD}
+        names: dict[str, None] = {}
+        for el in page.root.iter():
+            if el is containers[0]:
+                break  # document order: only what comes before the story
+            if not isinstance(el.tag, str) or el.tag in NOISE_TAGS:
+                continue
+            if normalize_paragraph(el.text_content()) in paragraphs and not inside_any(
+                el, containers
+            ):
+                # By class alone first: the lead's tag varies more than its class (h2, p).
+                classes = [c for c in (el.get("class") or "").split() if _stable(c)]
+                names.update(dict.fromkeys([*(f'[class~="{c}"]' for c in classes), *_names(el)]))
+        common = names if common is None else {n: None for n in common if n in names}
+    for name in common or ():
+        if all(lead_paragraph(page.root, Layout(css, lead=name), select_all(page.root, (css,)))
+               for page in pages):  # fmt: skip
+            return name
+    return ""
 
 
 def _noise(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
@@ -234,6 +268,8 @@ def _noise(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
                 parent = el.getparent()
                 if story or not other or parent is None or not _story_weight(parent, page.guess)[0]:
                     continue  # story text, or inside a block already a candidate
+                if _in_story_sentence(el, page.guess):
+                    continue  # a link or emphasis inside a story paragraph is the story
                 for css in [*_names(el, _BARE_NOISE_TAGS), _path(css_of, container, el)]:
                     candidates[css] += other
     accepted: list[str] = []
@@ -241,6 +277,17 @@ def _noise(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
         if all(_harmless(page, rules, css) for page in pages):
             accepted.append(css)
     return tuple(accepted)
+
+
+def _in_story_sentence(el: HtmlElement, guess: str) -> bool:
+    """The element is inline in running story text: a link or emphasis whose parent's
+    own text around it (the text before it, its tail) is story, as in a paragraph."""
+    parent = el.getparent()
+    return (
+        el.tag in _INLINE
+        and parent is not None
+        and any(len(text) >= FRAGMENT and text in guess for text in _fragments(parent))
+    )
 
 
 def _path(css: str, container: HtmlElement, el: HtmlElement) -> str:
@@ -286,6 +333,71 @@ def _boilerplate(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
     return tuple(sorted(p for p, n in seen.items() if n >= 2))
 
 
+def _same_title(text: str, value: str) -> bool:
+    # og:title and headline often carry the site's name after the page's headline.
+    return text == value or (len(text) >= 0.6 * len(value) and value.startswith(text))
+
+
+def _same_byline(text: str, value: str) -> bool:
+    # A byline element says more than the name ("By Jane Doe, Beirut").
+    return value in text and len(text) <= len(value) + 30
+
+
+def _field_selectors(
+    pages: list[_Page], values: list[str | None], same: Callable[[str, str], bool]
+) -> tuple[str, ...]:
+    """Selectors whose first element holds the page's value of a field (its headline,
+    its author, as the metadata say) on every page where they name anything, and on two
+    pages or more: for the pages whose metadata lack the field. Greedy, most pages
+    first (one per layout)."""
+    candidates: dict[str, None] = {}
+    for page, value in zip(pages, values, strict=True):
+        body = page.root.find("body")
+        if not value or body is None:
+            continue
+        for el in body.iter():
+            if isinstance(el.tag, str) and el.tag not in NOISE_TAGS:
+                if same(normalize_paragraph(el.text_content()), value):
+                    candidates.update(dict.fromkeys(_names(el, ("h1", "h2"))))
+    covers: dict[str, set[int]] = {}
+    for css in candidates:
+        held: set[int] = set()
+        for i, (page, value) in enumerate(zip(pages, values, strict=True)):
+            found = select_all(page.root, (css,))
+            if not found:
+                continue
+            if not value or not same(normalize_paragraph(found[0].text_content()), value):
+                break  # names something else on a page: not the field
+            held.add(i)
+        else:
+            if len(held) >= 2:
+                covers[css] = held
+    chosen: list[str] = []
+    left = set(range(len(pages)))
+    while covers and left:
+        css = max(covers, key=lambda c: len(covers[c] & left))
+        if not covers[css] & left:
+            break
+        chosen.append(css)
+        left -= covers.pop(css)
+    return tuple(chosen)
+
+
+def _titles_and_authors(pages: list[_Page]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    titles: list[str | None] = []
+    authors: list[str | None] = []
+    for page in pages:
+        meta = md.read_metadata(page.root)
+        title = md.text_value(meta.article.get("headline")) or meta.first("og:title")
+        names = md.names(meta.article.get("author")) or [meta.first("author") or ""]
+        titles.append(normalize_paragraph(title) if title else None)
+        authors.append(normalize_paragraph(names[0]) if names and names[0] else None)
+    return (
+        _field_selectors(pages, titles, _same_title),
+        _field_selectors(pages, authors, _same_byline),
+    )
+
+
 def _article_url(urls: list[str]) -> str:
     """``^/first/`` when every page's path starts with that folder, else no pattern."""
     firsts = {urlsplit(url).path.lstrip("/").partition("/")[0] for url in urls}
@@ -322,8 +434,11 @@ def learn_site(pages: Iterable[tuple[str | bytes, str]]) -> Template:
     noise = _noise(parsed, rules)
     rules = SiteRules(body_selectors=rules.body_selectors, noise_selectors=noise,
                       min_body_chars=min_chars)  # fmt: skip
+    title, author = _titles_and_authors(parsed)
     learned = Template(
         site=template.site,
+        title=title,
+        author=author,
         origin=origin,
         language=template.language,
         layouts=tuple(layouts),

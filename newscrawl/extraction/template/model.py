@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +30,9 @@ class Layout:
     share: float = 0.0
     # The least F1 of its bodies against the generic extractor's on its training pages.
     agreement: float = 1.0
+    # The story's lead (standfirst) where the layout keeps it before the container, in
+    # the page header: the per-page extractor counts it as story, the container misses it.
+    lead: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,18 @@ class Template:
     def rules(self) -> SiteRules:
         """The declaration a site module would write for these pages (built once)."""
         return self._rules
+
+    def layout_rules(self, layout: Layout) -> SiteRules:
+        """The rules with this layout's container alone and no length floor (the caller
+        judges the length: no densest-block search for a page the layout misses)."""
+        return self._layout_rules[layout.body]
+
+    @cached_property
+    def _layout_rules(self) -> dict[str, SiteRules]:
+        return {
+            layout.body: replace(self._rules, body_selectors=(layout.body,), min_body_chars=0)
+            for layout in self.layouts
+        }
 
     @cached_property  # frozen dataclass: cached_property writes __dict__, not setattr
     def _rules(self) -> SiteRules:
@@ -99,6 +115,28 @@ class Template:
     def from_json(cls, text: str) -> Template:
         return cls.from_dict(json.loads(text))
 
+    @classmethod
+    def from_declaration(
+        cls, rules: SiteRules, origin: str, learned: Mapping[str, Any]
+    ) -> Template:
+        """The template a site declaration's ``[rules]`` and ``[learned]`` tables hold
+        (what :meth:`to_toml` wrote, as reviewed): the rules' selectors, and for each
+        body selector how its layout places a page. A body selector the reviewer added
+        places any page it names (no placement limits learned for it)."""
+        known = {layout["body"]: Layout(**layout) for layout in learned.get("layouts", ())}
+        return cls(
+            site=urlsplit(origin).hostname or rules.name,
+            origin=origin,
+            layouts=tuple(known.get(c, Layout(c, single=False)) for c in rules.body_selectors),
+            noise=rules.noise_selectors,
+            boilerplate=rules.boilerplate,
+            title=tuple(css for css in rules.title_selectors if css != "h1"),  # rules() adds it
+            author=rules.author_selectors,
+            date=rules.date_selectors,
+            min_body_chars=rules.min_body_chars,
+            pages=int(learned.get("pages", 0)),
+        )
+
     def to_toml(self, feeds: tuple[str, ...] = (), sections: tuple[str, ...] = ()) -> str:
         """A site declaration for ``scrapy crawl news -a config=FILE`` (newscrawl.sites.siteconfig),
         for a human to review: add feeds, sections and the article URL pattern."""
@@ -124,6 +162,21 @@ class Template:
                     "author_selectors", "date_selectors"):  # fmt: skip
             lines.append(f"{key} = {_toml(list(getattr(rules, key)))}")
         lines.append(f"min_body_chars = {rules.min_body_chars}")
+        # How each layout places a page: with this table the crawl extracts as
+        # newscrawl.extract(..., template=) does (extraction: "learned", generic where
+        # no layout places the page); without it, as a site module does.
+        lines += ["", "[learned]", f"pages = {self.pages}"]
+        for layout in self.layouts:
+            lines += [
+                "",
+                "[[learned.layouts]]",
+                f"body = {_toml(layout.body)}",
+                f"pages = {layout.pages}",
+                f"single = {'true' if layout.single else 'false'}",
+                f"share = {layout.share}",
+                f"agreement = {layout.agreement}",
+                f"lead = {_toml(layout.lead)}",
+            ]
         return "\n".join(lines) + "\n"
 
 
