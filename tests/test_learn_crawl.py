@@ -1,0 +1,137 @@
+"""Learning in the crawl (issue 14, items 3 and 4): a site module learns the layouts
+its selectors do not know, templates are kept with the state for the next run, and
+layout drift is a change against the site's own history.
+
+Each test crawls an arabstoday-shaped site (tests/modulesite.py) served on 127.0.0.1,
+through ``scrapy crawl arabstoday`` or ``scrapy crawl news``, as a scheduled run would.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from newscrawl import exitcodes
+from newscrawl.fixtureserver import PROJECT_ROOT, serve
+
+from .learnsite import Article
+from .modulesite import ORIGIN, build, write_site
+
+NOISE = ("Most read", "Facebook", "Photo archive", "Staff Writer")
+
+
+class Run:
+    def __init__(self, result: subprocess.CompletedProcess[str], out: Path, stats: Path) -> None:
+        self.code = result.returncode
+        self.stderr = result.stderr
+        self.records: list[dict[str, Any]] = [
+            json.loads(line) for line in out.read_text("utf-8").splitlines()
+        ]
+        self.stats: dict[str, Any] = json.loads(stats.read_text("utf-8"))
+
+
+def crawl(spider: str, origin: str, tmp_path: Path, feed: str, *args: str) -> Run:
+    out, stats = tmp_path / f"{feed}.jsonl", tmp_path / f"{feed}.stats.json"
+    target = ["-a", "edition=en"] if spider == "arabstoday" else ["-a", f"feeds={ORIGIN}/en/rss"]
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(out), *target,
+         "-a", f"base_url={origin}", "-a", "recrawl=1",
+         "-s", "LOG_LEVEL=INFO", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+         "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}",
+         "-s", "STATS_CLASS=tests.stats_dump.JsonDumpStats", "-s", f"STATS_DUMP_PATH={stats}",
+         *args],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    return Run(result, out, stats)
+
+
+def assert_whole(run: Run, pages: list[tuple[Article, str]]) -> None:
+    """Every article once, with its body, title and date, and none of the furniture."""
+    by_path = {"/" + r["url"].split("/", 3)[3]: r for r in run.records}
+    assert len(run.records) == len(by_path) == len(pages), sorted(by_path)
+    for article, _ in pages:
+        record = by_path[article.path]
+        assert record["body"] == article.body, (article.layout, record["extraction"])
+        assert record["title"] == article.title, article.path
+        assert record["published"] and record["published"].startswith("2026-03-")
+        for line in record["body"].split("\n\n"):
+            for noise in (*article.noise, *NOISE):
+                assert noise not in line, (article.path, noise)
+
+
+def serve_site(tmp_path: Path, pages: list[tuple[Article, str]]) -> Path:
+    site = tmp_path / "www"
+    shutil.rmtree(site, ignore_errors=True)
+    return write_site(site, pages)
+
+
+def test_a_module_site_with_a_layout_its_selectors_do_not_know_is_healthy(
+    tmp_path: Path,
+) -> None:
+    pages = build("abc")  # "c": none of arabstoday's selectors
+    with serve(root=serve_site(tmp_path, pages)) as origin:
+        first = crawl("arabstoday", origin, tmp_path, "first")
+        assert first.code == exitcodes.OK, first.stderr[-3000:]
+        assert_whole(first, pages)
+        kinds = sorted(r["extraction"] for r in first.records)
+        assert kinds == ["learned"] * 3 + ["selector"] * 6, kinds
+        assert first.stats["newscrawl/learn/learned"] == 1
+        assert first.stats["newscrawl/layout/new/arabstoday"] == 3
+        assert "New layout on arabstoday: 3 of 9 pages" in first.stderr
+        assert "] ERROR:" not in first.stderr
+
+        # (b) The next run starts with the stored template: the third layout is known.
+        second = crawl("arabstoday", origin, tmp_path, "second")
+        assert second.code == exitcodes.OK, second.stderr[-3000:]
+        assert_whole(second, pages)
+        assert second.stats["newscrawl/learn/loaded"] == 1
+        assert "newscrawl/learn/learned" not in second.stats
+        assert second.stats["newscrawl/layout/history/arabstoday"] == 2
+        assert second.stats["newscrawl/layout/known/arabstoday"] == 9
+        assert "Template of arabstoday loaded from the state store" in second.stderr
+        assert "New layout" not in second.stderr
+
+
+def test_the_news_spider_extracts_every_page_of_the_same_site_with_what_it_learned(
+    tmp_path: Path,
+) -> None:
+    pages = build("abc")
+    with serve(root=serve_site(tmp_path, pages)) as origin:
+        first = crawl("news", origin, tmp_path, "first", "-s", "NEWSCRAWL_LEARN_PAGES=6")
+        assert first.code == exitcodes.OK, first.stderr[-3000:]
+        assert_whole(first, pages)
+        # The pages that taught the template were held back and extracted with it.
+        assert [r["extraction"] for r in first.records] == ["learned"] * 9
+        second = crawl("news", origin, tmp_path, "second", "-s", "NEWSCRAWL_LEARN_PAGES=6")
+        assert second.code == exitcodes.OK, second.stderr[-3000:]
+        assert_whole(second, pages)
+        assert second.stats["newscrawl/learn/loaded"] == 1
+        assert second.stats["newscrawl/layout/known/news"] == 9
+
+
+def test_a_layout_changed_since_the_last_run_is_drift_and_is_relearned(tmp_path: Path) -> None:
+    before, after = build("abc"), build("d")  # the same articles, redesigned
+    with serve(root=serve_site(tmp_path, before)) as origin:
+        assert crawl("arabstoday", origin, tmp_path, "before").code == exitcodes.OK
+    with serve(root=serve_site(tmp_path, after)) as origin:
+        changed = crawl("arabstoday", origin, tmp_path, "changed")
+        assert changed.code == exitcodes.LAYOUT_DRIFT, changed.stderr[-3000:]
+        lines = changed.stderr.splitlines()
+        drift = [line for line in lines if "] ERROR: Layout drift on arabstoday" in line]
+        assert len(drift) == 1, drift  # and the run result that names it
+        assert "Layout drift on arabstoday: 9 of 9 pages fell back" in drift[0]
+        assert "learned again" in drift[0]
+        assert changed.stats["newscrawl/learn/relearned"] == 1
+        assert len(changed.records) == 9 and all(r["body"] for r in changed.records)
+
+        # Relearned: the next run of the same layout knows it.
+        stable = crawl("arabstoday", origin, tmp_path, "stable")
+        assert stable.code == exitcodes.OK, stable.stderr[-3000:]
+        assert_whole(stable, after)
+        assert stable.stats["newscrawl/layout/known/arabstoday"] == 9
+        assert "] ERROR:" not in stable.stderr
