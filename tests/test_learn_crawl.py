@@ -12,11 +12,21 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from newscrawl import exitcodes
+from newscrawl.distributed.redisstore import RedisTemplateStore
+from newscrawl.extraction.template.learn import learn_site
+from newscrawl.extraction.template.model import FORMAT, Template
+from newscrawl.extraction.template.online import SiteLearner, Templates, TemplateStore
 from newscrawl.fixtureserver import PROJECT_ROOT, serve
+from newscrawl.ops.report import drift_verdict, judge
+from newscrawl.spiders.learning import Learning
+from tests.redis_server import redis_db_fixture, redis_server_fixture  # noqa: F401
 
 from .learnsite import Article
 from .modulesite import ORIGIN, build, write_site
@@ -135,3 +145,66 @@ def test_a_layout_changed_since_the_last_run_is_drift_and_is_relearned(tmp_path:
         assert_whole(stable, after)
         assert stable.stats["newscrawl/layout/known/arabstoday"] == 9
         assert "] ERROR:" not in stable.stderr
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def templates(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Templates]:
+    """Both places templates are kept: the state's SQLite file, the fleet's Redis."""
+    if request.param == "sqlite":
+        store: Templates = TemplateStore(tmp_path / "state.sqlite3")
+    else:
+        store = RedisTemplateStore(request.getfixturevalue("redis_db"))
+    yield store
+    store.close()
+
+
+def test_templates_are_stored_with_the_state_for_the_next_run(templates: Templates) -> None:
+    pages = build("c", count=3)
+    template = learn_site([(html, ORIGIN + a.path) for a, html in pages])
+    assert templates.load("arabstoday") is None
+    templates.save("arabstoday", template)
+    assert templates.load("arabstoday") == template
+    counted: list[str] = []
+    learner = SiteLearner("arabstoday", 8, templates, counted.append)  # the next run
+    assert counted == ["loaded"] and learner.history == template
+    # A template stored in an older format is relearned, not used.
+    stale = Template.from_dict({**template.to_dict(), "format": FORMAT})
+    object.__setattr__(stale, "format", FORMAT - 1)
+    templates.save("arabstoday", stale)
+    assert templates.load("arabstoday") is None
+
+
+def test_learning_uses_the_redis_store_with_the_redis_url(redis_db: str) -> None:
+    from scrapy.utils.test import get_crawler
+
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_REDIS_URL": redis_db})
+    learning = Learning(crawler, "arabstoday", "arabstoday", module=True)
+    assert learning.learner is not None
+    assert isinstance(learning.learner.store, RedisTemplateStore)
+    learning.finish()
+
+
+def test_one_drift_verdict_for_the_crawl_the_report_and_backfill() -> None:
+    def stats(history: int | None, known: int, new: int, fallbacks: int = 0) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "finish_reason": "finished", "item_scraped_count": known + new,
+            "response_received_count": known + new, "newscrawl/fallback/s": fallbacks,
+            "newscrawl/layout/known/s": known, "newscrawl/layout/new/s": new,
+        }  # fmt: skip
+        if history is not None:
+            values["newscrawl/layout/history/s"] = history
+        return values
+
+    # Three layouts, always: healthy. A layout met on a third of the pages: learned.
+    assert not drift_verdict(stats(3, 30, 0), "s").message
+    verdict = drift_verdict(stats(1, 20, 10), "s")
+    assert not verdict.drift and verdict.message.startswith("New layout on s: 10 of 30")
+    # No history yet (the news spider's first run): nothing to drift from.
+    assert not drift_verdict(stats(0, 0, 30), "s").drift
+    # Most pages in a layout the history does not know: drift, and judge says the same.
+    verdict = drift_verdict(stats(2, 5, 25), "s")
+    assert verdict.drift and verdict.message.startswith("Layout drift on s: 25 of 30 pages")
+    assert judge(stats(2, 5, 25), 0.2, 0.2) == (exitcodes.LAYOUT_DRIFT, verdict.message)
+    # Without learning: the share of fallbacks, as before.
+    assert drift_verdict(stats(None, 0, 0, fallbacks=3), "s", pages=10).drift
+    assert not drift_verdict(stats(None, 0, 0, fallbacks=2), "s", pages=10).drift

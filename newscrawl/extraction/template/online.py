@@ -1,11 +1,15 @@
 """Learning during a crawl: the first article pages of a site teach its template,
 the rest of the run (and the next runs) are extracted with it.
 
-Pages seen before the template exists keep their generic records (they are already
-emitted; re-extracting them would mean holding the run's first items back). The
-template is stored in a ``templates`` table of the state store's SQLite file, so the
-next run starts with it. Stats: ``newscrawl/learn/learned`` (templates learned this
-run), ``newscrawl/learn/loaded`` (from the store), ``newscrawl/learn/placed`` (pages the
+The learner sees each page through the one decision (``decide(..., template=)``,
+given by the spider) and learns from the pages nothing placed: all of them for the
+``news`` spider, those its selectors missed for a site module. The spider holds the
+pages that taught the first template back and extracts them again with it
+(newscrawl/spiders/learning.py). The template is stored in a ``templates`` table of
+the state store's SQLite file (or the fleet's Redis), so the next run starts with it.
+
+Stats: ``newscrawl/learn/learned`` (templates learned this run),
+``newscrawl/learn/loaded`` (from the store), ``newscrawl/learn/placed`` (pages the
 template extracted), ``newscrawl/learn/not_placed`` (pages it could not place: generic),
 ``newscrawl/learn/no_layout`` (a learning attempt that found none, retried later),
 ``newscrawl/learn/error`` (learning failed: generic for the rest of the run),
