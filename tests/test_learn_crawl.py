@@ -124,26 +124,29 @@ def test_the_news_spider_extracts_every_page_of_the_same_site_with_what_it_learn
         assert second.stats["newscrawl/layout/known/news"] == 9
 
 
-def test_a_layout_changed_since_the_last_run_is_drift_and_is_relearned(tmp_path: Path) -> None:
+@pytest.mark.parametrize("spider", ["arabstoday", "news"])
+def test_a_layout_changed_since_the_last_run_is_drift_and_is_relearned(
+    spider: str, tmp_path: Path
+) -> None:
     before, after = build("abc"), build("d")  # the same articles, redesigned
     with serve(root=serve_site(tmp_path, before)) as origin:
-        assert crawl("arabstoday", origin, tmp_path, "before").code == exitcodes.OK
+        assert crawl(spider, origin, tmp_path, "before").code == exitcodes.OK
     with serve(root=serve_site(tmp_path, after)) as origin:
-        changed = crawl("arabstoday", origin, tmp_path, "changed")
+        changed = crawl(spider, origin, tmp_path, "changed")
         assert changed.code == exitcodes.LAYOUT_DRIFT, changed.stderr[-3000:]
         lines = changed.stderr.splitlines()
-        drift = [line for line in lines if "] ERROR: Layout drift on arabstoday" in line]
+        drift = [line for line in lines if f"] ERROR: Layout drift on {spider}" in line]
         assert len(drift) == 1, drift  # and the run result that names it
-        assert "Layout drift on arabstoday: 9 of 9 pages fell back" in drift[0]
+        assert f"Layout drift on {spider}: 9 of 9 pages fell back" in drift[0]
         assert "learned again" in drift[0]
         assert changed.stats["newscrawl/learn/relearned"] == 1
         assert len(changed.records) == 9 and all(r["body"] for r in changed.records)
 
         # Relearned: the next run of the same layout knows it.
-        stable = crawl("arabstoday", origin, tmp_path, "stable")
+        stable = crawl(spider, origin, tmp_path, "stable")
         assert stable.code == exitcodes.OK, stable.stderr[-3000:]
         assert_whole(stable, after)
-        assert stable.stats["newscrawl/layout/known/arabstoday"] == 9
+        assert stable.stats[f"newscrawl/layout/known/{spider}"] == 9
         assert "] ERROR:" not in stable.stderr
 
 
