@@ -211,3 +211,24 @@ def test_one_drift_verdict_for_the_crawl_the_report_and_backfill() -> None:
     # Without learning: the share of fallbacks, as before.
     assert drift_verdict(stats(None, 0, 0, fallbacks=3), "s", pages=10).drift
     assert not drift_verdict(stats(None, 0, 0, fallbacks=2), "s", pages=10).drift
+
+
+def test_pages_held_to_learn_from_are_counted_when_the_run_ends_first(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.sites.registry import site_spiders
+
+    spider_class = site_spiders()["arabstoday"]
+    crawler = get_crawler(spider_class, {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3")})
+    crawler.stats.open_spider()  # type: ignore[union-attr]
+    spider = spider_class.from_crawler(crawler)
+    article, html = build("c", count=1)[0]
+    response = HtmlResponse(ORIGIN + article.path, body=html.encode(), encoding="utf-8")
+    assert list(spider.parse_article(response)) == []  # held: it teaches the template
+    assert len(spider.held) == 1
+    spider.closed("shutdown")
+    assert crawler.stats.get_value("newscrawl/learn/held_not_emitted") == 1  # type: ignore[union-attr]
+    assert "1 pages held back to learn from were not emitted (run ended: shutdown)" in caplog.text

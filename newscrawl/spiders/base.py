@@ -646,7 +646,7 @@ class NewsSpider(scrapy.Spider):
         self.in_flight = 0  # nothing is in flight when the engine idles (dupefilter drops)
         if self.held and self.learning is not None and self.crawler.engine is not None:
             # The run's last pages to learn from are in: learn, and emit what was held.
-            self.learning.finish()
+            self.learning.flush()
             scraper = self.crawler.engine.scraper
             for response, item in self.release_held():
                 deferred_from_coro(scraper.start_itemproc_async(item, response=response))
@@ -782,6 +782,12 @@ class NewsSpider(scrapy.Spider):
         if reason == "finished":  # a run cut short (killed, limit) reads its sources in full again
             # ...and so does one whose feeds failed to take every record (storage/durable.py).
             when_output_complete(self.crawler, self.keep_validators)
+        if self.held:  # the run ended (limit, shutdown) before they could be emitted
+            inc(self.crawler, "newscrawl/learn/held_not_emitted", len(self.held))
+            logger.warning(
+                "%d pages held back to learn from were not emitted (run ended: %s); "
+                "not marked seen, the next run fetches them again", len(self.held), reason,
+            )  # fmt: skip
         if self.learning is not None:
             self.learning.finish()  # stored for the next run, whatever the verdict
         self.log_drift(self.name)

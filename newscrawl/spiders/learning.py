@@ -92,6 +92,11 @@ class Learning:
         inc(self.crawler, "newscrawl/learn/placed")
         return extraction
 
+    def flush(self) -> None:
+        """No more pages to come (the crawl idles): learn from what the last ones taught."""
+        if self.learner is not None:
+            self.learner.finish()
+
     def finish(self) -> None:
         """End of the run: what the last pages taught is stored for the next run."""
         if self.learner is None:
