@@ -92,6 +92,8 @@ def test_a_module_site_with_a_layout_its_selectors_do_not_know_is_healthy(
         assert kinds == ["learned"] * 3 + ["selector"] * 6, kinds
         assert first.stats["newscrawl/learn/learned"] == 1
         assert first.stats["newscrawl/layout/new/arabstoday"] == 3
+        report = json.loads((tmp_path / "first.report.json").read_text("utf-8"))
+        assert report["fallbacks"] == {}  # held, then placed by the learned template
         assert "New layout on arabstoday: 3 of 9 pages" in first.stderr
         assert "] ERROR:" not in first.stderr
 

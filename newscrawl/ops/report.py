@@ -421,7 +421,8 @@ class RunReport:
             "skipped_seen": stats.get(keys.SKIPPED_SEEN, 0),
             "records_not_written": stats.get(keys.UNWRITTEN, 0),
             "drops": drops,
-            "fallbacks": _by_suffix(stats, keys.FALLBACK),
+            # Held pages a learned template placed after all are taken back off (to 0).
+            "fallbacks": {k: v for k, v in _by_suffix(stats, keys.FALLBACK).items() if v},
             "http_status": _by_suffix(stats, "downloader/response_status_count/"),
             "errors": _by_suffix(stats, keys.ERRORS),
             "failed_sources": stats.get(keys.FAILED_SOURCES, []),
