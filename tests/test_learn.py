@@ -273,6 +273,9 @@ def test_a_failing_learner_costs_no_page(monkeypatch: pytest.MonkeyPatch) -> Non
     assert [r["extraction"] for r in records] == ["generic"] * 5
     assert all(r["body"] for r in records)
     assert counted == ["error"]
+    # Nothing more is kept to learn from (a crawl would hold those pages back).
+    learner.finish()
+    assert learner.seen == [] and counted == ["error"]
 
 
 def test_a_stored_template_that_no_longer_places_pages_is_relearned(tmp_path: Path) -> None:

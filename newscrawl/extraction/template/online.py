@@ -97,6 +97,7 @@ class SiteLearner:
         self.recent: deque[tuple[str, str, bool]] = deque(maxlen=self.pages)
         self.relearned = False
         self.attempts = 0  # learning attempts this run (the spider releases held pages)
+        self.gave_up = False  # learning failed: generic for the rest of the run
         self.template = store.load(site) if store is not None else None
         # What the site was known by when the run started: drift is judged against it.
         self.history = self.template
@@ -122,7 +123,7 @@ class SiteLearner:
             self.count("placed" if placed else "not_placed")
             self._watch((html, url, placed))
             return extraction
-        if not extraction.rejected and extraction.record["body"]:
+        if not extraction.rejected and extraction.record["body"] and not self.gave_up:
             self.seen.append((html, url))
         if len(self.seen) >= self.pages:
             self._learn()
@@ -169,6 +170,7 @@ class SiteLearner:
             logger.exception("Learning the template of %s failed; generic extraction", self.site)
             self.seen.clear()
             self.pages = 10**9  # never again this run
+            self.gave_up = True  # nor hold pages back to learn from
             return
         if not template.layouts:
             self.count("no_layout")
