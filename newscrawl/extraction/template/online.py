@@ -116,18 +116,23 @@ class SiteLearner:
         module's own selectors placed (``"selector"``) are none of the learner's business;
         the others teach the template, or tell whether it still places the site's pages."""
         extraction = decide(html, url, self.template)
+        self.observe(html, url, extraction)
+        return extraction
+
+    def observe(self, html: str, url: str, extraction: Extraction) -> None:
+        """What the page's record (made with ``self.template``) teaches: called by
+        :meth:`extract`, or directly by a caller that extracted elsewhere (a process pool)."""
         if extraction.record["extraction"] == "selector":
-            return extraction
+            return
         if self.template is not None:
             placed = extraction.record["extraction"] == "learned"
             self.count("placed" if placed else "not_placed")
             self._watch((html, url, placed))
-            return extraction
+            return
         if not extraction.rejected and extraction.record["body"] and not self.gave_up:
             self.seen.append((html, url))
         if len(self.seen) >= self.pages:
             self._learn()
-        return extraction
 
     def finish(self) -> None:
         """At the end of a run: the pages that taught nothing yet (a run shorter than
