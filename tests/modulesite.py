@@ -28,7 +28,7 @@ def _story(article: Article, rng: random.Random, related: list[str]) -> str:
             f'<div class="article-details"><h1 class="article-title">{article.title}</h1>'
             f'<span class="author">Staff Writer</span><div class="article-body">'
             f'{"".join(ps[:middle])}<div class="related-articles">{box}</div>'
-            f'{"".join(ps[middle:])}</div></div>'
+            f"{''.join(ps[middle:])}</div></div>"
         )
     if article.layout == "b":
         return (
