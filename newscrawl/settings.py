@@ -107,6 +107,10 @@ NEWSCRAWL_MAX_ERROR_RATE = 0.2
 NEWSCRAWL_MAX_FALLBACK_SHARE = 0.2
 # Below this many pages, layout drift only fails a run when every page fell back.
 NEWSCRAWL_DRIFT_MIN_PAGES = 10
+# With learning on (NEWSCRAWL_LEARN_PAGES), drift is judged against the site's history:
+# more than this share of a run's pages in a layout its selectors and stored template do
+# not know (newscrawl.ops.report.drift_verdict); NEWSCRAWL_MAX_FALLBACK_SHARE without.
+NEWSCRAWL_MAX_NEW_LAYOUT_SHARE = 0.5
 # Crawls write a feed, a report and `latest`; scrapy parse/shell/bench set this off.
 NEWSCRAWL_RUN_FILES = True
 LOGSTATS_INTERVAL = 0  # our progress line replaces Scrapy's (it adds articles and queue)

@@ -61,6 +61,11 @@ REDIS_UNAVAILABLE = ours("redis/unavailable")
 
 DROPPED = ours("dropped/")  # + reason: a pipeline dropped the item
 FALLBACK = ours("fallback/")  # + site: the generic extractor stood in for the selectors
+# + site, with learning on: layouts the site was known by when the run started (its
+# selectors, its stored template's layouts), and pages placed by one of them or not.
+LAYOUT_HISTORY = ours("layout/history/")
+LAYOUT_KNOWN = ours("layout/known/")
+LAYOUT_NEW = ours("layout/new/")
 HTTP = ours("http/")  # + status: an HTTP error answer
 ERRORS = ours("errors/")  # + exception name: a fetch that failed
 SKIPPED = ours("skipped/")  # + why: empty, not HTML, bot check / consent wall

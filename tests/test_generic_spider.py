@@ -110,7 +110,8 @@ def test_redesigned_site_falls_back_and_raises_the_alarm(tmp_path: Path) -> None
         if page["language"] != "en":
             continue
         record = found[page["path"]]
-        assert record["extraction"] == "fallback"
+        # The generic extractor, or the template learned from those pages (issue 14).
+        assert record["extraction"] in ("fallback", "learned")
         assert f1(record["body"], "\n\n".join(page["body"])) >= 0.95, page["path"]
         for noise in page["noise"]:
             assert noise not in record["body"], (page["path"], noise)

@@ -15,6 +15,7 @@ import pytest
 
 import newscrawl
 from newscrawl import exitcodes
+from newscrawl.extraction.decide import decide
 from newscrawl.extraction.generic.extractor import extract_generic
 from newscrawl.extraction.template.model import Template
 from newscrawl.fixtureserver import PROJECT_ROOT, serve
@@ -215,9 +216,10 @@ def test_news_spider_learns_during_the_run_and_the_next_run_starts_learned(
         assert code == 0, stderr[-3000:]
         by_path = {"/" + r["url"].split("/", 3)[3]: r for r in records}
         assert len(by_path) == len(PAGES)
+        # The six pages that taught the template were held back and extracted with it.
         kinds = [r["extraction"] for r in records]
-        assert kinds.count("generic") == 6 and kinds.count("learned") == 6, kinds
-        assert stats["newscrawl/learn/learned"] == 1 and stats["newscrawl/learn/placed"] == 6
+        assert kinds == ["learned"] * len(PAGES), kinds
+        assert stats["newscrawl/learn/learned"] == 1 and stats["newscrawl/learn/placed"] == 12
         for article, _ in PAGES:
             record = by_path[article.path]
             assert record["body"], article.path  # generic before learning, never empty
@@ -266,17 +268,23 @@ def test_a_failing_learner_costs_no_page(monkeypatch: pytest.MonkeyPatch) -> Non
     counted: list[str] = []
     learner = online.SiteLearner("learnsite.example", 2, None, counted.append)
 
-    def generic(html: str, url: str) -> Any:
+    def generic(html: str, url: str, template: Template | None) -> Any:
         return extract_generic(html, url)
 
     records = [learner.extract(html, a.url, generic).record for a, html in PAGES[:5]]
     assert [r["extraction"] for r in records] == ["generic"] * 5
     assert all(r["body"] for r in records)
     assert counted == ["error"]
+    # Nothing more is kept to learn from (a crawl would hold those pages back).
+    learner.finish()
+    assert learner.seen == [] and counted == ["error"]
 
 
 def test_a_stored_template_that_no_longer_places_pages_is_relearned(tmp_path: Path) -> None:
     from newscrawl.extraction.template import online
+
+    def with_template(html: str, url: str, template: Template | None) -> Any:
+        return decide(html, url, None, template=template)  # the one decision
 
     store = online.TemplateStore(tmp_path / "state.sqlite3")
     store.save("learnsite.example", learned([(a, h) for a, h in TRAIN if a.layout == "a"]))
@@ -284,7 +292,7 @@ def test_a_stored_template_that_no_longer_places_pages_is_relearned(tmp_path: Pa
     learner = online.SiteLearner("learnsite.example", 4, store, counted.append)
     assert counted == ["loaded"]
     redesigned = [(a, h) for a, h in PAGES if a.layout != "a"]  # the site's new layouts
-    records = [learner.extract(h, a.url, extract_generic).record for a, h in redesigned]
+    records = [learner.extract(h, a.url, with_template).record for a, h in redesigned]
     assert [r["extraction"] for r in records[:4]] == ["generic"] * 4
     assert [r["extraction"] for r in records[4:]] == ["learned"] * 4
     assert counted.count("relearned") == 1

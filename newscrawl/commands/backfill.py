@@ -37,7 +37,6 @@ from newscrawl.discovery.urls import canonicalize, url_key
 from newscrawl.extraction.article import Extraction
 from newscrawl.extraction.decide import decide
 from newscrawl.extraction.rules import SiteRules
-from newscrawl.ops.report import is_drift
 from newscrawl.sites.registry import site_spiders, spider_for_url
 from newscrawl.spiders.base import ArgumentError, NewsSpider
 from newscrawl.spiders.news import GENERIC_ARTICLE_URL
@@ -85,6 +84,7 @@ class BackfillSpider(NewsSpider):
         """The site's spider, for its extraction only (its stats go to this run)."""
         if site.name not in self.helpers:
             helper = site()
+            helper.learns = False  # archived pages of any date: not one layout history
             helper.crawler = self.crawler
             helper.settings = self.settings
             self.helpers[site.name] = helper
@@ -138,21 +138,8 @@ class BackfillSpider(NewsSpider):
         none): a site whose archived pages mostly fell back is named with its selectors."""
         super().closed(reason)
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        limit = self.settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE", 0.2)
-        min_pages = self.settings.getint("NEWSCRAWL_DRIFT_MIN_PAGES", 10)
         for name, helper in sorted(self.helpers.items()):
-            fallbacks = int(stats.get(f"newscrawl/fallback/{name}", 0))
-            pages = int(stats.get(f"newscrawl/backfill/pages/{name}", 0))
-            if not fallbacks or fallbacks / max(pages, 1) <= limit:
-                continue
-            drift = is_drift(fallbacks, pages, limit, min_pages)
-            (logger.error if drift else logger.warning)(
-                "%s on %s: %d of %d archived pages fell back to generic extraction (%s); "
-                "body selectors %s, problems %s",
-                "Layout drift" if drift else "Possible layout drift (too few pages to judge)",
-                name, fallbacks, pages, f"> {limit:.0%}", list(helper.rules.body_selectors),
-                dict(helper.fallback_problems),
-            )  # fmt: skip
+            helper.log_drift(name, int(stats.get(f"newscrawl/backfill/pages/{name}", 0)))
 
     def extract(self, html: str, url: str) -> Extraction:
         site = spider_for_url(url)

@@ -15,6 +15,7 @@ keys are :func:`newscrawl.discovery.urls.url_key`), in these keys (``<p>`` is
 ``<p>:state:sigs``            hash: row id -> 72-byte MinHash signature
 ``<p>:state:sig_urls``        hash: row id -> "<url key>\\n<url>"
 ``<p>:state:sources``         hash: feed/sitemap URL -> JSON {etag, lm, t}
+``<p>:state:templates``       hash: site -> learned template JSON (RedisTemplateStore)
 ============================  ====================================================
 
 Every write that touches several keys is one Lua script, so it is atomic and
@@ -51,6 +52,7 @@ from scrapy.exceptions import DropItem
 
 from newscrawl.discovery.urls import canonical_key, url_key
 from newscrawl.distributed.config import mask_url
+from newscrawl.extraction.template.model import Template
 from newscrawl.stats import inc
 from newscrawl.storage.state import SeenArticle, StateStore
 
@@ -462,3 +464,29 @@ class RedisStore(StateStore):
     def _keys(self) -> tuple[str, ...]:
         return (self.k_articles, self.k_fetched, self.k_fingerprints, self.k_sigseq,
                 self.k_sigids, self.k_sigs, self.k_sig_urls, self.k_sources)  # fmt: skip
+
+
+class RedisTemplateStore:
+    """Learned site templates (newscrawl.extraction.template.online) shared by the
+    fleet: ``<p>:state:templates``, a hash site -> template JSON, so every worker and
+    the next run start with what any worker learned."""
+
+    def __init__(self, url: str, prefix: str = "newscrawl", client: Any = None) -> None:
+        self.redis: Any = client if client is not None else connect(url)
+        self.key = f"{prefix}:state:templates"
+
+    def load(self, site: str) -> Template | None:
+        raw = self.redis.hget(self.key, site)
+        if raw is None:
+            return None
+        try:
+            return Template.from_json(_text(raw))
+        except (ValueError, TypeError, KeyError) as exc:  # an older format: relearn
+            logger.warning("Stored template of %s not usable (%s), relearning", site, exc)
+            return None
+
+    def save(self, site: str, template: Template) -> None:
+        self.redis.hset(self.key, site, template.to_json())
+
+    def close(self) -> None:
+        self.redis.close()

@@ -19,6 +19,7 @@ import re
 import sys
 import time
 from collections.abc import Sized
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -70,8 +71,101 @@ def is_drift(fallbacks: int, extracted: int, max_share: float, min_pages: int) -
     return fallbacks >= extracted and fallbacks >= min(3, max(min_pages, 1))
 
 
+@dataclass(frozen=True)
+class DriftVerdict:
+    """A site's layout verdict: whether it fails the run (exit 5), and its one line
+    (empty: nothing to say) at ``level``."""
+
+    drift: bool = False
+    message: str = ""
+    level: int = logging.INFO
+
+
+def drift_verdict(
+    stats: dict[str, Any],
+    name: str,
+    max_fallback: float = 0.2,
+    min_pages: int = 10,
+    max_new_layout: float = 0.5,
+    pages: int | None = None,
+    detail: str = "",
+) -> DriftVerdict:
+    """Layout drift of the site ``name`` (its stats key), from a run's stats: the one
+    rule NewsSpider.closed, ``judge`` and ``scrapy backfill`` apply.
+
+    With learning on (``layout/history/<name>`` set: spiders/learning.py), drift is a
+    change against the site's own history, the layouts it was known by when the run
+    started (its selectors, its stored template): more than ``max_new_layout`` of the
+    run's pages in a layout that history does not know. A site that has always had
+    three layouts is healthy; a site with no history yet (its first learning run) has
+    nothing to drift from. Without learning, more than ``max_fallback`` of the
+    ``pages`` fell back to the generic extractor. Either way a small run needs every
+    page against it (:func:`is_drift`).
+
+    >>> drift_verdict({"newscrawl/layout/history/s": 1, "newscrawl/layout/new/s": 3}, "s").drift
+    True
+    >>> drift_verdict({"newscrawl/layout/history/s": 2, "newscrawl/layout/new/s": 3,
+    ...                "newscrawl/layout/known/s": 6}, "s").drift
+    False
+    """
+    fallbacks = int(stats.get(keys.fallback(name), 0))
+    history = stats.get(keys.LAYOUT_HISTORY + name)
+    suffix = f"; {detail}" if detail else ""
+    if history is not None:
+        new = int(stats.get(keys.LAYOUT_NEW + name, 0))
+        seen = new + int(stats.get(keys.LAYOUT_KNOWN + name, 0))
+        if not new:
+            return DriftVerdict()
+        if not history:
+            return DriftVerdict(
+                message=f"First layouts of {name} learned from {new} pages (no history to "
+                "judge drift against yet)"
+            )
+        share = new / seen
+        against = (
+            f"{name}: {new} of {seen} pages fell back from the {history} layout(s) it was "
+            "known by (its selectors and stored template)"
+        )
+        if is_drift(new, seen, max_new_layout, min_pages):
+            return DriftVerdict(
+                True,
+                f"Layout drift on {against}, > {max_new_layout:.0%}; its template is "
+                f"learned again from this run's pages{suffix}",
+                logging.ERROR,
+            )
+        if share > max_new_layout:
+            return DriftVerdict(
+                message=f"Possible layout drift (too few pages to judge) on {against}{suffix}",
+                level=logging.WARNING,
+            )
+        return DriftVerdict(
+            message=f"New layout on {against}: {share:.0%} of pages, not most: not drift",
+            level=logging.WARNING,
+        )
+    extracted = pages if pages is not None else (
+        int(stats.get("item_scraped_count", 0)) + keys.total(stats, keys.DROPPED)
+    )  # fmt: skip
+    if not fallbacks:
+        return DriftVerdict()
+    share = fallbacks / max(extracted, 1)
+    if share <= max_fallback:
+        return DriftVerdict()
+    drift = is_drift(fallbacks, extracted, max_fallback, min_pages)
+    return DriftVerdict(
+        drift,
+        f"{'Layout drift' if drift else 'Possible layout drift (too few pages to judge)'} "
+        f"on {name}: {fallbacks} of {extracted} pages fell back to generic extraction "
+        f"(fallback share {share:.2f} > {max_fallback:.0%}){suffix}",
+        logging.ERROR if drift else logging.WARNING,
+    )
+
+
 def judge(
-    stats: dict[str, Any], max_error_rate: float, max_fallback: float, min_drift_pages: int = 10
+    stats: dict[str, Any],
+    max_error_rate: float,
+    max_fallback: float,
+    min_drift_pages: int = 10,
+    max_new_layout: float = 0.5,
 ) -> tuple[int, str]:
     """(exit code, reason) of a finished run from its stats.
 
@@ -109,20 +203,27 @@ def judge(
     error_rate = failures / max(pages, 1)
     if error_rate > max_error_rate:
         return exitcodes.ERROR_RATE, f"error rate {error_rate:.2f} > {max_error_rate}"
-    extracted = items + keys.total(stats, keys.DROPPED)
-    fallbacks = keys.total(stats, keys.FALLBACK)
-    share = fallbacks / max(extracted, 1)
-    if is_drift(fallbacks, extracted, max_fallback, min_drift_pages):
-        return exitcodes.LAYOUT_DRIFT, f"fallback share {share:.2f} > {max_fallback}"
+    # Each site's layout verdict (one rule: drift_verdict); a run of several sites
+    # (backfill) fails on any of them.
+    names = {k.rsplit("/", 1)[1] for k in stats if k.startswith((keys.FALLBACK, keys.LAYOUT_NEW))}
+    limits = (max_fallback, min_drift_pages, max_new_layout)
+    verdicts = [
+        drift_verdict(stats, name, *limits, pages=_site_pages(stats, name))
+        for name in sorted(names)
+    ]
+    if drifted := [v.message for v in verdicts if v.drift]:
+        return exitcodes.LAYOUT_DRIFT, "; ".join(drifted)
     if failed:
         return exitcodes.ERROR_RATE, failed
-    if fallbacks:
-        return exitcodes.OK, (
-            f"ok (fallback share {share:.2f} of {extracted} pages: too few pages "
-            f"for a drift verdict, NEWSCRAWL_DRIFT_MIN_PAGES={min_drift_pages})"
-            if share > max_fallback else "ok"
-        )  # fmt: skip
+    if noted := [v.message for v in verdicts if v.message]:
+        return exitcodes.OK, f"ok ({'; '.join(noted)})"
     return exitcodes.OK, "ok"
+
+
+def _site_pages(stats: dict[str, Any], name: str) -> int | None:
+    """The pages of one site in a run of several (backfill), else None: the run's."""
+    pages = stats.get(f"newscrawl/backfill/pages/{name}")
+    return int(pages) if pages is not None else None
 
 
 def output_failure(stats: dict[str, Any]) -> str | None:
@@ -239,6 +340,7 @@ class RunReport:
             self.settings.getfloat("NEWSCRAWL_MAX_ERROR_RATE", 0.2),
             self.settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE", 0.2),
             self.settings.getint("NEWSCRAWL_DRIFT_MIN_PAGES", 10),
+            self.settings.getfloat("NEWSCRAWL_MAX_NEW_LAYOUT_SHARE", 0.5),
         )
         self.set_exit(spider, code, why)
         if not exporting:
@@ -319,7 +421,8 @@ class RunReport:
             "skipped_seen": stats.get(keys.SKIPPED_SEEN, 0),
             "records_not_written": stats.get(keys.UNWRITTEN, 0),
             "drops": drops,
-            "fallbacks": _by_suffix(stats, keys.FALLBACK),
+            # Held pages a learned template placed after all are taken back off (to 0).
+            "fallbacks": {k: v for k, v in _by_suffix(stats, keys.FALLBACK).items() if v},
             "http_status": _by_suffix(stats, "downloader/response_status_count/"),
             "errors": _by_suffix(stats, keys.ERRORS),
             "failed_sources": stats.get(keys.FAILED_SOURCES, []),

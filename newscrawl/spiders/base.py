@@ -62,12 +62,14 @@ from newscrawl.extraction.article import Extraction
 from newscrawl.extraction.dates import iso
 from newscrawl.extraction.decide import decide
 from newscrawl.extraction.rules import SiteRules
+from newscrawl.extraction.template.model import Template
 from newscrawl.guards.faults import MALFORMED
 from newscrawl.items import Article
-from newscrawl.ops.report import is_drift
+from newscrawl.ops.report import drift_verdict
 from newscrawl.pagekind import KIND, SOURCES, PageKind, kind_of
 from newscrawl.sites.spec import DEFAULT_PAGINATION, Edition, SiteSpec, url_target
-from newscrawl.stats import DROPPED, FAILED_SOURCES, SKIPPED_SEEN, fallback, inc, total
+from newscrawl.spiders.learning import Learning
+from newscrawl.stats import FAILED_SOURCES, SKIPPED_SEEN, fallback, inc
 from newscrawl.storage.durable import when_output_complete
 from newscrawl.storage.state import ClaimLost, StateStore, StateStoreFailed
 from newscrawl.storage.stores import store_for
@@ -231,6 +233,10 @@ class NewsSpider(scrapy.Spider):
     pagination_url: str = DEFAULT_PAGINATION
     rules: SiteRules
     max_listing_pages: int = 5
+    # Learn templates for the layouts the selectors miss (spiders/learning.py); off for
+    # spiders that only borrow a site's extraction (backfill's helpers).
+    learns = True
+    learning: Learning | None = None
 
     def __init__(
         self,
@@ -268,6 +274,8 @@ class NewsSpider(scrapy.Spider):
         self.in_flight = 0  # article/discovery requests scheduled by _bounded, not back
         self.backlog: deque[Iterator[scrapy.Request]] = deque()
         self.failed_sources: dict[str, str] = {}  # feed/sitemap URL -> why it failed
+        # Pages held back while the first template is learned (spiders/learning.py).
+        self.held: list[tuple[TextResponse, Entry | None, Extraction]] = []
         self._article_re = re.compile(self.article_url) if self.article_url else None
         self._pagination_re = re.compile(self.pagination_url)
 
@@ -636,6 +644,13 @@ class NewsSpider(scrapy.Spider):
 
     def on_idle(self, spider: scrapy.Spider) -> None:
         self.in_flight = 0  # nothing is in flight when the engine idles (dupefilter drops)
+        if self.held and self.learning is not None and self.crawler.engine is not None:
+            # The run's last pages to learn from are in: learn, and emit what was held.
+            self.learning.flush()
+            scraper = self.crawler.engine.scraper
+            for response, item in self.release_held():
+                deferred_from_coro(scraper.start_itemproc_async(item, response=response))
+            raise DontCloseSpider
         if self._refill():
             raise DontCloseSpider
 
@@ -687,6 +702,31 @@ class NewsSpider(scrapy.Spider):
             inc(self.crawler, "newscrawl/extraction/error")
             logger.exception("Extraction failed on %s", response.url)
             return
+        learning = self.learning
+        if learning is not None and (learning.hold or learning.release):
+            self.held.append((response, entry, extraction))  # spiders/learning.py
+            self.pending += 1
+            if learning.release:
+                yield from (item for _, item in self.release_held())
+            return
+        yield from self.emit(response, entry, extraction)
+
+    def release_held(self) -> Iterator[tuple[TextResponse, Article]]:
+        """The pages held back while the first template was learned, extracted again
+        with it where it places them (with their responses)."""
+        assert self.learning is not None
+        held, self.held = self.held, []
+        for response, entry, first in held:
+            self.pending -= 1
+            extraction = self.learning.again(response.text, response.url, first)
+            if first.drift and extraction is not first:  # not a fallback after all
+                inc(self.crawler, fallback(self.name), -1)
+            yield from ((response, item) for item in self.emit(response, entry, extraction))
+
+    def emit(
+        self, response: TextResponse, entry: Entry | None, extraction: Extraction
+    ) -> Iterator[Article]:
+        """The page's item, unless it is not an article (counted and logged)."""
         if extraction.rejected:
             inc(self.crawler, f"newscrawl/skipped/interstitial/{extraction.rejected}")
             logger.warning("Not an article (%s), skipped: %s", extraction.rejected, response.url)
@@ -714,14 +754,25 @@ class NewsSpider(scrapy.Spider):
         yield Article(record)
 
     def extract(self, html: str, url: str) -> Extraction:
-        """The page's record as :func:`newscrawl.extraction.decide.decide` gives it.
+        """The page's record as :func:`newscrawl.extraction.decide.decide` gives it, with
+        the template learned from the site's pages its selectors do not place
+        (spiders/learning.py; ``extraction: "learned"``).
 
-        A fallback record (``extraction: "fallback"``: the site's selectors failed here)
-        is counted in ``newscrawl/fallback/<site>``; when too many pages of a run fall
-        back, the run ends with an ERROR naming what failed (and exit code 5).
+        A fallback record (``extraction: "fallback"``: neither placed the page) is
+        counted in ``newscrawl/fallback/<site>``; when the site's pages left the
+        layouts it is known by, the run ends with an ERROR naming what failed (exit 5).
         """
         use_fallback = self.settings.getbool("NEWSCRAWL_FALLBACK", True)
-        extraction = decide(html, url, self.spec, fallback=use_fallback)
+
+        def decided(page: str, address: str, template: Template | None) -> Extraction:
+            return decide(page, address, self.spec, template=template, fallback=use_fallback)
+
+        if self.learning is None and self.learns and self.crawler is not None:
+            self.learning = Learning(self.crawler, self.spec.name, self.name, not self.spec.generic)
+        if self.learning is not None:
+            extraction = self.learning.extract(html, url, decided)
+        else:
+            extraction = decided(html, url, None)
         if extraction.drift:
             inc(self.crawler, fallback(self.name))
             self.fallback_problems.update(extraction.drift)
@@ -731,21 +782,31 @@ class NewsSpider(scrapy.Spider):
         if reason == "finished":  # a run cut short (killed, limit) reads its sources in full again
             # ...and so does one whose feeds failed to take every record (storage/durable.py).
             when_output_complete(self.crawler, self.keep_validators)
-        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        fallbacks = int(stats.get(fallback(self.name), 0))
-        extracted = int(stats.get("item_scraped_count", 0)) + total(stats, DROPPED)
-        limit = self.settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE", 0.2)
-        min_pages = self.settings.getint("NEWSCRAWL_DRIFT_MIN_PAGES", 10)
-        if fallbacks and fallbacks / max(extracted, 1) > limit:
-            # A small run is evidence only when every page fell back (extensions.is_drift).
-            drift = is_drift(fallbacks, extracted, limit, min_pages)
-            (logger.error if drift else logger.warning)(
-                "%s on %s: %d of %d pages fell back to generic extraction (%s); "
-                "body selectors %s, problems %s",
-                "Layout drift" if drift else "Possible layout drift (too few pages to judge)",
-                self.name, fallbacks, extracted, f"> {limit:.0%}", list(self.rules.body_selectors),
-                dict(self.fallback_problems),
+        if self.held:  # the run ended (limit, shutdown) before they could be emitted
+            inc(self.crawler, "newscrawl/learn/held_not_emitted", len(self.held))
+            logger.warning(
+                "%d pages held back to learn from were not emitted (run ended: %s); "
+                "not marked seen, the next run fetches them again", len(self.held), reason,
             )  # fmt: skip
+        if self.learning is not None:
+            self.learning.finish()  # stored for the next run, whatever the verdict
+        self.log_drift(self.name)
+
+    def log_drift(self, name: str, pages: int | None = None) -> None:
+        """The drift verdict of the site ``name`` (newscrawl.ops.report.drift_verdict, the
+        rule the run's exit code follows), logged once with the selectors that missed."""
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        verdict = drift_verdict(
+            stats, name,
+            self.settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE", 0.2),
+            self.settings.getint("NEWSCRAWL_DRIFT_MIN_PAGES", 10),
+            self.settings.getfloat("NEWSCRAWL_MAX_NEW_LAYOUT_SHARE", 0.5),
+            pages=pages,
+            detail=f"body selectors {list(self.rules.body_selectors)}, "
+            f"problems {dict(self.fallback_problems)}",
+        )  # fmt: skip
+        if verdict.message:
+            logger.log(verdict.level, "%s", verdict.message)
 
     def keep_validators(self) -> None:
         try:

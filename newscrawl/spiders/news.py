@@ -8,7 +8,8 @@
 With ``site``, discovery is what a site module would declare, found at run time:
 robots.txt sitemaps (indexes and Google News sitemaps included), the RSS/Atom feeds
 the home page names in ``<link rel="alternate">``, and the home page as a listing.
-Bodies come from the generic extractor.
+Bodies come from the generic extractor for the run's first pages, then from the
+template learned from them (NewsSpider.extract, spiders/learning.py).
 
 With ``config``, a small TOML file declares a site exactly like a site module does
 (see :func:`newscrawl.sites.siteconfig.load_site`): the built-in modules and these entries
@@ -17,18 +18,13 @@ are the same ``NewsSpider`` code path.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator, Mapping
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 
-from newscrawl.extraction.article import Extraction
-from newscrawl.extraction.decide import decide
-from newscrawl.extraction.template.online import SiteLearner, open_learner
 from newscrawl.pagekind import KIND, PageKind, kind_of
 from newscrawl.sites.siteconfig import load_site
 from newscrawl.sites.spec import Edition, SiteSpec
@@ -83,7 +79,6 @@ class GenericNewsSpider(NewsSpider):
     max_sections = 40  # section pages followed from the home page, in all
     section_levels = 2  # home -> edition home -> section
     sections_followed = 0
-    learner: SiteLearner | Literal[False] | None = None  # False: learning is off
 
     def __init__(
         self,
@@ -171,29 +166,3 @@ class GenericNewsSpider(NewsSpider):
                         url, self.parse_home, 0, kind=PageKind.HOME, page=1, level=level + 1
                     )
         yield from self.parse_listing(response, page)
-
-    def extract(self, html: str, url: str) -> Extraction:
-        """A configured site: its selectors (NewsSpider.extract). A site known only by
-        its address: the generic extractor for its first pages, then the template
-        learned from them (extraction/template/online.py; ``extraction: "learned"``)."""
-        if not self.spec.generic:
-            return super().extract(html, url)
-        if self.learner is None:
-            count = functools.partial(count_learning, self.crawler)
-            self.learner = open_learner(self.spec.name, self.settings, count) or False
-        if not self.learner:
-            return decide(html, url, self.spec)
-        domains, listings = self.spec.canonical_scope()
-        return self.learner.extract(
-            html,
-            url,
-            lambda page, address: decide(page, address, self.spec),
-            self.spec.language_for(url),
-            domains,
-            listings,
-        )
-
-
-def count_learning(crawler: Crawler | None, key: str) -> None:
-    """The learner's counter: its keys (``learn/...``) are named under ``newscrawl/``."""
-    inc(crawler, f"newscrawl/{key}")

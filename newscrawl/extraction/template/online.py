@@ -1,11 +1,15 @@
 """Learning during a crawl: the first article pages of a site teach its template,
 the rest of the run (and the next runs) are extracted with it.
 
-Pages seen before the template exists keep their generic records (they are already
-emitted; re-extracting them would mean holding the run's first items back). The
-template is stored in a ``templates`` table of the state store's SQLite file, so the
-next run starts with it. Stats: ``newscrawl/learn/learned`` (templates learned this
-run), ``newscrawl/learn/loaded`` (from the store), ``newscrawl/learn/placed`` (pages the
+The learner sees each page through the one decision (``decide(..., template=)``,
+given by the spider) and learns from the pages nothing placed: all of them for the
+``news`` spider, those its selectors missed for a site module. The spider holds the
+pages that taught the first template back and extracts them again with it
+(newscrawl/spiders/learning.py). The template is stored in a ``templates`` table of
+the state store's SQLite file (or the fleet's Redis), so the next run starts with it.
+
+Stats: ``newscrawl/learn/learned`` (templates learned this run),
+``newscrawl/learn/loaded`` (from the store), ``newscrawl/learn/placed`` (pages the
 template extracted), ``newscrawl/learn/not_placed`` (pages it could not place: generic),
 ``newscrawl/learn/no_layout`` (a learning attempt that found none, retried later),
 ``newscrawl/learn/error`` (learning failed: generic for the rest of the run),
@@ -21,15 +25,24 @@ from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from scrapy.settings import BaseSettings
 
 from newscrawl.extraction.article import Extraction
-from newscrawl.extraction.template.apply import extract_with_template
 from newscrawl.extraction.template.learn import learn_site
 from newscrawl.extraction.template.model import Template
 
 logger = logging.getLogger(__name__)
+
+
+class Templates(Protocol):
+    """Where templates are kept between runs: :class:`TemplateStore` (SQLite), or the
+    fleet's Redis (newscrawl.distributed.redisstore.RedisTemplateStore)."""
+
+    def load(self, site: str) -> Template | None: ...
+    def save(self, site: str, template: Template) -> None: ...
+    def close(self) -> None: ...
 
 
 class TemplateStore:
@@ -72,7 +85,7 @@ class SiteLearner:
         self,
         site: str,
         pages: int,
-        store: TemplateStore | None,
+        store: Templates | None,
         count: Callable[[str], None],
     ) -> None:
         self.site = site
@@ -83,7 +96,11 @@ class SiteLearner:
         # The last pages extracted with the template, and whether it placed them.
         self.recent: deque[tuple[str, str, bool]] = deque(maxlen=self.pages)
         self.relearned = False
+        self.attempts = 0  # learning attempts this run (the spider releases held pages)
+        self.gave_up = False  # learning failed: generic for the rest of the run
         self.template = store.load(site) if store is not None else None
+        # What the site was known by when the run started: drift is judged against it.
+        self.history = self.template
         if self.template is not None:
             count("loaded")
             logger.info("Template of %s loaded from the state store", site)
@@ -92,34 +109,47 @@ class SiteLearner:
         self,
         html: str,
         url: str,
-        generic: Callable[[str, str], Extraction],
-        language: str | None = None,
-        domains: tuple[str, ...] = (),
-        listings: tuple[str, ...] = (),
+        decide: Callable[[str, str, Template | None], Extraction],
     ) -> Extraction:
-        """The learned extraction once there is a template, else ``generic``'s."""
+        """``decide``'s record with the template as it stands (None before one is learned:
+        newscrawl.extraction.decide.decide is the one extraction path). Pages a site
+        module's own selectors placed (``"selector"``) are none of the learner's business;
+        the others teach the template, or tell whether it still places the site's pages."""
+        extraction = decide(html, url, self.template)
+        self.observe(html, url, extraction)
+        return extraction
+
+    def observe(self, html: str, url: str, extraction: Extraction) -> None:
+        """What the page's record (made with ``self.template``) teaches: called by
+        :meth:`extract`, or directly by a caller that extracted elsewhere (a process pool)."""
+        if extraction.record["extraction"] == "selector":
+            return
         if self.template is not None:
-            extraction = extract_with_template(
-                html, url, self.template, self.site, language, domains, listings
-            )
             placed = extraction.record["extraction"] == "learned"
             self.count("placed" if placed else "not_placed")
-            self._watch(html, url, placed)
-            return extraction
-        extraction = generic(html, url)
-        if not extraction.rejected and extraction.record["body"]:
+            self._watch((html, url, placed))
+            return
+        if not extraction.rejected and extraction.record["body"] and not self.gave_up:
             self.seen.append((html, url))
         if len(self.seen) >= self.pages:
             self._learn()
-        return extraction
 
-    def _watch(self, html: str, url: str, placed: bool) -> None:
+    def finish(self) -> None:
+        """At the end of a run: the pages that taught nothing yet (a run shorter than
+        ``pages``, a layout met on a few pages) still teach the next run, from 2 up."""
+        if self.template is None and len(self.seen) >= 2:
+            self._learn()
+        elif self.template is not None and len(self.recent) >= 2:
+            self._watch(None, final=True)
+
+    def _watch(self, page: tuple[str, str, bool] | None, final: bool = False) -> None:
         """Relearn (once a run) when the template places fewer than half of the last
         pages: the site's layout changed since it was learned, or a layout was added."""
         if self.relearned:
             return
-        self.recent.append((html, url, placed))
-        if len(self.recent) < self.pages:
+        if page is not None:
+            self.recent.append(page)
+        if len(self.recent) < self.pages and not final:
             return
         misses = sum(1 for _, _, hit in self.recent if not hit)
         if misses * 2 > len(self.recent):
@@ -137,6 +167,7 @@ class SiteLearner:
                 self.template = previous  # nothing better to learn from: keep it
 
     def _learn(self) -> None:
+        self.attempts += 1
         try:
             template = learn_site(self.seen)
         except Exception:  # a learner bug must not cost pages: generic for the rest
@@ -144,6 +175,7 @@ class SiteLearner:
             logger.exception("Learning the template of %s failed; generic extraction", self.site)
             self.seen.clear()
             self.pages = 10**9  # never again this run
+            self.gave_up = True  # nor hold pages back to learn from
             return
         if not template.layouts:
             self.count("no_layout")
@@ -166,16 +198,18 @@ class SiteLearner:
 
 
 def open_learner(
-    site: str, settings: BaseSettings, inc: Callable[[str], None]
+    site: str,
+    settings: BaseSettings,
+    inc: Callable[[str], None],
+    store: Templates | None = None,
 ) -> SiteLearner | None:
     """The run's learner for ``site`` (None when ``NEWSCRAWL_LEARN_PAGES`` is 0), with
-    the templates table of ``NEWSCRAWL_STATE_PATH``'s SQLite file as its store."""
+    ``store``, or else the templates table of ``NEWSCRAWL_STATE_PATH``'s SQLite file."""
     pages = settings.getint("NEWSCRAWL_LEARN_PAGES", 8)
     if pages <= 0:
         return None
-    store: TemplateStore | None = None
     path = settings.get("NEWSCRAWL_STATE_PATH")
-    if path:
+    if store is None and path:
         try:
             store = TemplateStore(path)
         except (OSError, sqlite3.Error) as exc:  # learning still serves this run
