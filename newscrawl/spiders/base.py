@@ -768,7 +768,9 @@ class NewsSpider(scrapy.Spider):
             return decide(page, address, self.spec, template=template, fallback=use_fallback)
 
         if self.learning is None and self.learns and self.crawler is not None:
-            self.learning = Learning(self.crawler, self.spec.name, self.name, not self.spec.generic)
+            self.learning = Learning(
+                self.crawler, self.spec.name, self.name, not self.spec.generic, self.spec.template
+            )
         if self.learning is not None:
             extraction = self.learning.extract(html, url, decided)
         else:

@@ -36,20 +36,35 @@ Decide = Callable[[str, str, Template | None], Extraction]
 class Learning:
     """One site's learning for one run: its learner, its store, its layout counts."""
 
-    def __init__(self, crawler: Crawler, site: str, key: str, module: bool) -> None:
-        """``site`` names the stored template, ``key`` the stats (the spider's name)."""
+    def __init__(
+        self,
+        crawler: Crawler,
+        site: str,
+        key: str,
+        module: bool,
+        declared: Template | None = None,
+    ) -> None:
+        """``site`` names the stored template, ``key`` the stats (the spider's name).
+        ``declared``: the template a site declaration carries (``scrapy learn``'s
+        ``[learned]`` table); it decides the pages, so it is the site's history and
+        nothing is learned beside it."""
         self.crawler = crawler
         self.site = site
         self.key = key
         self.decide: Decide | None = None
         self.hold = self.release = False  # what the last page asks of the spider
+        self.declared = declared
+        self.learner: SiteLearner | None = None
+        if declared is not None:
+            put(crawler, LAYOUT_HISTORY + key, int(module) + len(declared.layouts))
+            return
         settings = crawler.settings
         store: Templates | None = None
         if url := redis_url(settings):  # the fleet shares its templates
             from newscrawl.distributed.redisstore import RedisTemplateStore  # not for local runs
 
             store = RedisTemplateStore(url, settings.get("NEWSCRAWL_REDIS_PREFIX") or "newscrawl")
-        self.learner: SiteLearner | None = open_learner(
+        self.learner = open_learner(
             site, settings, lambda key: inc(crawler, f"newscrawl/{key}"), store
         )
         if self.learner is not None:
@@ -63,7 +78,11 @@ class Learning:
         """``decide``'s record, with the site's template once there is one."""
         learner = self.learner
         if learner is None:
-            return decide(html, url, None)
+            extraction = decide(html, url, None)
+            if self.declared is not None and not extraction.rejected:
+                placed = extraction.record["extraction"] in ("selector", "learned")
+                inc(self.crawler, (LAYOUT_KNOWN if placed else LAYOUT_NEW) + self.key)
+            return extraction
         self.decide = decide
         before, taught, attempts = learner.template, len(learner.seen), learner.attempts
         extraction = learner.extract(html, url, decide)
