@@ -43,7 +43,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from newscrawl.discovery.sources import (
@@ -61,13 +61,24 @@ from newscrawl.distributed.config import ROLES
 from newscrawl.extraction.article import Extraction
 from newscrawl.extraction.dates import iso
 from newscrawl.extraction.decide import decide
+from newscrawl.extraction.pool import WorkerDied
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.guards.faults import MALFORMED
 from newscrawl.items import Article
+from newscrawl.ops.extractpool import extract_in_pool
 from newscrawl.ops.report import is_drift
 from newscrawl.pagekind import KIND, SOURCES, PageKind, kind_of
 from newscrawl.sites.spec import DEFAULT_PAGINATION, Edition, SiteSpec, url_target
-from newscrawl.stats import DROPPED, FAILED_SOURCES, SKIPPED_SEEN, fallback, inc, total
+from newscrawl.stats import (
+    DROPPED,
+    EXTRACTION_ERROR,
+    FAILED_SOURCES,
+    SKIPPED_SEEN,
+    WORKER_DIED,
+    fallback,
+    inc,
+    total,
+)
 from newscrawl.storage.durable import when_output_complete
 from newscrawl.storage.state import ClaimLost, StateStore, StateStoreFailed
 from newscrawl.storage.stores import store_for
@@ -665,10 +676,11 @@ class NewsSpider(scrapy.Spider):
 
     # -- articles --------------------------------------------------------------
 
-    def parse_article(self, response: Response, entry: Entry | None = None) -> Iterator[Article]:
+    async def parse_article(
+        self, response: Response, entry: Entry | None = None
+    ) -> AsyncIterator[Article]:
         self._untrack(response.request)
-        if self.limit is not None and self.emitted + self.pending >= self.limit:
-            inc(self.crawler, "newscrawl/limit/skipped")
+        if self._limit_reached():
             return
         if not isinstance(response, TextResponse):
             inc(self.crawler, "newscrawl/skipped/not_text")
@@ -682,10 +694,17 @@ class NewsSpider(scrapy.Spider):
             logger.warning("Empty page, skipped: %s", response.url)
             return
         try:
-            extraction = self.extract(response.text, response.url)
+            extraction = await self.extract_response(response)
+        except WorkerDied as error:  # the pool retried it once already
+            inc(self.crawler, WORKER_DIED)
+            inc(self.crawler, EXTRACTION_ERROR)
+            logger.error("Extraction failed on %s: %s", response.url, error)
+            return
         except Exception:  # one broken page must not end the run
-            inc(self.crawler, "newscrawl/extraction/error")
+            inc(self.crawler, EXTRACTION_ERROR)
             logger.exception("Extraction failed on %s", response.url)
+            return
+        if self._limit_reached():  # other pages were emitted while this one was extracted
             return
         if extraction.rejected:
             inc(self.crawler, f"newscrawl/skipped/interstitial/{extraction.rejected}")
@@ -713,6 +732,29 @@ class NewsSpider(scrapy.Spider):
         self.pending += 1
         yield Article(record)
 
+    def _limit_reached(self) -> bool:
+        if self.limit is not None and self.emitted + self.pending >= self.limit:
+            inc(self.crawler, "newscrawl/limit/skipped")
+            return True
+        return False
+
+    def pooled(self) -> bool:
+        """Whether this spider's extraction may run in the extraction pool (the
+        ``news`` spider's learner reads its pages here: it says no while learning)."""
+        return True
+
+    async def extract_response(self, response: TextResponse) -> Extraction:
+        """The page's record, in the crawl's extraction pool (NEWSCRAWL_EXTRACT_WORKERS,
+        newscrawl/ops/extractpool.py) when it has one, else here with :meth:`extract`;
+        the same decision and the same fallback bookkeeping either way."""
+        use_fallback = self.settings.getbool("NEWSCRAWL_FALLBACK", True)
+        pending = None
+        if self.pooled():
+            pending = extract_in_pool(self.crawler, response, self.spec, use_fallback)
+        if pending is None:
+            return self.extract(response.text, response.url)
+        return self.count_drift(await maybe_deferred_to_future(pending))
+
     def extract(self, html: str, url: str) -> Extraction:
         """The page's record as :func:`newscrawl.extraction.decide.decide` gives it.
 
@@ -721,7 +763,9 @@ class NewsSpider(scrapy.Spider):
         back, the run ends with an ERROR naming what failed (and exit code 5).
         """
         use_fallback = self.settings.getbool("NEWSCRAWL_FALLBACK", True)
-        extraction = decide(html, url, self.spec, fallback=use_fallback)
+        return self.count_drift(decide(html, url, self.spec, fallback=use_fallback))
+
+    def count_drift(self, extraction: Extraction) -> Extraction:
         if extraction.drift:
             inc(self.crawler, fallback(self.name))
             self.fallback_problems.update(extraction.drift)

@@ -193,6 +193,11 @@ class GenericNewsSpider(NewsSpider):
             listings,
         )
 
+    def pooled(self) -> bool:
+        """A configured site goes to the extraction pool; a site= run's learner reads
+        its pages in the spider (NewsSpider.extract_response)."""
+        return not self.spec.generic
+
 
 def count_learning(crawler: Crawler | None, key: str) -> None:
     """The learner's counter: its keys (``learn/...``) are named under ``newscrawl/``."""
