@@ -49,6 +49,9 @@ def test_a_worker_that_dies_is_replaced_and_its_page_tried_once_more(tmp_path: P
     for article, mark in ((killer, "CRASHTEST-always"), (unlucky, "CRASHTEST-once")):
         page = article.html().replace("<body>", f"<body><!-- {mark} -->")
         site.pages[article.path] = Page(page.encode("utf-8"))
+    homepage = articles[5]  # its canonical URL is the home page: rejected, and logged
+    page = homepage.html().replace(f"{homepage.path}\">", '/">', 1)
+    site.pages[homepage.path] = Page(page.encode("utf-8"))
     with serve(site) as origin:
         run = crawl(
             origin, tmp_path, "-s", "NEWSCRAWL_EXTRACT_WORKERS=2",
@@ -60,5 +63,7 @@ def test_a_worker_that_dies_is_replaced_and_its_page_tried_once_more(tmp_path: P
     assert run.stat("newscrawl/extraction/worker_died") == 1
     assert run.stat("newscrawl/extraction/error") == 1
     assert run.stat("newscrawl/extraction/worker_retried") >= 3  # killer twice, unlucky once
+    # What the extraction logs in a worker is in the crawl's log.
+    assert len(run.lines_about(f"Canonical URL 'https://www.arabstoday.net/' of {origin}")) == 1
     died = run.lines_about("worker died twice", "ERROR")
     assert len(died) == 1 and killer.path in died[0]

@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib
 import io
 import logging
+from logging.handlers import QueueHandler, QueueListener
 import multiprocessing
 import os
 import pickle
@@ -98,9 +99,12 @@ def _watch_parent() -> None:
         os._exit(0)
 
 
-def init_worker() -> None:
-    """Once per worker: leave with the parent, and warm the extractor."""
+def init_worker(log_queue: Any, level: int) -> None:
+    """Once per worker: leave with the parent, log through it, warm the extractor."""
     threading.Thread(target=_watch_parent, name="parent-watch", daemon=True).start()
+    root = logging.getLogger()
+    root.handlers = [QueueHandler(log_queue)]  # the crawl's log, as if extracted there
+    root.setLevel(level)
     decide(WARM_PAGE, "https://warm.example/news/2024/01/01/warm-up-page-story", None)
 
 
@@ -176,13 +180,22 @@ class ExtractionPool:
         self.context.set_forkserver_preload(PRELOAD)
         self.lock = threading.Lock()
         self.closed = False
+        # What the extraction logs in a worker (a rejected canonical URL, a field cut)
+        # goes to the crawl's own loggers, at the level its handlers take.
+        levels = [h.level for h in logging.getLogger().handlers]
+        self.level = min(levels) if levels else logging.WARNING
+        self.log_queue: Any = self.context.Queue()
+        self.listener = QueueListener(self.log_queue, _Relay())
+        self.listener.start()
         self.executor = self._executor(workers)
         self.lane: ProcessPoolExecutor | None = None  # the retry lane, made on first need
         self.lane_queue: deque[tuple[Job, Future[Extraction]]] = deque()
         self.lane_busy = False
 
     def _executor(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, self.context, initializer=init_worker)
+        return ProcessPoolExecutor(
+            workers, self.context, initializer=init_worker, initargs=(self.log_queue, self.level)
+        )
 
     def start(self) -> None:
         """Start every worker now (in the background), so the first pages do not wait."""
@@ -287,3 +300,11 @@ class ExtractionPool:
             self.lane_queue.clear()
         for executor in executors:
             executor.shutdown(wait=False, cancel_futures=True)
+        self.listener.stop()
+
+
+class _Relay(logging.Handler):
+    """A worker's log record, handled by the crawl's logger of the same name."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logging.getLogger(record.name).handle(record)
