@@ -50,7 +50,7 @@ def test_a_worker_that_dies_is_replaced_and_its_page_tried_once_more(tmp_path: P
         page = article.html().replace("<body>", f"<body><!-- {mark} -->")
         site.pages[article.path] = Page(page.encode("utf-8"))
     homepage = articles[5]  # its canonical URL is the home page: rejected, and logged
-    page = homepage.html().replace(f"{homepage.path}\">", '/">', 1)
+    page = homepage.html().replace(f'{homepage.path}">', '/">', 1)
     site.pages[homepage.path] = Page(page.encode("utf-8"))
     with serve(site) as origin:
         run = crawl(

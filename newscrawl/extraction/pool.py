@@ -29,7 +29,6 @@ from __future__ import annotations
 import importlib
 import io
 import logging
-from logging.handlers import QueueHandler, QueueListener
 import multiprocessing
 import os
 import pickle
@@ -37,9 +36,10 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from logging.handlers import QueueHandler, QueueListener
 from multiprocessing.connection import wait
 from types import MappingProxyType
 from typing import Any
@@ -173,7 +173,12 @@ def spec_blob(spec: SiteSpec) -> bytes:
 class ExtractionPool:
     """``workers`` processes running :func:`run_job`; see the module doc."""
 
-    def __init__(self, workers: int, on_retry: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        workers: int,
+        on_retry: Callable[[str], None] | None = None,
+        relay: logging.Handler | None = None,
+    ) -> None:
         self.workers = workers
         self.on_retry = on_retry or (lambda url: None)
         self.context = multiprocessing.get_context("forkserver")
@@ -185,8 +190,10 @@ class ExtractionPool:
         levels = [h.level for h in logging.getLogger().handlers]
         self.level = min(levels) if levels else logging.WARNING
         self.log_queue: Any = self.context.Queue()
-        self.listener = QueueListener(self.log_queue, _Relay())
+        self.listener = QueueListener(self.log_queue, relay or Relay())
         self.listener.start()
+        self.ready = False  # workers started; until then pages wait in `early`
+        self.early: list[tuple[Job, Future[Extraction]]] = []
         self.executor = self._executor(workers)
         self.lane: ProcessPoolExecutor | None = None  # the retry lane, made on first need
         self.lane_queue: deque[tuple[Job, Future[Extraction]]] = deque()
@@ -198,12 +205,26 @@ class ExtractionPool:
         )
 
     def start(self) -> None:
-        """Start every worker now (in the background), so the first pages do not wait."""
-        for _ in range(self.workers):
-            self.executor.submit(_ready)
+        """Start every worker now, in a thread: the first fork waits for the fork server
+        to import the extractor (~1 s), which must not hold the caller (the reactor)."""
+        threading.Thread(target=self._start, name="extraction-pool-start", daemon=True).start()
+
+    def _start(self) -> None:
+        try:
+            for _ in range(self.workers):
+                self.executor.submit(_ready)
+        finally:
+            with self.lock:
+                early, self.early, self.ready = self.early, [], True
+            for job, result in early:
+                self._run(job, result)
 
     def submit(self, job: Job) -> Future[Extraction]:
         result: Future[Extraction] = Future()
+        with self.lock:
+            if not self.ready:
+                self.early.append((job, result))
+                return result
         self._run(job, result)
         return result
 
@@ -224,8 +245,9 @@ class ExtractionPool:
         executor: ProcessPoolExecutor,
         done: Future[Extraction],
     ) -> None:
-        error = done.exception()
-        if error is None:
+        if done.cancelled():  # the pool closed under it
+            result.cancel()
+        elif (error := done.exception()) is None:
             result.set_result(done.result())
         else:
             self._failed(job, result, executor, error)
@@ -275,7 +297,9 @@ class ExtractionPool:
         error: BaseException | None,
         done: Future[Extraction] | None,
     ) -> None:
-        if done is not None:
+        if done is not None and done.cancelled():
+            error = CancelledError()
+        elif done is not None:
             error = done.exception()
         if error is None and done is not None:
             result.set_result(done.result())
@@ -303,7 +327,7 @@ class ExtractionPool:
         self.listener.stop()
 
 
-class _Relay(logging.Handler):
+class Relay(logging.Handler):
     """A worker's log record, handled by the crawl's logger of the same name."""
 
     def emit(self, record: logging.LogRecord) -> None:

@@ -22,7 +22,8 @@ from scrapy.settings import BaseSettings
 from twisted.internet.defer import Deferred
 
 from newscrawl.extraction.article import Extraction
-from newscrawl.extraction.pool import ExtractionPool, Job, default_workers, spec_blob
+from newscrawl.extraction.pool import ExtractionPool, Job, Relay, default_workers, spec_blob
+from newscrawl.guards.redact import redact
 from newscrawl.sites.spec import SiteSpec
 from newscrawl.stats import WORKER_RETRIED, inc
 
@@ -64,7 +65,7 @@ class ExtractionPoolExtension:
     def spider_opened(self, spider: Spider) -> None:
         if not hasattr(spider, "extract_response"):
             return  # not a site spider (scrapy bench, a test spider): nothing to extract
-        self.pool = ExtractionPool(self.workers, self._retried)
+        self.pool = ExtractionPool(self.workers, self._retried, RedactingRelay())
         self.pool.start()
         logger.info("Extraction runs in %d worker process(es)", self.workers)
 
@@ -76,7 +77,7 @@ class ExtractionPoolExtension:
     def _retried(self, url: str) -> None:  # a worker thread of the pool: to the reactor
         from twisted.internet import reactor
 
-        reactor.callFromThread(inc, self.crawler, WORKER_RETRIED)  # type: ignore[attr-defined]
+        reactor.callFromThread(inc, self.crawler, WORKER_RETRIED)
 
     def blob(self, spec: SiteSpec) -> bytes | None:
         if id(spec) not in self.blobs:
@@ -99,6 +100,16 @@ class ExtractionPoolExtension:
         job = Job(response.body, response.url, response.encoding, blob, fallback,
                   self.crash_mark.encode())  # fmt: skip
         return _deferred(self.pool.submit(job))
+
+
+class RedactingRelay(Relay):
+    """A worker's log record, redacted as the crawl's own are (guards/redact.py) before
+    the crawl's logger of its name handles it (it was made in the worker, without
+    the crawl's redacting record factory)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args = redact(record.getMessage()), None
+        super().emit(record)
 
 
 _POOLS: weakref.WeakKeyDictionary[Crawler, ExtractionPoolExtension] = weakref.WeakKeyDictionary()
@@ -127,5 +138,5 @@ def _deferred(future: Future[Extraction]) -> Deferred[Extraction]:
         else:
             deferred.callback(done.result())
 
-    future.add_done_callback(lambda done: reactor.callFromThread(fire, done))  # type: ignore[attr-defined]
+    future.add_done_callback(lambda done: reactor.callFromThread(fire, done))
     return deferred

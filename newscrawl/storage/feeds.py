@@ -34,7 +34,7 @@ from scrapy.extensions.feedexport import (
     FileFeedStorage,
     apply_uri_params,
 )
-from scrapy.utils.asyncio import is_asyncio_available
+from scrapy.utils.asyncio import CallLaterResult, call_later, is_asyncio_available
 from scrapy.utils.conf import feed_complete_default_values_from_settings
 from scrapy.utils.defer import deferred_from_coro, ensure_awaitable
 from scrapy.utils.misc import build_from_crawler, load_object
@@ -156,7 +156,7 @@ class CheckedFeedExporter(FeedExporter):
         self.sync_token = -1
         self.unsynced: dict[int, FeedSlot] = {}  # id(slot) -> slot written since the last sync
         self.unsynced_records = 0
-        self.sync_timer: Any = None
+        self.sync_timer: CallLaterResult | None = None
         journal = ledger(crawler)
         if journal is not None:
             journal.feed_exporter = self
@@ -227,9 +227,7 @@ class CheckedFeedExporter(FeedExporter):
             if self.unsynced_records >= self.sync_every or full:
                 self.group_sync()
             elif self.sync_timer is None:
-                from twisted.internet import reactor
-
-                self.sync_timer = reactor.callLater(self.sync_delay, self.group_sync)  # type: ignore[attr-defined]
+                self.sync_timer = call_later(self.sync_delay, self.group_sync)
         for slot in full:  # after the ledger knows the record waits for them
             self._schedule_slot_close(slot, spider)
 
@@ -237,8 +235,7 @@ class CheckedFeedExporter(FeedExporter):
         """fsync every feed file written since the last group, then confirm its records
         (a file that cannot be synced fails its feed: its records are not seen)."""
         if self.sync_timer is not None:
-            if self.sync_timer.active():
-                self.sync_timer.cancel()
+            self.sync_timer.cancel()  # nothing if it is what called us
             self.sync_timer = None
         if not self.unsynced_records:
             return
