@@ -4,13 +4,17 @@ processes emits the records the in-process crawl emits, and survives workers dyi
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from newscrawl import exitcodes
+from newscrawl.fixtureserver import PROJECT_ROOT
 
-from .crawlrun import crawl, path_of
+from .crawlrun import FAST, crawl, path_of
 from .faultserver import FaultSite, Page, make_article, serve
 
 TIMING = ("fetched_at",)
@@ -67,3 +71,52 @@ def test_a_worker_that_dies_is_replaced_and_its_page_tried_once_more(tmp_path: P
     assert len(run.lines_about(f"Canonical URL 'https://www.arabstoday.net/' of {origin}")) == 1
     died = run.lines_about("worker died twice", "ERROR")
     assert len(died) == 1 and killer.path in died[0]
+
+
+def _parents() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, state) of every process."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            found[int(stat.parent.name)] = (int(fields[1]), fields[0])
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def descendants(pid: int) -> set[int]:
+    processes, family = _parents(), {pid}
+    while more := {p for p, (parent, _) in processes.items() if parent in family} - family:
+        family |= more
+    return family - {pid}
+
+
+def alive(pids: set[int]) -> set[int]:
+    return {p for p, (_, state) in _parents().items() if p in pids and state != "Z"}
+
+
+def test_a_crawl_killed_with_sigkill_leaves_no_extraction_worker_behind(tmp_path: Path) -> None:
+    site = FaultSite([make_article(730_000 + i) for i in range(30)], delay=0.5)  # ~8 s
+    feed = tmp_path / "items.jsonl"
+    with serve(site) as origin, (tmp_path / "crawl.log").open("wb") as log:
+        command = [
+            sys.executable, "-m", "scrapy", "crawl", "arabstoday", "-O", str(feed),
+            "-a", f"base_url={origin}", *FAST, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+            "-s", "NEWSCRAWL_EXTRACT_WORKERS=2",
+            "-s", f"NEWSCRAWL_STATE_PATH={tmp_path / 'state.sqlite3'}",
+        ]  # fmt: skip
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=log)
+        deadline = time.monotonic() + 120
+        while process.poll() is None and time.monotonic() < deadline:
+            if feed.exists() and feed.read_bytes().count(b"\n") >= 2:
+                break
+            time.sleep(0.05)
+        workers = descendants(process.pid)
+        process.kill()
+        process.wait()
+        assert len(workers) >= 3, (tmp_path / "crawl.log").read_text()[-2000:]  # server + 2
+        deadline = time.monotonic() + 60
+        while alive(workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert not alive(workers)
