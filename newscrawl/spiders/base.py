@@ -739,9 +739,11 @@ class NewsSpider(scrapy.Spider):
         return False
 
     def pooled(self) -> bool:
-        """Whether this spider's extraction may run in the extraction pool (the
-        ``news`` spider's learner reads its pages here: it says no while learning)."""
-        return True
+        """Whether this spider's extraction may run in the extraction pool: only the
+        decision :meth:`extract` makes here; a subclass that extracts otherwise (backfill
+        picks a site per page, the ``news`` spider's learner reads its pages) keeps it in
+        the spider unless it says so."""
+        return type(self).extract is NewsSpider.extract
 
     async def extract_response(self, response: TextResponse) -> Extraction:
         """The page's record, in the crawl's extraction pool (NEWSCRAWL_EXTRACT_WORKERS,
