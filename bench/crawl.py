@@ -14,12 +14,14 @@ spider crawls it three times, each run in its own process, with the same discove
 * full, pool on: the same with extraction in worker processes (``--workers``,
   default the project's ``auto``: the free cores).
 
-Printed: pages/s of each, the full/bare ratios (same run), and the peak RSS of each
-crawl: the crawl process and, with the pool, its workers (summed, sampled every
-0.2 s). ``--profile`` also prints the cProfile top 10 (cumulative) of one page's
-extraction path as the crawl process runs it: in process (pool off: the whole
-decision) and with the pool (what is left to the crawl process: the job pickled
-out, the record unpickled back; the worker runs the decision).
+Printed: pages/s of each, the full/bare ratios (same run), the peak RSS of each
+crawl (the crawl process and, with the pool, its workers: summed, sampled every
+0.2 s), and the CPU the crawl process itself spent per page between spider open and
+close (all its threads, not the workers: what is left on the reactor's side; less
+sensitive to a loaded machine than pages/s). ``--profile`` also prints the cProfile
+top 10 (cumulative) of one page's extraction path as the crawl process runs it: in
+process (pool off: the whole decision) and with the pool (what is left to the crawl
+process: the job pickled out, the record unpickled back; the worker decides).
 Politeness delays are off (local server); everything else is the project's settings.
 """
 
@@ -29,6 +31,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import socket
 import subprocess
 import sys
@@ -170,6 +173,16 @@ def crawl(mode: str, origin: str, out: Path, workers: str) -> None:
         settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(BareSpider if mode == "bare" else ArabsTodaySpider)
+    cpu: dict[str, float] = {}
+
+    def cpu_now(key: str) -> None:  # this process, all its threads: the reactor's side
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu[key] = usage.ru_utime + usage.ru_stime
+
+    from scrapy import signals
+
+    for signal, key in ((signals.spider_opened, "opened"), (signals.spider_closed, "closed")):
+        crawler.signals.connect(lambda spider, key=key: cpu_now(key), signal=signal, weak=False)
     process.crawl(crawler, base_url=origin, edition="en")
     from twisted.internet.task import LoopingCall
 
@@ -180,7 +193,8 @@ def crawl(mode: str, origin: str, out: Path, workers: str) -> None:
     stats = crawler.stats.get_stats() if crawler.stats else {}
     elapsed = (stats["finish_time"] - stats["start_time"]).total_seconds()
     result = {"pages": stats.get("response_received_count", 0), "seconds": elapsed,
-              "items": stats.get("item_scraped_count", 0), "tree_rss_mb": peak[0]}  # fmt: skip
+              "items": stats.get("item_scraped_count", 0), "tree_rss_mb": peak[0],
+              "crawl_cpu_s": cpu["closed"] - cpu["opened"]}  # fmt: skip
     out.with_suffix(".stats.json").write_text(json.dumps(result))
 
 
@@ -265,13 +279,14 @@ def main() -> None:
 
     workers = str(default_workers()) if args.workers == "auto" else args.workers
     print(f"{'pages':>6} {'mode':>15} {'workers':>7} {'pages/s':>8} {'items':>6} "
-          f"{'peak RSS MB':>12}")  # fmt: skip
+          f"{'peak RSS MB':>12} {'crawl CPU ms/page':>18}")  # fmt: skip
     for size in args.sizes:
         results = bench(size, workers)
         for label, r in results.items():
             used = workers if label.endswith("on") else "0"
+            cpu_ms = r["crawl_cpu_s"] / max(r["pages"], 1) * 1000
             print(f"{size:>6} {label:>15} {used:>7} {r['pages_per_s']:>8.1f} {r['items']:>6} "
-                  f"{r['peak_rss_mb']:>12.1f}")  # fmt: skip
+                  f"{r['peak_rss_mb']:>12.1f} {cpu_ms:>18.2f}")  # fmt: skip
         bare = results["bare"]["pages_per_s"]
         for label in ("full, pool off", "full, pool on"):
             ratio = results[label]["pages_per_s"] / bare
