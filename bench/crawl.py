@@ -1,17 +1,27 @@
 """Crawl throughput: full arabstoday extraction + pipelines against a bare crawl.
 
-    python bench/crawl.py [--sizes 1000 4000]
+    python bench/crawl.py [--sizes 1000 4000] [--workers N] [--profile]
 
 For each site size, a site of that many article pages (realistic markup with a
 ticker, related list, share bar and footer, ~25 KB each) is generated into a temp
 folder and served by Twisted's static server in its own process. The arabstoday
-spider crawls it twice, each run in its own process, with the same discovery
+spider crawls it three times, each run in its own process, with the same discovery
 (robots.txt -> sitemap) and the same settings:
 
 * bare: the article callback only yields ``{"url": response.url}``, no pipelines;
-* full: the real extraction and the clean/validate/deduplicate pipelines.
+* full, pool off: the real extraction (in the crawl process, on the reactor thread)
+  and the clean/validate/deduplicate pipelines (``NEWSCRAWL_EXTRACT_WORKERS=0``);
+* full, pool on: the same with extraction in worker processes (``--workers``,
+  default the project's ``auto``: the free cores).
 
-Printed: pages/s of both, their ratio, and the peak RSS of each crawl process.
+Printed: pages/s of each, the full/bare ratios (same run), the peak RSS of each
+crawl (the crawl process and, with the pool, its workers: summed, sampled every
+0.2 s), and the CPU the crawl process itself spent per page between spider open and
+close (all its threads, not the workers: what is left on the reactor's side; less
+sensitive to a loaded machine than pages/s). ``--profile`` also prints the cProfile
+top 10 (cumulative) of one page's extraction path as the crawl process runs it: in
+process (pool off: the whole decision) and with the pool (what is left to the crawl
+process: the job pickled out, the record unpickled back; the worker decides).
 Politeness delays are off (local server); everything else is the project's settings.
 """
 
@@ -107,7 +117,30 @@ def serve(root: Path, port: int) -> None:
     reactor.run()  # type: ignore[attr-defined]
 
 
-def crawl(mode: str, origin: str, out: Path) -> None:
+def tree_rss_mb() -> float:
+    """RSS of this process and all its descendants (the pool's fork server and workers)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    family, grew = {os.getpid()}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in family} - family
+        family |= more
+        grew = bool(more)
+    pages = 0
+    for pid in family:
+        try:
+            pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def crawl(mode: str, origin: str, out: Path, workers: str) -> None:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
@@ -132,6 +165,7 @@ def crawl(mode: str, origin: str, out: Path) -> None:
             "LOG_LEVEL": "WARNING",
             "FEEDS": {str(out): {"format": "jsonlines", "encoding": "utf8"}},
             "NEWSCRAWL_STATE_PATH": str(out.with_suffix(".state.sqlite3")),
+            "NEWSCRAWL_EXTRACT_WORKERS": workers,
         },
         priority="cmdline",
     )
@@ -139,29 +173,46 @@ def crawl(mode: str, origin: str, out: Path) -> None:
         settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(BareSpider if mode == "bare" else ArabsTodaySpider)
+    cpu: dict[str, float] = {}
+
+    def cpu_now(key: str) -> None:  # this process, all its threads: the reactor's side
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu[key] = usage.ru_utime + usage.ru_stime
+
+    from scrapy import signals
+
+    for signal, key in ((signals.spider_opened, "opened"), (signals.spider_closed, "closed")):
+        crawler.signals.connect(lambda spider, key=key: cpu_now(key), signal=signal, weak=False)
     process.crawl(crawler, base_url=origin, edition="en")
+    from twisted.internet.task import LoopingCall
+
+    peak = [0.0]
+    sampler = LoopingCall(lambda: peak.__setitem__(0, max(peak[0], tree_rss_mb())))
+    sampler.start(0.2)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     elapsed = (stats["finish_time"] - stats["start_time"]).total_seconds()
     result = {"pages": stats.get("response_received_count", 0), "seconds": elapsed,
-              "items": stats.get("item_scraped_count", 0)}  # fmt: skip
+              "items": stats.get("item_scraped_count", 0), "tree_rss_mb": peak[0],
+              "crawl_cpu_s": cpu["closed"] - cpu["opened"]}  # fmt: skip
     out.with_suffix(".stats.json").write_text(json.dumps(result))
 
 
-def run_crawl(mode: str, origin: str, workdir: Path) -> dict[str, Any]:
-    out = workdir / f"{mode}.jsonl"
-    proc = subprocess.Popen([sys.executable, __file__, "--crawl", mode, origin, str(out)])
+def run_crawl(mode: str, origin: str, workdir: Path, workers: str) -> dict[str, Any]:
+    out = workdir / f"{mode}-{workers}.jsonl"
+    command = [sys.executable, __file__, "--crawl", mode, origin, str(out), workers]
+    proc = subprocess.Popen(command)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"{mode} crawl failed with exit code {proc.returncode}")
     result: dict[str, Any] = json.loads(out.with_suffix(".stats.json").read_text())
     result["pages_per_s"] = result["pages"] / result["seconds"]
-    result["peak_rss_mb"] = usage.ru_maxrss / 1024  # KiB on Linux
+    result["peak_rss_mb"] = max(usage.ru_maxrss / 1024, result["tree_rss_mb"])  # KiB on Linux
     return result
 
 
-def bench(size: int) -> dict[str, dict[str, Any]]:
+def bench(size: int, workers: str) -> dict[str, dict[str, Any]]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site"
         generate_site(root, size)
@@ -175,33 +226,81 @@ def bench(size: int) -> dict[str, dict[str, Any]]:
                 except OSError:
                     time.sleep(0.1)
             origin = f"http://127.0.0.1:{port}"
-            return {mode: run_crawl(mode, origin, Path(tmp)) for mode in ("bare", "full")}
+            runs = (("bare", "bare", "0"), ("full, pool off", "full", "0"),
+                    ("full, pool on", "full", workers))  # fmt: skip
+            return {label: run_crawl(mode, origin, Path(tmp), w) for label, mode, w in runs}
         finally:
             server.terminate()
             server.wait()
 
 
+def profile_page(top: int = 10, pages: int = 200) -> None:
+    """cProfile of one page's extraction path in the crawl process, pool off and on."""
+    import cProfile
+    import pickle
+    import pstats
+
+    from newscrawl.extraction.decide import decide
+    from newscrawl.extraction.pool import Job, run_job, spec_blob
+    from newscrawl.sites.registry import site_specs
+
+    spec = site_specs()["arabstoday"]
+    url = "http://127.0.0.1/en/news/0000001/story"
+    body = article_html(random.Random(1), 1).encode("utf-8")
+    job = Job(body, url, "utf-8", spec_blob(spec), True)
+    record = run_job(job)
+
+    def in_process() -> None:  # pool off: NewsSpider.extract(response.text, url)
+        for _ in range(pages):
+            decide(body.decode("utf-8"), url, spec, fallback=True)
+
+    def with_pool() -> None:  # pool on: the job out, the record back (the worker decides)
+        for _ in range(pages):
+            pickle.loads(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
+            pickle.loads(pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
+
+    for label, work in (("pool off (in process)", in_process), ("pool on (crawl side)", with_pool)):
+        profiler = cProfile.Profile()
+        start = time.perf_counter()
+        profiler.runcall(work)
+        per_page = (time.perf_counter() - start) / pages * 1000
+        print(f"\n-- profile, {label}: {per_page:.3f} ms per page in the crawl process "
+              f"(under cProfile, {pages} pages) --")  # fmt: skip
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000])
+    parser.add_argument("--workers", default="auto", help="pool size for the pool-on run")
+    parser.add_argument("--profile", action="store_true", help="profile one page's path")
     args = parser.parse_args()
-    print(f"{'pages':>6} {'mode':>5} {'pages/s':>8} {'items':>6} {'peak RSS MB':>12}")
-    ratios = []
+    from newscrawl.extraction.pool import default_workers
+
+    workers = str(default_workers()) if args.workers == "auto" else args.workers
+    print(f"{'pages':>6} {'mode':>15} {'workers':>7} {'pages/s':>8} {'items':>6} "
+          f"{'peak RSS MB':>12} {'crawl CPU ms/page':>18}")  # fmt: skip
     for size in args.sizes:
-        results = bench(size)
-        for mode, r in results.items():
-            print(f"{size:>6} {mode:>5} {r['pages_per_s']:>8.1f} {r['items']:>6} "
-                  f"{r['peak_rss_mb']:>12.1f}")  # fmt: skip
-        ratio = results["full"]["pages_per_s"] / results["bare"]["pages_per_s"]
-        ratios.append(ratio)
-        print(f"{size:>6} full/bare pages/s ratio: {ratio:.2f} (goal >= 0.80)")
-    print(f"cores: {os.cpu_count()}, max RSS limit: {resource.getrlimit(resource.RLIMIT_AS)[0]}")
+        results = bench(size, workers)
+        for label, r in results.items():
+            used = workers if label.endswith("on") else "0"
+            cpu_ms = r["crawl_cpu_s"] / max(r["pages"], 1) * 1000
+            print(f"{size:>6} {label:>15} {used:>7} {r['pages_per_s']:>8.1f} {r['items']:>6} "
+                  f"{r['peak_rss_mb']:>12.1f} {cpu_ms:>18.2f}")  # fmt: skip
+        bare = results["bare"]["pages_per_s"]
+        for label in ("full, pool off", "full, pool on"):
+            ratio = results[label]["pages_per_s"] / bare
+            print(f"{size:>6} {label} / bare pages/s: {ratio:.2f} (goal >= 0.80)")
+    print(f"cores: {os.cpu_count()}, usable: {len(os.sched_getaffinity(0))}, "
+          f"load average: {os.getloadavg()[0]:.1f}")  # fmt: skip
+    if args.profile:
+        profile_page()
 
 
 if __name__ == "__main__":
     if len(sys.argv) >= 2 and sys.argv[1] == "--serve":
         serve(Path(sys.argv[2]), int(sys.argv[3]))
     elif len(sys.argv) >= 2 and sys.argv[1] == "--crawl":
-        crawl(sys.argv[2], sys.argv[3], Path(sys.argv[4]))
+        crawl(sys.argv[2], sys.argv[3], Path(sys.argv[4]), sys.argv[5])
     else:
         main()

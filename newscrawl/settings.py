@@ -85,6 +85,7 @@ EXTENSIONS = {
     "newscrawl.ops.lock.CrawlLock": 10,
     "newscrawl.ops.report.RunReport": 20,
     "newscrawl.ops.history.ExtractionMethods": 21,  # records per extraction method, for `runs`
+    "newscrawl.ops.extractpool.ExtractionPoolExtension": 25,  # extraction off the reactor
     "newscrawl.storage.durable.EmitJournal": 30,  # crash-safe emission (storage/durable.py)
     "newscrawl.storage.durable.JobdirGuard": 31,
     # Scrapy's feed exporter, per feed fault-isolated; confirms records to the journal.
@@ -162,3 +163,13 @@ FEED_STORAGES = {
 }
 NEWSCRAWL_FEED_FSYNC = True
 NEWSCRAWL_EMIT_JOURNAL = True
+# Group commit: feed files are fsynced every NEWSCRAWL_FEED_FSYNC_RECORDS records or
+# NEWSCRAWL_FEED_FSYNC_MS after the first unsynced one, whichever comes first; a record
+# counts as written (its article seen for good) only once an fsync covers it.
+NEWSCRAWL_FEED_FSYNC_RECORDS = 64
+NEWSCRAWL_FEED_FSYNC_MS = 200
+# Extraction off the reactor (newscrawl/extraction/pool.py): worker processes, "auto"
+# (the cores this process may use, less the reactor's one), or 0 to extract in the
+# crawl process. The environment variable of the same name sets the default (the test
+# suite sets 0: most of its crawls are a few pages, where workers only cost start-up).
+NEWSCRAWL_EXTRACT_WORKERS = os.environ.get("NEWSCRAWL_EXTRACT_WORKERS", "auto")

@@ -56,6 +56,10 @@ REDIS_SEEDED = ours("redis/seeded")
 REDIS_WORKER = ours("redis/worker")
 REDIS_DISCOVERS = ours("redis/discovers")
 REDIS_UNAVAILABLE = ours("redis/unavailable")
+# Extraction pool (newscrawl/extraction/pool.py): pages tried again after their worker
+# died, and pages given up because it died on them twice (also extraction/error).
+WORKER_RETRIED = ours("extraction/worker_retried")
+WORKER_DIED = ours("extraction/worker_died")
 
 # -- families: a prefix and its builder ------------------------------------------------
 

@@ -18,6 +18,11 @@ from newscrawl.fixtureserver import FIXTURE_SITE, Seed, load_seed, serve, shared
 
 FIXTURE_DIR = FIXTURE_SITE.parent  # pages.json: the truth manifest of the site
 
+# Crawls under test extract in their own process unless a test asks for workers
+# (-s NEWSCRAWL_EXTRACT_WORKERS=2, tests/test_pool.py): most test crawls are a few
+# pages on a 2-core CI, where starting worker processes would only add seconds.
+os.environ.setdefault("NEWSCRAWL_EXTRACT_WORKERS", "0")
+
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}

@@ -46,6 +46,15 @@ def test_crawl_archive_then_reextract_offline(tmp_path: Path) -> None:
     result = scrapy("reextract", *map(str, warcs), "--spider", "arabstoday", "-O", str(replayed))
     assert result.returncode == 0, result.stderr[-2000:]
     assert records(replayed) == records(crawled)
+    # ... and the same records with extraction in worker processes (newscrawl/extraction/pool.py).
+    pooled = tmp_path / "replay-pool.jsonl"
+    result = scrapy(
+        "reextract", *map(str, warcs), "--spider", "arabstoday", "-O", str(pooled),
+        "-s", "NEWSCRAWL_EXTRACT_WORKERS=2", "-s", "LOG_LEVEL=INFO",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Extraction runs in 2 worker process(es)" in result.stderr
+    assert records(pooled) == records(crawled)
 
 
 def crawl(

@@ -62,6 +62,19 @@ def _redact_record(record: logging.LogRecord) -> None:
         record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
 
 
+def _lowest_taker(name: str) -> int:
+    """The lowest level a handler on the way of a record of logger ``name`` writes
+    (Python's last-resort handler's, WARNING, when none is). Formatting every record
+    to redact it costs ~3 ms a scraped item at DEBUG (Scrapy's "Scraped from" holds the
+    whole item), on the reactor thread, even when no handler writes DEBUG."""
+    logger: logging.Logger | None = logging.getLogger(name) if name else logging.getLogger()
+    levels = []
+    while logger is not None:
+        levels += [handler.level for handler in logger.handlers]
+        logger = logger.parent if logger.propagate else None
+    return min(levels) if levels else logging.WARNING
+
+
 _installed = False
 
 
@@ -74,7 +87,8 @@ def install() -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        _redact_record(record)
+        if record.levelno >= _lowest_taker(record.name):  # else never written: no cost
+            _redact_record(record)
         return record
 
     logging.setLogRecordFactory(factory)

@@ -43,7 +43,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from newscrawl.discovery.sources import (
@@ -61,15 +61,24 @@ from newscrawl.distributed.config import ROLES
 from newscrawl.extraction.article import Extraction
 from newscrawl.extraction.dates import iso
 from newscrawl.extraction.decide import decide
+from newscrawl.extraction.pool import WorkerDied
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.template.model import Template
 from newscrawl.guards.faults import MALFORMED
 from newscrawl.items import Article
+from newscrawl.ops.extractpool import extract_in_pool
 from newscrawl.ops.report import drift_verdict
 from newscrawl.pagekind import KIND, SOURCES, PageKind, kind_of
 from newscrawl.sites.spec import DEFAULT_PAGINATION, Edition, SiteSpec, url_target
 from newscrawl.spiders.learning import Learning
-from newscrawl.stats import FAILED_SOURCES, SKIPPED_SEEN, fallback, inc
+from newscrawl.stats import (
+    EXTRACTION_ERROR,
+    FAILED_SOURCES,
+    SKIPPED_SEEN,
+    WORKER_DIED,
+    fallback,
+    inc,
+)
 from newscrawl.storage.durable import when_output_complete
 from newscrawl.storage.state import ClaimLost, StateStore, StateStoreFailed
 from newscrawl.storage.stores import store_for
@@ -680,10 +689,11 @@ class NewsSpider(scrapy.Spider):
 
     # -- articles --------------------------------------------------------------
 
-    def parse_article(self, response: Response, entry: Entry | None = None) -> Iterator[Article]:
+    async def parse_article(
+        self, response: Response, entry: Entry | None = None
+    ) -> AsyncIterator[Article]:
         self._untrack(response.request)
-        if self.limit is not None and self.emitted + self.pending >= self.limit:
-            inc(self.crawler, "newscrawl/limit/skipped")
+        if self._limit_reached():
             return
         if not isinstance(response, TextResponse):
             inc(self.crawler, "newscrawl/skipped/not_text")
@@ -697,19 +707,28 @@ class NewsSpider(scrapy.Spider):
             logger.warning("Empty page, skipped: %s", response.url)
             return
         try:
-            extraction = self.extract(response.text, response.url)
+            extraction = await self.extract_response(response)
+        except WorkerDied as error:  # the pool retried it once already
+            inc(self.crawler, WORKER_DIED)
+            inc(self.crawler, EXTRACTION_ERROR)
+            logger.error("Extraction failed on %s: %s", response.url, error)
+            return
         except Exception:  # one broken page must not end the run
-            inc(self.crawler, "newscrawl/extraction/error")
+            inc(self.crawler, EXTRACTION_ERROR)
             logger.exception("Extraction failed on %s", response.url)
+            return
+        if self._limit_reached():  # other pages were emitted while this one was extracted
             return
         learning = self.learning
         if learning is not None and (learning.hold or learning.release):
             self.held.append((response, entry, extraction))  # spiders/learning.py
             self.pending += 1
             if learning.release:
-                yield from (item for _, item in self.release_held())
+                for _, item in self.release_held():
+                    yield item
             return
-        yield from self.emit(response, entry, extraction)
+        for item in self.emit(response, entry, extraction):
+            yield item
 
     def release_held(self) -> Iterator[tuple[TextResponse, Article]]:
         """The pages held back while the first template was learned, extracted again
@@ -753,6 +772,50 @@ class NewsSpider(scrapy.Spider):
         self.pending += 1
         yield Article(record)
 
+    def _limit_reached(self) -> bool:
+        if self.limit is not None and self.emitted + self.pending >= self.limit:
+            inc(self.crawler, "newscrawl/limit/skipped")
+            return True
+        return False
+
+    def pooled(self) -> bool:
+        """Whether this spider's extraction may run in the extraction pool: only the
+        decision :meth:`extract` makes here; a subclass that extracts otherwise (backfill
+        picks a site per page) keeps it in the spider. A site known only by its address
+        is read page by page by its learner, in the spider (spiders/learning.py)."""
+        if type(self).extract is not NewsSpider.extract:
+            return False
+        return not (self.spec.generic and self.learns)
+
+    async def extract_response(self, response: TextResponse) -> Extraction:
+        """The page's record, in the crawl's extraction pool (NEWSCRAWL_EXTRACT_WORKERS,
+        newscrawl/ops/extractpool.py) when it has one, else here with :meth:`extract`;
+        the same decision and the same fallback bookkeeping either way."""
+        use_fallback = self.settings.getbool("NEWSCRAWL_FALLBACK", True)
+        pending = None
+        if self.pooled():
+            pending = extract_in_pool(self.crawler, response, self.spec, use_fallback)
+        if pending is None:
+            return self.extract(response.text, response.url)
+        extraction: Extraction = await maybe_deferred_to_future(pending)
+        learning = self.learning_for_run()
+        if learning is not None and learning.learner is not None:
+            if extraction.record["extraction"] != "selector":
+                # The selectors missed: the learner reads this page (and may place it
+                # with the template it has) here in the spider; a module site's rare path.
+                return self.extract(response.text, response.url)
+        if learning is not None:
+            learning.extracted_elsewhere(extraction)
+        return self.count_drift(extraction)
+
+    def learning_for_run(self) -> Learning | None:
+        """The run's learning (spiders/learning.py), opened on the first page."""
+        if self.learning is None and self.learns and self.crawler is not None:
+            self.learning = Learning(
+                self.crawler, self.spec.name, self.name, not self.spec.generic, self.spec.template
+            )
+        return self.learning
+
     def extract(self, html: str, url: str) -> Extraction:
         """The page's record as :func:`newscrawl.extraction.decide.decide` gives it, with
         the template learned from the site's pages its selectors do not place
@@ -767,14 +830,13 @@ class NewsSpider(scrapy.Spider):
         def decided(page: str, address: str, template: Template | None) -> Extraction:
             return decide(page, address, self.spec, template=template, fallback=use_fallback)
 
-        if self.learning is None and self.learns and self.crawler is not None:
-            self.learning = Learning(
-                self.crawler, self.spec.name, self.name, not self.spec.generic, self.spec.template
-            )
-        if self.learning is not None:
-            extraction = self.learning.extract(html, url, decided)
+        if (learning := self.learning_for_run()) is not None:
+            extraction = learning.extract(html, url, decided)
         else:
             extraction = decided(html, url, None)
+        return self.count_drift(extraction)
+
+    def count_drift(self, extraction: Extraction) -> Extraction:
         if extraction.drift:
             inc(self.crawler, fallback(self.name))
             self.fallback_problems.update(extraction.drift)

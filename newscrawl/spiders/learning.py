@@ -79,9 +79,7 @@ class Learning:
         learner = self.learner
         if learner is None:
             extraction = decide(html, url, None)
-            if self.declared is not None and not extraction.rejected:
-                placed = extraction.record["extraction"] in ("selector", "learned")
-                inc(self.crawler, (LAYOUT_KNOWN if placed else LAYOUT_NEW) + self.key)
+            self.count(extraction)
             return extraction
         self.decide = decide
         before, taught, attempts = learner.template, len(learner.seen), learner.attempts
@@ -91,13 +89,30 @@ class Learning:
         tried = learner.attempts > attempts
         self.hold = before is None and not tried and len(learner.seen) > taught
         self.release = before is None and tried
-        if not extraction.rejected:
-            method = extraction.record["extraction"]
-            known = method == "selector" or (
-                method == "learned" and before is not None and before is learner.history
-            )
-            inc(self.crawler, (LAYOUT_KNOWN if known else LAYOUT_NEW) + self.key)
+        self.count(extraction, before)
         return extraction
+
+    def extracted_elsewhere(self, extraction: Extraction) -> None:
+        """A page the learner did not read (the extraction pool's, its selectors placed
+        it): counted against the history; it asks nothing of the spider."""
+        self.hold = self.release = False
+        self.count(extraction)
+
+    def count(self, extraction: Extraction, template: Template | None = None) -> None:
+        """The page against the site's history: placed by its selectors, by the
+        declared template, or by the stored ``template`` it was extracted with."""
+        if extraction.rejected or (self.learner is None and self.declared is None):
+            return
+        method = extraction.record["extraction"]
+        known = method == "selector" or (
+            method == "learned"
+            and (
+                self.declared is not None
+                or (template is not None and self.learner is not None
+                    and template is self.learner.history)
+            )
+        )  # fmt: skip
+        inc(self.crawler, (LAYOUT_KNOWN if known else LAYOUT_NEW) + self.key)
 
     def again(self, html: str, url: str, first: Extraction) -> Extraction:
         """A held page's record: with the template now learned where it places the page,

@@ -4,8 +4,12 @@ Three pieces, each closing one way a killed run used to lose or repeat articles:
 
 ``DurableFileFeedStorage`` (FEED_STORAGES ``file``)
     A local feed file written with no user-space buffer: each record is one
-    ``write(2)`` (then an ``fsync`` with ``NEWSCRAWL_FEED_FSYNC``, the default), so a
-    record the run emitted is in the file when the process dies, whatever kills it.
+    ``write(2)``, so a record the run emitted is in the file when the process dies,
+    whatever kills it. With ``NEWSCRAWL_FEED_FSYNC`` (the default) the file is fsynced
+    in groups, every ``NEWSCRAWL_FEED_FSYNC_RECORDS`` records or
+    ``NEWSCRAWL_FEED_FSYNC_MS`` (storage/feeds.py), and a record is confirmed to the
+    journal only after the fsync that covers it; a kill before that leaves it
+    unconfirmed, and the next start finds it in the file (kept seen, not emitted again).
     A killed run's feed may end in a cut line only if the kernel cut a write
     (power loss); :func:`repair_tail` trims such a line on the next start.
 
@@ -72,9 +76,23 @@ RUNNING_MARKER = "newscrawl.running"
 
 
 class DurableFile(io.FileIO):
-    """An unbuffered binary file: every write(data) reaches the kernel whole, then fsync."""
+    """An unbuffered binary file: every write(data) reaches the kernel whole, then fsync
+    (``fsync``), or later, in a group (``sync_later``: the feed exporter calls
+    :meth:`sync` every N records or T ms; :meth:`close` syncs what is left)."""
 
     fsync = True
+    sync_later = False
+    dirty = False  # written since the last sync
+
+    def sync(self) -> None:
+        if self.dirty:
+            os.fsync(self.fileno())
+            self.dirty = False
+
+    def close(self) -> None:
+        if self.sync_later and not self.closed:
+            self.sync()
+        super().close()
 
     def write(self, data: Any) -> int:
         view = memoryview(data).cast("B")
@@ -86,6 +104,8 @@ class DurableFile(io.FileIO):
                 written += count or 0
             if self.fsync and written:
                 os.fsync(self.fileno())
+            elif written:
+                self.dirty = True
         except OSError:
             # Disk full (ENOSPC), file too large (EFBIG), I/O error: the kernel may have
             # taken part of the record. Cut it off, so the feed never ends in a torn line.
@@ -107,6 +127,9 @@ class DurableFileFeedStorage(FileFeedStorage):
         super().__init__(uri, feed_options=feed_options)
         self.crawler = crawler
         self.fsync = crawler.settings.getbool("NEWSCRAWL_FEED_FSYNC", True) if crawler else True
+        # Group commit (storage/feeds.py): one fsync per N records, not one per record.
+        group = crawler.settings.getint("NEWSCRAWL_FEED_FSYNC_RECORDS", 1) if crawler else 1
+        self.group_commit = self.fsync and group > 1
 
     @classmethod
     def from_crawler(
@@ -118,7 +141,8 @@ class DurableFileFeedStorage(FileFeedStorage):
         path = Path(self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = DurableFile(path, "wb" if self.write_mode == "wb" else "ab")
-        handle.fsync = self.fsync
+        handle.fsync = self.fsync and not self.group_commit
+        handle.sync_later = self.group_commit
         if self.crawler is not None and (journal := _JOURNALS.get(self.crawler)) is not None:
             journal.feed_opened(path.resolve())
         return handle

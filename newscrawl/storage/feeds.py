@@ -34,7 +34,7 @@ from scrapy.extensions.feedexport import (
     FileFeedStorage,
     apply_uri_params,
 )
-from scrapy.utils.asyncio import is_asyncio_available
+from scrapy.utils.asyncio import CallLaterResult, call_later, is_asyncio_available
 from scrapy.utils.conf import feed_complete_default_values_from_settings
 from scrapy.utils.defer import deferred_from_coro, ensure_awaitable
 from scrapy.utils.misc import build_from_crawler, load_object
@@ -148,6 +148,15 @@ class CheckedFeedExporter(FeedExporter):
                 inc(crawler, FEED_FAILED)
             raise
         self.failed: dict[int, str] = {}  # id(slot) -> why it failed
+        # Group commit: records written to files that sync later wait for the next
+        # group fsync, named by a token (negative: never an id(slot)) in the ledger.
+        settings = crawler.settings
+        self.sync_every = max(settings.getint("NEWSCRAWL_FEED_FSYNC_RECORDS", 1), 1)
+        self.sync_delay = max(settings.getfloat("NEWSCRAWL_FEED_FSYNC_MS", 200), 0) / 1000
+        self.sync_token = -1
+        self.unsynced: dict[int, FeedSlot] = {}  # id(slot) -> slot written since the last sync
+        self.unsynced_records = 0
+        self.sync_timer: CallLaterResult | None = None
         journal = ledger(crawler)
         if journal is not None:
             journal.feed_exporter = self
@@ -192,6 +201,9 @@ class CheckedFeedExporter(FeedExporter):
             slot.itemcount += 1
             if not self.immediate(slot):
                 waits.add(id(slot))
+            elif getattr(slot.file, "sync_later", False):
+                waits.add(self.sync_token)
+                self.unsynced[id(slot)] = slot
             batch = self.feeds[slot.uri_template]["batch_item_count"]
             if batch and slot.itemcount >= batch:  # as Scrapy: close the batch, start the next
                 options = self.feeds[slot.uri_template]
@@ -210,12 +222,39 @@ class CheckedFeedExporter(FeedExporter):
                 journal.written(item, waits)
             else:
                 journal.not_written(item)
+        if self.sync_token in waits:
+            self.unsynced_records += 1
+            if self.unsynced_records >= self.sync_every or full:
+                self.group_sync()
+            elif self.sync_timer is None:
+                self.sync_timer = call_later(self.sync_delay, self.group_sync)
         for slot in full:  # after the ledger knows the record waits for them
             self._schedule_slot_close(slot, spider)
+
+    def group_sync(self) -> None:
+        """fsync every feed file written since the last group, then confirm its records
+        (a file that cannot be synced fails its feed: its records are not seen)."""
+        if self.sync_timer is not None:
+            self.sync_timer.cancel()  # nothing if it is what called us
+            self.sync_timer = None
+        if not self.unsynced_records:
+            return
+        token, ok = self.sync_token, True
+        self.sync_token -= 1
+        slots, self.unsynced, self.unsynced_records = list(self.unsynced.values()), {}, 0
+        for slot in slots:
+            try:
+                cast("DurableFile", slot.file).sync()
+            except OSError as error:
+                ok = False
+                self.fail(slot, error)
+        if (journal := ledger(self.crawler)) is not None:
+            journal.slot_stored(token, ok)
 
     async def close_spider(self, spider: Spider) -> None:
         """Scrapy's, plus: once every feed is stored, settle the ledger (records not
         confirmed are not seen) before feed_exporter_closed, where the report is written."""
+        self.group_sync()  # the last records are confirmed before their files close
         for slot in self.slots:
             self._schedule_slot_close(slot, spider)
         if pending := list(self._pending_close_tasks):  # batches closed mid-run too
