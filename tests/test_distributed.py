@@ -325,6 +325,50 @@ def test_a_dead_workers_requests_and_unconfirmed_claims_are_taken_over(
     assert r.hkeys(KEYS.workers) == []
 
 
+# -- sharing the queue: a worker holds no more than its per-domain limit ------------------
+
+
+def test_a_worker_holds_no_more_requests_than_its_per_domain_limit(
+    redis_db: str, tmp_path: Path
+) -> None:
+    """Scrapy's engine asks the scheduler for up to CONCURRENT_REQUESTS (16) requests;
+    with CONCURRENT_REQUESTS_PER_DOMAIN=2 a worker that took 16 from a small shared queue
+    would fetch 2 at a time and leave the other workers nothing to do."""
+    root = tmp_path / "site"
+    paths = generate_site(root, 24)
+    server = start_site_server(root, delay=1.0, jitter=0.0)  # 2 at a time: 12 s alone
+    try:
+        seed = tmp_path / "seed.jsonl"
+        seeded = finish(scrapy_crawl(redis_db, server.origin, seed, "-a", "role=seed"))
+        assert seeded == 0, log_of(seed)
+        r = client(redis_db)
+        assert r.zcard(KEYS.queue) == 24
+        names = ("bounded-1", "bounded-2")
+        feeds = [tmp_path / f"{name}.jsonl" for name in names]
+        workers = [
+            scrapy_crawl(redis_db, server.origin, feed, "-a", "role=worker",
+                         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", "-s", "CONCURRENT_REQUESTS=16",
+                         "-s", f"NEWSCRAWL_WORKER_ID={name}")
+            for name, feed in zip(names, feeds, strict=True)
+        ]  # fmt: skip
+        held = dict.fromkeys(names, 0)  # the most requests each held in Redis at once
+        deadline = time.monotonic() + 180
+        while any(w.poll() is None for w in workers):
+            assert time.monotonic() < deadline, [log_of(f)[-3000:] for f in feeds]
+            for name in names:
+                held[name] = max(held[name], int(r.zcard(KEYS.processing(name))))
+            time.sleep(0.01)
+        assert [w.returncode for w in workers] == [0, 0], [log_of(f)[-3000:] for f in feeds]
+    finally:
+        server.stop()
+    assert all(0 < most <= 2 for most in held.values()), held
+    emitted = [records(feed) for feed in feeds]
+    assert all(emitted), "both workers got work"
+    keys = keys_of(*feeds)
+    assert sorted(keys) == sorted(url_key("https://www.arabstoday.net" + p) for p in paths)
+    assert r.zcard(KEYS.queue) == 0 and not list(r.scan_iter(KEYS.processing("*")))
+
+
 # -- the end-to-end test: 1,200 articles, 3 workers, one SIGKILLed halfway ----------------
 
 

@@ -87,6 +87,16 @@ redis.call('ZADD', KEYS[2], r[2], r[1])
 return r[1]
 """
 
+# KEYS: queue processing; ARGV: member. Puts a popped request back where it was.
+# Idempotent (a retry after a lost reply finds it gone and does nothing).
+_UNPOP = """
+local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if not score then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[1], score, ARGV[1])
+return 1
+"""
+
 # KEYS: dupefilter queue; ARGV: fingerprint score member. 1 if queued, 0 if seen before.
 # One script, so that a retry after a lost reply finds it queued rather than lost.
 _PUSH_UNSEEN = """
@@ -229,6 +239,7 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
         self.processing_key: str = f"{self.key}:processing"
         self.inflight: dict[Request, bytes] = {}
         self._pop = server.register_script(_POP)
+        self._unpop = server.register_script(_UNPOP)
         self._push_unseen = server.register_script(_PUSH_UNSEEN)
 
     def pop(self, timeout: int = 0) -> Request | None:
@@ -238,6 +249,11 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
         request: Request = self._decode_request(data)
         self.inflight[request] = bytes(data)
         return request
+
+    def unpop(self, request: Request) -> None:
+        """Give a popped request back to the queue, at its place, for any worker."""
+        self._unpop(keys=[self.key, self.processing_key], args=[self.inflight[request]])
+        del self.inflight[request]  # after: a failure leaves it in flight, as a pop
 
     def push_unseen(self, request: Request, seen_key: str, fingerprint: str) -> bool:
         """Queue ``request`` unless ``fingerprint`` is in ``seen_key`` (the dupefilter)."""
@@ -302,6 +318,14 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
     ``role=seed``: discovery requests stay in a local queue; article requests are
     pushed to the shared queue (and counted, ``newscrawl/redis/seeded``), never
     fetched here. Other roles: everything goes through the shared queue.
+
+    A worker holds (in its processing set) no more requests per download slot than
+    the downloader lets it fetch at once (``CONCURRENT_REQUESTS_PER_DOMAIN``, or
+    ``_PER_IP``, or the slot's ``DOWNLOAD_SLOTS`` concurrency): Scrapy's engine asks
+    for up to ``CONCURRENT_REQUESTS``, and whatever a worker holds beyond its slot's
+    concurrency only waits in its downloader while other workers have nothing. A pop
+    that lands on a full slot is put back (``newscrawl/redis/slot_full_returned``)
+    and the worker asks again once that slot has room.
     """
 
     crawler: Crawler | None = None
@@ -321,6 +345,8 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
         keys = keys_for(self.crawler.settings, spider.name)
         self.queue.processing_key = keys.processing(worker_id(self.crawler))
         self.local = _LocalQueue(self.crawler) if self.role == "seed" else None
+        # The download slot this worker found full: no pop until it has room again.
+        self.full_slot: str | None = None
 
     def enqueue_request(self, request: Request) -> bool:
         if self.local is not None and not is_article(request):
@@ -353,7 +379,7 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
             return self.local.pop()
         try:
             self.ack_finished()
-            request = self.queue.pop()
+            request = self._pop_within_limits()
         except StoreUnavailable:
             return None  # the worker is closing (Coordinator.store_unavailable)
         if request is None:
@@ -364,6 +390,51 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
             if isinstance(updating, set):
                 updating.add(url_key(request.url))
         return request
+
+    def _pop_within_limits(self) -> Request | None:
+        """Pop the next shared request if its download slot has room in this worker."""
+        if self.full_slot is not None and not self._room(self.full_slot):
+            return None  # no Redis round trip while the slot is still full
+        self.full_slot = None
+        request = self.queue.pop()
+        if request is None:
+            return None
+        slot = self._slot_key(request)
+        room = self._room(slot)  # counts this request too: it is in flight now
+        if room < 0:
+            # Another slot's request was first in the queue: another worker takes it.
+            self.queue.unpop(request)
+            inc(self.crawler, "newscrawl/redis/slot_full_returned")
+            self.full_slot = slot
+            return None
+        if room == 0:
+            self.full_slot = slot
+        return request
+
+    def _slot_key(self, request: Request) -> str:
+        downloader = getattr(getattr(self.crawler, "engine", None), "downloader", None)
+        if downloader is None:
+            return ""
+        return str(downloader.get_slot_key(request))
+
+    def _room(self, slot: str) -> int:
+        """How many more requests of ``slot`` this worker may hold (negative: too many)."""
+        held = sum(1 for request in self.queue.inflight if self._slot_key(request) == slot)
+        return self._slot_limit(slot) - held
+
+    def _slot_limit(self, slot: str) -> int:
+        """The downloader's concurrency for ``slot`` (as Scrapy's Downloader._get_slot)."""
+        assert self.crawler is not None
+        downloader = getattr(self.crawler.engine, "downloader", None)
+        existing = getattr(downloader, "slots", {}).get(slot)
+        if existing is not None:
+            return max(1, int(existing.concurrency))
+        settings = self.crawler.settings
+        default = settings.getint("CONCURRENT_REQUESTS_PER_IP") or settings.getint(
+            "CONCURRENT_REQUESTS_PER_DOMAIN"
+        )
+        per_slot = settings.getdict("DOWNLOAD_SLOTS").get(slot, {})
+        return max(1, int(per_slot.get("concurrency", default)))
 
     def has_pending_requests(self) -> bool:
         return len(self) > 0
