@@ -292,6 +292,7 @@ def test_a_dead_workers_requests_and_unconfirmed_claims_are_taken_over(
     from newscrawl.pagekind import PageKind
     from newscrawl.sites.registry import site_spiders
     from newscrawl.spiders.base import ARTICLE_PRIORITY
+
     ArabsTodaySpider = site_spiders()["arabstoday"]
 
     spider = ArabsTodaySpider(base_url=fast_server.origin, edition="en")
@@ -367,6 +368,61 @@ def test_a_worker_holds_no_more_requests_than_its_per_domain_limit(
     keys = keys_of(*feeds)
     assert sorted(keys) == sorted(url_key("https://www.arabstoday.net" + p) for p in paths)
     assert r.zcard(KEYS.queue) == 0 and not list(r.scan_iter(KEYS.processing("*")))
+
+
+def _busy_and_judged(
+    redis_db: str, tmp_path: Path, stall: float
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """A worker whose reactor is blocked for ``stall`` s after its second article, while
+    another (started first, so that it is there to judge) drains the queue beside it.
+    Heartbeat 1 s: dead after 3 s without a beat, stuck after 10 s without a turn.
+    Returns the judge's stats, the article keys both emitted, and the site's."""
+    root = tmp_path / "site"
+    paths = generate_site(root, 60)
+    server = start_site_server(root, delay=0.5, jitter=0.0)  # the judge alone: 30 s
+    beat = ("-a", "role=worker", "-s", "NEWSCRAWL_REDIS_HEARTBEAT=1")
+    try:
+        seed = tmp_path / "seed.jsonl"
+        seeded = finish(scrapy_crawl(redis_db, server.origin, seed, "-a", "role=seed"))
+        assert seeded == 0, log_of(seed)
+        r = client(redis_db)
+        judge, busy = tmp_path / "judge.jsonl", tmp_path / "busy.jsonl"
+        judging = scrapy_crawl(redis_db, server.origin, judge, *beat,
+                               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")  # fmt: skip
+        deadline = time.monotonic() + 120
+        while not r.hlen(KEYS.workers):
+            assert judging.poll() is None and time.monotonic() < deadline, log_of(judge)
+            time.sleep(0.05)
+        stalling = scrapy_crawl(redis_db, server.origin, busy, *beat,
+                                "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+                                "-s", "STATS_CLASS=tests.stall_stats.StallingStats",
+                                "-s", f"TEST_STALL_SECONDS={stall}")  # fmt: skip
+        codes = [finish(judging, 240), finish(stalling, 240)]
+        assert codes == [0, 0], [log_of(judge)[-3000:], log_of(busy)[-3000:]]
+    finally:
+        server.stop()
+    stalled = report(busy)["stats"].get("newscrawl/test/stalled_seconds")
+    assert stalled == stall, "the busy worker got work and stalled"
+    expected = [url_key("https://www.arabstoday.net" + p) for p in paths]
+    return report(judge)["stats"], keys_of(judge, busy), expected
+
+
+def test_a_worker_busy_for_seconds_is_not_taken_for_dead(redis_db: str, tmp_path: Path) -> None:
+    """Its heartbeat comes from a thread: a reactor blocked by CPU work for more than
+    three beats (eight workers on two cores loading the language model at their first
+    page) no longer gets its in-flight requests fetched again, its claims released."""
+    judge, emitted, expected = _busy_and_judged(redis_db, tmp_path, stall=6.0)
+    assert "newscrawl/redis/dead_workers" not in judge, judge
+    assert sorted(emitted) == sorted(expected), "every article once"
+
+
+def test_a_worker_stuck_for_ten_beats_is_taken_over(redis_db: str, tmp_path: Path) -> None:
+    """A reactor that has not turned for STUCK_BEATS heartbeats is stuck (a regex that
+    never ends): the thread stops beating and the other worker takes its work over."""
+    judge, emitted, expected = _busy_and_judged(redis_db, tmp_path, stall=16.0)
+    assert judge["newscrawl/redis/dead_workers"] == 1, judge
+    assert judge["newscrawl/redis/recovered_requests"] >= 1, judge
+    assert set(emitted) == set(expected), "every article"
 
 
 # -- the end-to-end test: 1,200 articles, 3 workers, one SIGKILLed halfway ----------------

@@ -41,6 +41,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Iterable
@@ -48,6 +49,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import redis
 from itemadapter import ItemAdapter
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -85,16 +87,6 @@ if #r == 0 then return false end
 redis.call('ZREM', KEYS[1], r[1])
 redis.call('ZADD', KEYS[2], r[2], r[1])
 return r[1]
-"""
-
-# KEYS: queue processing; ARGV: member. Puts a popped request back where it was.
-# Idempotent (a retry after a lost reply finds it gone and does nothing).
-_UNPOP = """
-local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if not score then return 0 end
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZADD', KEYS[1], score, ARGV[1])
-return 1
 """
 
 # KEYS: dupefilter queue; ARGV: fingerprint score member. 1 if queued, 0 if seen before.
@@ -239,7 +231,6 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
         self.processing_key: str = f"{self.key}:processing"
         self.inflight: dict[Request, bytes] = {}
         self._pop = server.register_script(_POP)
-        self._unpop = server.register_script(_UNPOP)
         self._push_unseen = server.register_script(_PUSH_UNSEEN)
 
     def pop(self, timeout: int = 0) -> Request | None:
@@ -249,11 +240,6 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
         request: Request = self._decode_request(data)
         self.inflight[request] = bytes(data)
         return request
-
-    def unpop(self, request: Request) -> None:
-        """Give a popped request back to the queue, at its place, for any worker."""
-        self._unpop(keys=[self.key, self.processing_key], args=[self.inflight[request]])
-        del self.inflight[request]  # after: a failure leaves it in flight, as a pop
 
     def push_unseen(self, request: Request, seen_key: str, fingerprint: str) -> bool:
         """Queue ``request`` unless ``fingerprint`` is in ``seen_key`` (the dupefilter)."""
@@ -320,12 +306,10 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
     fetched here. Other roles: everything goes through the shared queue.
 
     A worker holds (in its processing set) no more requests per download slot than
-    the downloader lets it fetch at once (``CONCURRENT_REQUESTS_PER_DOMAIN``, or
-    ``_PER_IP``, or the slot's ``DOWNLOAD_SLOTS`` concurrency): Scrapy's engine asks
-    for up to ``CONCURRENT_REQUESTS``, and whatever a worker holds beyond its slot's
-    concurrency only waits in its downloader while other workers have nothing. A pop
-    that lands on a full slot is put back (``newscrawl/redis/slot_full_returned``)
-    and the worker asks again once that slot has room.
+    its downloader fetches at once (``CONCURRENT_REQUESTS_PER_DOMAIN``, or ``_PER_IP``,
+    or the slot's ``DOWNLOAD_SLOTS`` concurrency). Scrapy's engine asks for up to
+    ``CONCURRENT_REQUESTS``; what a worker held beyond its slot's concurrency only
+    waited in its downloader while other workers found the queue empty.
     """
 
     crawler: Crawler | None = None
@@ -392,23 +376,21 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
         return request
 
     def _pop_within_limits(self) -> Request | None:
-        """Pop the next shared request if its download slot has room in this worker."""
-        if self.full_slot is not None and not self._room(self.full_slot):
-            return None  # no Redis round trip while the slot is still full
-        self.full_slot = None
+        """Pop the next shared request unless this worker's download slot is full.
+
+        The queue does not say which site its next request is for, so the slot of the
+        last request popped stands for it (a spider's articles are mostly one site's):
+        while that slot is full nothing is popped. Every other slot has room then, so
+        no pop takes a slot past its limit. A queue mixing sites can leave a worker
+        short of what another site would allow; the other workers take that up.
+        """
+        if self.full_slot is not None:
+            if self._room(self.full_slot) <= 0:
+                return None  # no Redis round trip while the slot is full
+            self.full_slot = None
         request = self.queue.pop()
-        if request is None:
-            return None
-        slot = self._slot_key(request)
-        room = self._room(slot)  # counts this request too: it is in flight now
-        if room < 0:
-            # Another slot's request was first in the queue: another worker takes it.
-            self.queue.unpop(request)
-            inc(self.crawler, "newscrawl/redis/slot_full_returned")
-            self.full_slot = slot
-            return None
-        if room == 0:
-            self.full_slot = slot
+        if request is not None and self._room(self._slot_key(request)) <= 0:
+            self.full_slot = self._slot_key(request)
         return request
 
     def _slot_key(self, request: Request) -> str:
@@ -418,7 +400,7 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
         return str(downloader.get_slot_key(request))
 
     def _room(self, slot: str) -> int:
-        """How many more requests of ``slot`` this worker may hold (negative: too many)."""
+        """How many more requests of ``slot`` this worker may hold."""
         held = sum(1 for request in self.queue.inflight if self._slot_key(request) == slot)
         return self._slot_limit(slot) - held
 
@@ -474,6 +456,10 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
 
 _COORDINATORS: weakref.WeakKeyDictionary[Crawler, Coordinator] = weakref.WeakKeyDictionary()
 
+# A reactor that has not turned for this many heartbeats is stuck (a regex that never
+# ends, a deadlock): its worker stops beating and the others take its work over.
+STUCK_BEATS = 10
+
 
 def worker_id(crawler: Crawler) -> str:
     fallback = f"{socket.gethostname()}-{os.getpid()}"
@@ -503,6 +489,8 @@ class Coordinator:
         self.loop: task.LoopingCall | None = None
         self.closed = False
         self.store: RedisStore | None = None
+        self.last_turn = time.monotonic()  # the reactor's last tick
+        self.beating = threading.Event()  # set: the beat thread stops
         # After an outage every heartbeat key has expired: judge no one dead before
         # the others have had a TTL to beat again.
         self.trust_heartbeats_at = 0.0
@@ -569,6 +557,34 @@ class Coordinator:
             self.crawler.signals.connect(self.confirm, signal=signal)
         self.loop = task.LoopingCall(self.tick)
         self.loop.start(self.heartbeat, now=False)
+        threading.Thread(
+            target=self.beat, args=(keys.alive(self.worker),), name="newscrawl-heartbeat",
+            daemon=True,
+        ).start()  # fmt: skip
+
+    def beat(self, alive_key: str) -> None:
+        """The heartbeat, from a thread: a reactor busy for seconds with CPU work (the
+        first page loads the language model; eight workers on two cores take several
+        seconds each) must not make a live worker look dead, or the others fetch its
+        in-flight requests again and release its unconfirmed claims (a record emitted
+        twice). It beats only while the reactor turns (:data:`STUCK_BEATS`).
+
+        Its own plain client: one that fails here is simply retried at the next beat
+        (the reactor's client waits outages out, see OUTAGE)."""
+        client = redis.Redis.from_url(
+            self.url, socket_timeout=self.heartbeat, socket_connect_timeout=self.heartbeat
+        )
+        try:
+            while not self.beating.wait(self.heartbeat):
+                stuck = time.monotonic() - self.last_turn > STUCK_BEATS * self.heartbeat
+                if stuck or OUTAGE.gave_up or self.closed:
+                    continue
+                try:
+                    client.set(alive_key, self.role, px=self.ttl_ms)
+                except redis.RedisError:
+                    pass  # Redis away: the reactor's commands wait it out
+        finally:
+            client.close()
 
     def acquire_lock(self) -> bool:
         assert self.keys is not None
@@ -621,6 +637,7 @@ class Coordinator:
 
     def tick(self) -> None:
         """Every heartbeat: beat, keep the lock, recover dead workers, confirm requests."""
+        self.last_turn = time.monotonic()
         if self.keys is None or self.closed or OUTAGE.gave_up:
             return
         try:
@@ -776,6 +793,10 @@ class Coordinator:
         self.closed = True
         if self.loop is not None and self.loop.running:
             self.loop.stop()
+        # Not joined (the reactor must not wait on a dead Redis): a beat that lands
+        # after _leave only leaves a heartbeat key of a worker no longer registered,
+        # which nothing reads and which expires.
+        self.beating.set()
         if self.keys is None:
             return
         if OUTAGE.gave_up:
