@@ -292,6 +292,7 @@ def test_a_dead_workers_requests_and_unconfirmed_claims_are_taken_over(
     from newscrawl.pagekind import PageKind
     from newscrawl.sites.registry import site_spiders
     from newscrawl.spiders.base import ARTICLE_PRIORITY
+
     ArabsTodaySpider = site_spiders()["arabstoday"]
 
     spider = ArabsTodaySpider(base_url=fast_server.origin, edition="en")
@@ -323,6 +324,105 @@ def test_a_dead_workers_requests_and_unconfirmed_claims_are_taken_over(
     assert stats["newscrawl/redis/released_claims"] == 1
     assert not r.exists(KEYS.processing("ghost")) and not r.exists(KEYS.pending("ghost"))
     assert r.hkeys(KEYS.workers) == []
+
+
+# -- sharing the queue: a worker holds no more than its per-domain limit ------------------
+
+
+def test_a_worker_holds_no_more_requests_than_its_per_domain_limit(
+    redis_db: str, tmp_path: Path
+) -> None:
+    """Scrapy's engine asks the scheduler for up to CONCURRENT_REQUESTS (16) requests;
+    with CONCURRENT_REQUESTS_PER_DOMAIN=2 a worker that took 16 from a small shared queue
+    would fetch 2 at a time and leave the other workers nothing to do."""
+    root = tmp_path / "site"
+    paths = generate_site(root, 24)
+    server = start_site_server(root, delay=1.0, jitter=0.0)  # 2 at a time: 12 s alone
+    try:
+        seed = tmp_path / "seed.jsonl"
+        seeded = finish(scrapy_crawl(redis_db, server.origin, seed, "-a", "role=seed"))
+        assert seeded == 0, log_of(seed)
+        r = client(redis_db)
+        assert r.zcard(KEYS.queue) == 24
+        names = ("bounded-1", "bounded-2")
+        feeds = [tmp_path / f"{name}.jsonl" for name in names]
+        workers = [
+            scrapy_crawl(redis_db, server.origin, feed, "-a", "role=worker",
+                         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", "-s", "CONCURRENT_REQUESTS=16",
+                         "-s", f"NEWSCRAWL_WORKER_ID={name}")
+            for name, feed in zip(names, feeds, strict=True)
+        ]  # fmt: skip
+        held = dict.fromkeys(names, 0)  # the most requests each held in Redis at once
+        deadline = time.monotonic() + 180
+        while any(w.poll() is None for w in workers):
+            assert time.monotonic() < deadline, [log_of(f)[-3000:] for f in feeds]
+            for name in names:
+                held[name] = max(held[name], int(r.zcard(KEYS.processing(name))))
+            time.sleep(0.01)
+        assert [w.returncode for w in workers] == [0, 0], [log_of(f)[-3000:] for f in feeds]
+    finally:
+        server.stop()
+    assert all(0 < most <= 2 for most in held.values()), held
+    emitted = [records(feed) for feed in feeds]
+    assert all(emitted), "both workers got work"
+    keys = keys_of(*feeds)
+    assert sorted(keys) == sorted(url_key("https://www.arabstoday.net" + p) for p in paths)
+    assert r.zcard(KEYS.queue) == 0 and not list(r.scan_iter(KEYS.processing("*")))
+
+
+def _busy_and_judged(
+    redis_db: str, tmp_path: Path, stall: float
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """A worker whose reactor is blocked for ``stall`` s after its second article, while
+    another (started first, so that it is there to judge) drains the queue beside it.
+    Heartbeat 1 s: dead after 3 s without a beat, stuck after 10 s without a turn.
+    Returns the judge's stats, the article keys both emitted, and the site's."""
+    root = tmp_path / "site"
+    paths = generate_site(root, 60)
+    server = start_site_server(root, delay=0.5, jitter=0.0)  # the judge alone: 30 s
+    beat = ("-a", "role=worker", "-s", "NEWSCRAWL_REDIS_HEARTBEAT=1")
+    try:
+        seed = tmp_path / "seed.jsonl"
+        seeded = finish(scrapy_crawl(redis_db, server.origin, seed, "-a", "role=seed"))
+        assert seeded == 0, log_of(seed)
+        r = client(redis_db)
+        judge, busy = tmp_path / "judge.jsonl", tmp_path / "busy.jsonl"
+        judging = scrapy_crawl(redis_db, server.origin, judge, *beat,
+                               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")  # fmt: skip
+        deadline = time.monotonic() + 120
+        while not r.hlen(KEYS.workers):
+            assert judging.poll() is None and time.monotonic() < deadline, log_of(judge)
+            time.sleep(0.05)
+        stalling = scrapy_crawl(redis_db, server.origin, busy, *beat,
+                                "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+                                "-s", "STATS_CLASS=tests.stall_stats.StallingStats",
+                                "-s", f"TEST_STALL_SECONDS={stall}")  # fmt: skip
+        codes = [finish(judging, 240), finish(stalling, 240)]
+        assert codes == [0, 0], [log_of(judge)[-3000:], log_of(busy)[-3000:]]
+    finally:
+        server.stop()
+    stalled = report(busy)["stats"].get("newscrawl/test/stalled_seconds")
+    assert stalled == stall, "the busy worker got work and stalled"
+    expected = [url_key("https://www.arabstoday.net" + p) for p in paths]
+    return report(judge)["stats"], keys_of(judge, busy), expected
+
+
+def test_a_worker_busy_for_seconds_is_not_taken_for_dead(redis_db: str, tmp_path: Path) -> None:
+    """Its heartbeat comes from a thread: a reactor blocked by CPU work for more than
+    three beats (eight workers on two cores loading the language model at their first
+    page) no longer gets its in-flight requests fetched again, its claims released."""
+    judge, emitted, expected = _busy_and_judged(redis_db, tmp_path, stall=6.0)
+    assert "newscrawl/redis/dead_workers" not in judge, judge
+    assert sorted(emitted) == sorted(expected), "every article once"
+
+
+def test_a_worker_stuck_for_ten_beats_is_taken_over(redis_db: str, tmp_path: Path) -> None:
+    """A reactor that has not turned for STUCK_BEATS heartbeats is stuck (a regex that
+    never ends): the thread stops beating and the other worker takes its work over."""
+    judge, emitted, expected = _busy_and_judged(redis_db, tmp_path, stall=16.0)
+    assert judge["newscrawl/redis/dead_workers"] == 1, judge
+    assert judge["newscrawl/redis/recovered_requests"] >= 1, judge
+    assert set(emitted) == set(expected), "every article"
 
 
 # -- the end-to-end test: 1,200 articles, 3 workers, one SIGKILLed halfway ----------------

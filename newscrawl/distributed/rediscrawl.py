@@ -41,6 +41,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Iterable
@@ -48,6 +49,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import redis
 from itemadapter import ItemAdapter
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -302,6 +304,12 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
     ``role=seed``: discovery requests stay in a local queue; article requests are
     pushed to the shared queue (and counted, ``newscrawl/redis/seeded``), never
     fetched here. Other roles: everything goes through the shared queue.
+
+    A worker holds (in its processing set) no more requests per download slot than
+    its downloader fetches at once (``CONCURRENT_REQUESTS_PER_DOMAIN``, or ``_PER_IP``,
+    or the slot's ``DOWNLOAD_SLOTS`` concurrency). Scrapy's engine asks for up to
+    ``CONCURRENT_REQUESTS``; what a worker held beyond its slot's concurrency only
+    waited in its downloader while other workers found the queue empty.
     """
 
     crawler: Crawler | None = None
@@ -321,6 +329,8 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
         keys = keys_for(self.crawler.settings, spider.name)
         self.queue.processing_key = keys.processing(worker_id(self.crawler))
         self.local = _LocalQueue(self.crawler) if self.role == "seed" else None
+        # The download slot this worker found full: no pop until it has room again.
+        self.full_slot: str | None = None
 
     def enqueue_request(self, request: Request) -> bool:
         if self.local is not None and not is_article(request):
@@ -353,7 +363,7 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
             return self.local.pop()
         try:
             self.ack_finished()
-            request = self.queue.pop()
+            request = self._pop_within_limits()
         except StoreUnavailable:
             return None  # the worker is closing (Coordinator.store_unavailable)
         if request is None:
@@ -364,6 +374,49 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
             if isinstance(updating, set):
                 updating.add(url_key(request.url))
         return request
+
+    def _pop_within_limits(self) -> Request | None:
+        """Pop the next shared request unless this worker's download slot is full.
+
+        The queue does not say which site its next request is for, so the slot of the
+        last request popped stands for it (a spider's articles are mostly one site's):
+        while that slot is full nothing is popped. Every other slot has room then, so
+        no pop takes a slot past its limit. A queue mixing sites can leave a worker
+        short of what another site would allow; the other workers take that up.
+        """
+        if self.full_slot is not None:
+            if self._room(self.full_slot) <= 0:
+                return None  # no Redis round trip while the slot is full
+            self.full_slot = None
+        request = self.queue.pop()
+        if request is not None and self._room(self._slot_key(request)) <= 0:
+            self.full_slot = self._slot_key(request)
+        return request
+
+    def _slot_key(self, request: Request) -> str:
+        downloader = getattr(getattr(self.crawler, "engine", None), "downloader", None)
+        if downloader is None:
+            return ""
+        return str(downloader.get_slot_key(request))
+
+    def _room(self, slot: str) -> int:
+        """How many more requests of ``slot`` this worker may hold."""
+        held = sum(1 for request in self.queue.inflight if self._slot_key(request) == slot)
+        return self._slot_limit(slot) - held
+
+    def _slot_limit(self, slot: str) -> int:
+        """The downloader's concurrency for ``slot`` (as Scrapy's Downloader._get_slot)."""
+        assert self.crawler is not None
+        downloader = getattr(self.crawler.engine, "downloader", None)
+        existing = getattr(downloader, "slots", {}).get(slot)
+        if existing is not None:
+            return max(1, int(existing.concurrency))
+        settings = self.crawler.settings
+        default = settings.getint("CONCURRENT_REQUESTS_PER_IP") or settings.getint(
+            "CONCURRENT_REQUESTS_PER_DOMAIN"
+        )
+        per_slot = settings.getdict("DOWNLOAD_SLOTS").get(slot, {})
+        return max(1, int(per_slot.get("concurrency", default)))
 
     def has_pending_requests(self) -> bool:
         return len(self) > 0
@@ -403,6 +456,10 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
 
 _COORDINATORS: weakref.WeakKeyDictionary[Crawler, Coordinator] = weakref.WeakKeyDictionary()
 
+# A reactor that has not turned for this many heartbeats is stuck (a regex that never
+# ends, a deadlock): its worker stops beating and the others take its work over.
+STUCK_BEATS = 10
+
 
 def worker_id(crawler: Crawler) -> str:
     fallback = f"{socket.gethostname()}-{os.getpid()}"
@@ -432,6 +489,8 @@ class Coordinator:
         self.loop: task.LoopingCall | None = None
         self.closed = False
         self.store: RedisStore | None = None
+        self.last_turn = time.monotonic()  # the reactor's last tick
+        self.beating = threading.Event()  # set: the beat thread stops
         # After an outage every heartbeat key has expired: judge no one dead before
         # the others have had a TTL to beat again.
         self.trust_heartbeats_at = 0.0
@@ -498,6 +557,34 @@ class Coordinator:
             self.crawler.signals.connect(self.confirm, signal=signal)
         self.loop = task.LoopingCall(self.tick)
         self.loop.start(self.heartbeat, now=False)
+        threading.Thread(
+            target=self.beat, args=(keys.alive(self.worker),), name="newscrawl-heartbeat",
+            daemon=True,
+        ).start()  # fmt: skip
+
+    def beat(self, alive_key: str) -> None:
+        """The heartbeat, from a thread: a reactor busy for seconds with CPU work (the
+        first page loads the language model; eight workers on two cores take several
+        seconds each) must not make a live worker look dead, or the others fetch its
+        in-flight requests again and release its unconfirmed claims (a record emitted
+        twice). It beats only while the reactor turns (:data:`STUCK_BEATS`).
+
+        Its own plain client: one that fails here is simply retried at the next beat
+        (the reactor's client waits outages out, see OUTAGE)."""
+        client = redis.Redis.from_url(
+            self.url, socket_timeout=self.heartbeat, socket_connect_timeout=self.heartbeat
+        )
+        try:
+            while not self.beating.wait(self.heartbeat):
+                stuck = time.monotonic() - self.last_turn > STUCK_BEATS * self.heartbeat
+                if stuck or OUTAGE.gave_up or self.closed:
+                    continue
+                try:
+                    client.set(alive_key, self.role, px=self.ttl_ms)
+                except redis.RedisError:
+                    pass  # Redis away: the reactor's commands wait it out
+        finally:
+            client.close()
 
     def acquire_lock(self) -> bool:
         assert self.keys is not None
@@ -550,6 +637,7 @@ class Coordinator:
 
     def tick(self) -> None:
         """Every heartbeat: beat, keep the lock, recover dead workers, confirm requests."""
+        self.last_turn = time.monotonic()
         if self.keys is None or self.closed or OUTAGE.gave_up:
             return
         try:
@@ -705,6 +793,10 @@ class Coordinator:
         self.closed = True
         if self.loop is not None and self.loop.running:
             self.loop.stop()
+        # Not joined (the reactor must not wait on a dead Redis): a beat that lands
+        # after _leave only leaves a heartbeat key of a worker no longer registered,
+        # which nothing reads and which expires.
+        self.beating.set()
         if self.keys is None:
             return
         if OUTAGE.gave_up:
