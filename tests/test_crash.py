@@ -59,7 +59,10 @@ def start(
 
 
 def lines(feed: Path) -> list[bytes]:
-    return feed.read_bytes().splitlines(keepends=True) if feed.exists() else []
+    try:  # the feed may be created (or replaced, with -O) between two looks
+        return feed.read_bytes().splitlines(keepends=True)
+    except FileNotFoundError:
+        return []
 
 
 def run_until(

@@ -8,6 +8,7 @@ through ``scrapy crawl arabstoday`` or ``scrapy crawl news``, as a scheduled run
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import subprocess
@@ -229,7 +230,10 @@ def test_pages_held_to_learn_from_are_counted_when_the_run_ends_first(
     spider = spider_class.from_crawler(crawler)
     article, html = build("c", count=1)[0]
     response = HtmlResponse(ORIGIN + article.path, body=html.encode(), encoding="utf-8")
-    assert list(spider.parse_article(response)) == []  # held: it teaches the template
+    async def items() -> list[object]:
+        return [item async for item in spider.parse_article(response)]
+
+    assert asyncio.run(items()) == []  # held: it teaches the template
     assert len(spider.held) == 1
     spider.closed("shutdown")
     assert crawler.stats.get_value("newscrawl/learn/held_not_emitted") == 1  # type: ignore[union-attr]

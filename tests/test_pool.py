@@ -109,7 +109,9 @@ def test_a_crawl_killed_with_sigkill_leaves_no_extraction_worker_behind(tmp_path
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=log)
         deadline = time.monotonic() + 120
         while process.poll() is None and time.monotonic() < deadline:
-            if feed.exists() and feed.read_bytes().count(b"\n") >= 2:
+            # Workers start on demand: wait for records and for both workers.
+            started = len(descendants(process.pid)) >= 3
+            if started and feed.exists() and feed.read_bytes().count(b"\n") >= 2:
                 break
             time.sleep(0.05)
         workers = descendants(process.pid)
