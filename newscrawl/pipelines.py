@@ -31,6 +31,7 @@ from newscrawl.text.neardup import (
     EMPTY_SIGNATURE,
     NearDuplicateIndex,
     fingerprint,
+    keys,
     paragraph_keys,
     same_story,
     signature,
@@ -51,11 +52,16 @@ class SiteRun(Protocol):
     def is_update(self, key: str) -> bool: ...
 
 
+_NO_SPIDER = object()
+
+
 class _Pipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.settings = crawler.settings
         self._logged_reasons: set[str] = set()
+        self._run_of: object = _NO_SPIDER
+        self._run: SiteRun | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
@@ -65,7 +71,9 @@ class _Pipeline:
     def run(self) -> SiteRun | None:
         """The running spider, when it is a site run (any other spider: None)."""
         spider = self.crawler.spider
-        return spider if isinstance(spider, SiteRun) else None
+        if spider is not self._run_of:  # isinstance of a runtime Protocol: ~100 µs
+            self._run_of, self._run = spider, spider if isinstance(spider, SiteRun) else None
+        return self._run
 
     def drop(self, reason: str, adapter: ItemAdapter, detail: str = "") -> DropItem:
         inc(self.crawler, dropped(reason))
@@ -259,7 +267,10 @@ class DeduplicatePipeline(_Pipeline):
         adapter = ItemAdapter(item)
         url = adapter["url"]
         body = adapter.get("body") or ""
-        body_fingerprint = fingerprint(body)
+        # Both keys from one pass over the body when the signature will be wanted.
+        body_fingerprint, body_signature = (
+            keys(body) if self.mode != "off" else (fingerprint(body), EMPTY_SIGNATURE)
+        )
         canonical, key = self._identity(adapter, body_fingerprint)
         fetched_key = url_key(url)
         if self.run_keys.get(key) == body_fingerprint:
@@ -284,11 +295,11 @@ class DeduplicatePipeline(_Pipeline):
                 self.store.remember(key, canonical, None, None)
                 raise self.drop("duplicate_body", adapter, f"same body as {owner}" if owner else "")
         sig = None
-        keys = paragraph_keys(body) if self.mode != "off" else []
+        known = paragraph_keys(body) if self.mode != "off" else []
         # Not for an update: the new version would be a near duplicate of the old one.
         if self.mode != "off" and (new or not updated):
-            sig = signature(body)
-            first = self._near_duplicate_of(body, sig, keys)
+            sig = body_signature
+            first = self._near_duplicate_of(body, sig, known)
             if first is not None:
                 inc(self.crawler, "newscrawl/duplicates/near")
                 if self.mode == "drop":
@@ -304,8 +315,8 @@ class DeduplicatePipeline(_Pipeline):
         )
         if row is not None and sig is not None:
             self.index.add(row, sig)
-        if keys:
-            self.store.add_paragraphs(keys)
+        if known:
+            self.store.add_paragraphs(known)
         self.run_keys[key] = body_fingerprint
         self.run_fingerprints.add(body_fingerprint)
         inc(self.crawler, ITEMS_UPDATED if updated and not new else ITEMS_NEW)
