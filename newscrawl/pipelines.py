@@ -182,7 +182,10 @@ class DeduplicatePipeline(_Pipeline):
         if self.mode not in {"mark", "drop", "off"}:
             raise ValueError(f"NEWSCRAWL_NEAR_DUPLICATES must be mark, drop or off: {self.mode!r}")
         self.threshold = self.settings.getfloat("NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD", 0.5)
-        self.run_keys: dict[str, bytes] = {}  # identity -> body fingerprint, this run
+        # hash(identity) -> body fingerprint, this run. The 64-bit hash, not the key: ~100
+        # bytes an article less (a key is a URL), for a chance of two keys of one run
+        # colliding of n**2 / 2**65 (3e-8 for a million).
+        self.run_keys: dict[int, bytes] = {}
         self.run_fingerprints: set[bytes] = set()
         self._index: NearDuplicateIndex | None = None
         self._store: StateStore | None = None
@@ -210,8 +213,8 @@ class DeduplicatePipeline(_Pipeline):
 
     def _holder(self, key: str) -> tuple[bool, bytes | None]:
         """(whether a record holds ``key`` already, the fingerprint of its body)."""
-        if key in self.run_keys:
-            return True, self.run_keys[key]
+        if hash(key) in self.run_keys:
+            return True, self.run_keys[hash(key)]
         seen = None if self.recrawl else self.store.seen(key)
         return seen is not None, seen.fingerprint if seen is not None else None
 
@@ -273,7 +276,7 @@ class DeduplicatePipeline(_Pipeline):
         )
         canonical, key = self._identity(adapter, body_fingerprint)
         fetched_key = url_key(url)
-        if self.run_keys.get(key) == body_fingerprint:
+        if self.run_keys.get(hash(key)) == body_fingerprint:
             raise self.drop("duplicate_url", adapter)
         seen = None if self.recrawl else self.store.seen(key)
         updated = self._is_update(fetched_key) or self._is_update(key)
@@ -286,7 +289,7 @@ class DeduplicatePipeline(_Pipeline):
         # A known identity with another body is the article changed (refetched as an
         # update) or a page whose own URL was remembered without a body: emitted.
         new = seen is None or seen.fingerprint is None
-        if key not in self.run_keys and not self.store.claim(key):
+        if hash(key) not in self.run_keys and not self.store.claim(key):
             # atomic across processes and distributed workers
             raise ClaimLost(str(self.drop("duplicate_url", adapter, "claimed by another run")))
         if new:
@@ -317,7 +320,7 @@ class DeduplicatePipeline(_Pipeline):
             self.index.add(row, sig)
         if known:
             self.store.add_paragraphs(known)
-        self.run_keys[key] = body_fingerprint
+        self.run_keys[hash(key)] = body_fingerprint
         self.run_fingerprints.add(body_fingerprint)
         inc(self.crawler, ITEMS_UPDATED if updated and not new else ITEMS_NEW)
         return item
