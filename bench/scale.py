@@ -79,6 +79,8 @@ def crawl(origin: str, out: Path, marks: list[int], trace: bool = False) -> None
             noted[count[0]] = rss_mb()
             print(f"  {count[0]:>7,} pages: RSS {noted[count[0]]:.0f} MB", flush=True)
             if trace:
+                traced = tracemalloc.get_traced_memory()[0] / 2**20
+                print(f"    Python allocations traced: {traced:.0f} MB", flush=True)
                 snapshots.append(tracemalloc.take_snapshot())
                 if len(snapshots) > 1:
                     for stat in snapshots[-1].compare_to(snapshots[0], "lineno")[:10]:
