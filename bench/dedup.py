@@ -36,6 +36,7 @@ flagged by the index alone, 0 with the rule.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import random
 import re
@@ -493,6 +494,73 @@ def furniture(n: int, seed: int) -> None:
     )
 
 
+def pipeline_child(mode: str, n: int, seed: int) -> None:
+    """``n`` records of the corpus through the crawl's DeduplicatePipeline, its SQLite
+    store in a temp folder; prints seconds (wall, CPU, generation) and peak RSS as JSON."""
+    import json
+    import tempfile
+
+    from scrapy.exceptions import DropItem
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.pipelines import DeduplicatePipeline
+
+    logging.disable(logging.WARNING)  # the pipeline's "Dropping ..." lines
+    corpus = iter(Corpus(seed))
+    neardup.keys("warm up: build the character tables")
+    wall = cpu = generation = 0.0
+    with tempfile.TemporaryDirectory(prefix="bench-dedup-") as folder:
+        settings = {"NEWSCRAWL_STATE_PATH": f"{folder}/state.sqlite3"}
+        crawler = get_crawler(settings_dict={**settings, "NEWSCRAWL_NEAR_DUPLICATES": mode})
+        dedup = DeduplicatePipeline.from_crawler(crawler)
+        done = 0
+        while done < n:
+            started = time.perf_counter()
+            items = [
+                {"url": f"https://www.example.com/news/{done + i}", "canonical_url": None,
+                 "body": next(corpus)[0]}
+                for i in range(min(CHUNK, n - done))
+            ]  # fmt: skip
+            generation += time.perf_counter() - started
+            wall_start, cpu_start = time.perf_counter(), time.process_time()
+            for item in items:
+                try:
+                    dedup.process_item(item)
+                except DropItem:
+                    pass
+            wall += time.perf_counter() - wall_start
+            cpu += time.process_time() - cpu_start
+            done += len(items)
+    times = {"wall": wall, "cpu": cpu, "generation": generation, "rss": peak_rss_mb()}
+    print(json.dumps(times))
+
+
+def pipeline(n: int, seed: int) -> None:
+    """The crawl's pipeline, one child process per mode: exact duplicates only (``off``,
+    the baseline) and near duplicates too (``mark``), on the same records."""
+    import json
+    import subprocess
+
+    print(f"DeduplicatePipeline.process_item with its SQLite store, {n:,} records:")
+    results = {}
+    for mode in ("off", "mark"):
+        child = subprocess.Popen(
+            [sys.executable, __file__, "--pipeline-child", mode, str(n), str(seed)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        times = json.loads(child.communicate()[0])
+        results[mode] = times
+        print(
+            f"  NEWSCRAWL_NEAR_DUPLICATES={mode}: {n / times['wall']:,.0f} records/s wall, "
+            f"{n / times['cpu']:,.0f} records/s CPU; peak RSS {times['rss']:.0f} MB "
+            f"(generation apart: {times['generation']:.1f} s)",
+            flush=True,
+        )
+    ratio = results["off"]["cpu"] / results["mark"]["cpu"]
+    print(f"  near duplicates on / exact only, records/s CPU: {ratio:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="records (default 1,000,000)")
@@ -503,7 +571,16 @@ def main() -> None:
     parser.add_argument(
         "--furniture", type=int, default=20000, help="records for the shared-paragraph rule"
     )
+    parser.add_argument(
+        "--pipeline",
+        type=int,
+        default=0,
+        help="records through the crawl's DeduplicatePipeline (SQLite store), mark vs off",
+    )
     args = parser.parse_args()
+    if args.pipeline:
+        pipeline(args.pipeline, args.seed)
+        return
     print(
         f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.2f} at the start"
@@ -516,4 +593,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 5 and sys.argv[1] == "--pipeline-child":
+        pipeline_child(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    else:
+        main()

@@ -31,6 +31,7 @@ from newscrawl.text.neardup import (
     EMPTY_SIGNATURE,
     NearDuplicateIndex,
     fingerprint,
+    keys,
     paragraph_keys,
     same_story,
     signature,
@@ -51,11 +52,16 @@ class SiteRun(Protocol):
     def is_update(self, key: str) -> bool: ...
 
 
+_NO_SPIDER = object()
+
+
 class _Pipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.settings = crawler.settings
         self._logged_reasons: set[str] = set()
+        self._run_of: object = _NO_SPIDER
+        self._run: SiteRun | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
@@ -65,7 +71,9 @@ class _Pipeline:
     def run(self) -> SiteRun | None:
         """The running spider, when it is a site run (any other spider: None)."""
         spider = self.crawler.spider
-        return spider if isinstance(spider, SiteRun) else None
+        if spider is not self._run_of:  # isinstance of a runtime Protocol: ~100 µs
+            self._run_of, self._run = spider, spider if isinstance(spider, SiteRun) else None
+        return self._run
 
     def drop(self, reason: str, adapter: ItemAdapter, detail: str = "") -> DropItem:
         inc(self.crawler, dropped(reason))
@@ -174,7 +182,10 @@ class DeduplicatePipeline(_Pipeline):
         if self.mode not in {"mark", "drop", "off"}:
             raise ValueError(f"NEWSCRAWL_NEAR_DUPLICATES must be mark, drop or off: {self.mode!r}")
         self.threshold = self.settings.getfloat("NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD", 0.5)
-        self.run_keys: dict[str, bytes] = {}  # identity -> body fingerprint, this run
+        # hash(identity) -> body fingerprint, this run. The 64-bit hash, not the key: ~100
+        # bytes an article less (a key is a URL), for a chance of two keys of one run
+        # colliding of n**2 / 2**65 (3e-8 for a million).
+        self.run_keys: dict[int, bytes] = {}
         self.run_fingerprints: set[bytes] = set()
         self._index: NearDuplicateIndex | None = None
         self._store: StateStore | None = None
@@ -202,8 +213,8 @@ class DeduplicatePipeline(_Pipeline):
 
     def _holder(self, key: str) -> tuple[bool, bytes | None]:
         """(whether a record holds ``key`` already, the fingerprint of its body)."""
-        if key in self.run_keys:
-            return True, self.run_keys[key]
+        if hash(key) in self.run_keys:
+            return True, self.run_keys[hash(key)]
         seen = None if self.recrawl else self.store.seen(key)
         return seen is not None, seen.fingerprint if seen is not None else None
 
@@ -259,10 +270,13 @@ class DeduplicatePipeline(_Pipeline):
         adapter = ItemAdapter(item)
         url = adapter["url"]
         body = adapter.get("body") or ""
-        body_fingerprint = fingerprint(body)
+        # Both keys from one pass over the body when the signature will be wanted.
+        body_fingerprint, body_signature = (
+            keys(body) if self.mode != "off" else (fingerprint(body), EMPTY_SIGNATURE)
+        )
         canonical, key = self._identity(adapter, body_fingerprint)
         fetched_key = url_key(url)
-        if self.run_keys.get(key) == body_fingerprint:
+        if self.run_keys.get(hash(key)) == body_fingerprint:
             raise self.drop("duplicate_url", adapter)
         seen = None if self.recrawl else self.store.seen(key)
         updated = self._is_update(fetched_key) or self._is_update(key)
@@ -275,7 +289,7 @@ class DeduplicatePipeline(_Pipeline):
         # A known identity with another body is the article changed (refetched as an
         # update) or a page whose own URL was remembered without a body: emitted.
         new = seen is None or seen.fingerprint is None
-        if key not in self.run_keys and not self.store.claim(key):
+        if hash(key) not in self.run_keys and not self.store.claim(key):
             # atomic across processes and distributed workers
             raise ClaimLost(str(self.drop("duplicate_url", adapter, "claimed by another run")))
         if new:
@@ -284,11 +298,11 @@ class DeduplicatePipeline(_Pipeline):
                 self.store.remember(key, canonical, None, None)
                 raise self.drop("duplicate_body", adapter, f"same body as {owner}" if owner else "")
         sig = None
-        keys = paragraph_keys(body) if self.mode != "off" else []
+        known = paragraph_keys(body) if self.mode != "off" else []
         # Not for an update: the new version would be a near duplicate of the old one.
         if self.mode != "off" and (new or not updated):
-            sig = signature(body)
-            first = self._near_duplicate_of(body, sig, keys)
+            sig = body_signature
+            first = self._near_duplicate_of(body, sig, known)
             if first is not None:
                 inc(self.crawler, "newscrawl/duplicates/near")
                 if self.mode == "drop":
@@ -304,9 +318,9 @@ class DeduplicatePipeline(_Pipeline):
         )
         if row is not None and sig is not None:
             self.index.add(row, sig)
-        if keys:
-            self.store.add_paragraphs(keys)
-        self.run_keys[key] = body_fingerprint
+        if known:
+            self.store.add_paragraphs(known)
+        self.run_keys[hash(key)] = body_fingerprint
         self.run_fingerprints.add(body_fingerprint)
         inc(self.crawler, ITEMS_UPDATED if updated and not new else ITEMS_NEW)
         return item

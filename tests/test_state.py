@@ -14,7 +14,7 @@ import pytest
 
 from newscrawl.discovery.urls import url_key
 from newscrawl.fixtureserver import PROJECT_ROOT
-from newscrawl.storage.state import SQLiteStore, parse_duration
+from newscrawl.storage.state import SQLiteStore, StateCorruptError, check_database, parse_duration
 
 URL = "https://www.arabstoday.net/ar/news/635301/%D8%A7"
 
@@ -89,3 +89,46 @@ def test_state_command(tmp_path: Path) -> None:
     assert "forgotten" in state("forget", URL)
     assert "not in the store" in state("forget", URL)
     assert "pruned 0" in state("prune", "--older-than", "90d")
+
+
+def _store_of(path: Path, articles: int) -> None:
+    store = SQLiteStore(path)
+    with store.db:  # one transaction: quick to build
+        store.db.executemany(
+            "INSERT INTO articles (key, url, fetched_at, fingerprint) VALUES (?, ?, 0, ?)",
+            [(f"k{i:08d}", f"https://e.com/{i}", i.to_bytes(16, "big")) for i in range(articles)],
+        )
+    store.close()
+
+
+def _check_steps(path: Path) -> int:
+    """SQLite VM steps the start-up check of ``path`` takes: work, not time."""
+    db = sqlite3.connect(path)
+    steps = [0]
+
+    def step() -> int:
+        steps[0] += 1
+        return 0
+
+    db.set_progress_handler(step, 1)
+    check_database(db, path)
+    db.close()
+    return steps[0]
+
+
+def test_the_start_up_check_does_not_grow_with_the_store(tmp_path: Path) -> None:
+    """`PRAGMA quick_check` read every page of the store, twice per run."""
+    small, large = tmp_path / "small.sqlite3", tmp_path / "large.sqlite3"
+    _store_of(small, 1_000)
+    _store_of(large, 30_000)
+    assert large.stat().st_size > 10 * small.stat().st_size
+    assert _check_steps(large) <= 1.5 * _check_steps(small)
+
+
+def test_a_cut_store_is_refused_at_open_by_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    _store_of(path, 5_000)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 3 // 4])
+    with pytest.raises(StateCorruptError, match="truncated"):
+        SQLiteStore(path)

@@ -87,3 +87,59 @@ def test_a_failed_write_refuses_every_later_one(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "s.sqlite3")
     assert db.execute("SELECT count(*) FROM sources").fetchone()[0] == 0
     db.close()
+
+
+def _damage_inner_pages(path: Path) -> None:
+    """A store of 20,000 articles whose key index is garbage except its first and last
+    leaves: opening it (header, schema, first and last entries) finds nothing wrong,
+    the first lookup does."""
+    store = SQLiteStore(path)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    keys = [
+        "".join(letters[(i * 7 + j * 13) % 26] for j in range(12)) + str(i) for i in range(20_000)
+    ]
+    with store.db:
+        store.db.executemany(
+            "INSERT INTO articles (key, url, fetched_at) VALUES (?, 'https://e.com/', 0)",
+            [(key,) for key in keys],
+        )
+    store.close()
+    db = sqlite3.connect(path)
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    leaves = [
+        page for (page,) in db.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'sqlite_autoindex_articles_1' "
+            "AND pagetype = 'leaf' ORDER BY path"
+        )
+    ]  # fmt: skip
+    db.close()
+    assert len(leaves) > 10
+    with path.open("r+b") as file:
+        for page in leaves[1:-1]:
+            file.seek((page - 1) * page_size)
+            file.write(b"\xa5" * page_size)
+
+
+def test_a_store_damaged_inside_stops_the_run_on_first_use(tmp_path: Path) -> None:
+    """Start-up checks a store cheaply (not every page, as its size would make every
+    run's start slower): damage it does not reach is met mid-run, one ERROR line and
+    exit 10, as a store that cannot be written; `scrapy state stats` reads every page."""
+    store = tmp_path / "state.sqlite3"
+    _damage_inner_pages(store)
+    feed = tmp_path / "news.jsonl"
+    with serve(FaultSite(ARTICLES)) as origin:
+        done = run_crawl(origin, tmp_path, str(feed))
+    assert done.returncode == exitcodes.STATE_CORRUPT, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if "] ERROR:" in line]
+    assert len(errors) == 2, errors  # the cause, then the run's verdict repeating it
+    assert f"state store {store} is corrupt (database disk image is malformed" in errors[0]
+    assert "move it aside" in errors[0] and "exit code 10 (state_corrupt)" in errors[1]
+    assert not feed.exists() or records(feed) == []
+
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "state", "stats", "-s", f"NEWSCRAWL_STATE_PATH={store}"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == exitcodes.STATE_CORRUPT, result.stderr
+    assert str(store) in result.stderr and "Traceback" not in result.stderr

@@ -14,6 +14,7 @@ from scrapy.exceptions import UsageError
 from newscrawl import exitcodes
 from newscrawl.distributed.config import redis_url
 from newscrawl.storage.state import (
+    SQLiteStore,
     StateCorruptError,
     StateStore,
     StateStoreFailed,
@@ -57,9 +58,16 @@ class Command(ScrapyCommand):
                 what = "is a directory, not a state store" if path.is_dir() else "no such file"
                 raise UsageError(f"NEWSCRAWL_STATE_PATH={path}: {what}")
         try:
-            return open_store(self.settings)
+            store = open_store(self.settings)
         except (OSError, sqlite3.OperationalError) as exc:
             raise UsageError(f"cannot open the state store: {exc}") from None
+        if isinstance(store, SQLiteStore):  # opening checks little: a crawl's start-up
+            try:
+                store.verify()
+            except StateCorruptError:
+                store.close()
+                raise
+        return store
 
     def _run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None

@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -62,6 +63,7 @@ def canonicalize(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+@functools.lru_cache(maxsize=1024)  # a record's URLs are keyed several times in a row
 def url_key(url: str) -> str:
     """The key two URLs of one page share: scheme, host variant and trailing slash ignored."""
     try:

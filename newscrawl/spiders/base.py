@@ -451,7 +451,11 @@ class NewsSpider(scrapy.Spider):
     def _article_request(self, url: str, entry: Entry | None) -> scrapy.Request | None:
         """The request for an article, or None when the store says it is known."""
         key = url_key(url)
-        if not self.recrawl and (seen := self.state.seen(key)) is not None:
+        try:
+            seen = None if self.recrawl else self.state.seen(key)
+        except StateStoreFailed:
+            return None  # said once and the run stops (storage/stores.py)
+        if seen is not None:
             # Only a modification date means "changed": a newer pubDate on a known URL
             # is a republication, and the article is already ours.
             changed = entry.modified if entry else None

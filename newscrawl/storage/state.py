@@ -39,10 +39,13 @@ class StateStoreFailed(DropItem):
     is not emitted and the run stops (exit STATE_CORRUPT, one ERROR line). Nothing is
     lost: what the run did not mark seen is fetched again by the next run."""
 
-    def __init__(self, path: Path, detail: str) -> None:
+    def __init__(self, path: Path, detail: str, corrupt: bool = False) -> None:
         super().__init__(
-            f"state store {path} cannot be written ({detail}): the run stops; articles "
-            "it did not mark seen are fetched again by the next run",
+            f"state store {path} is corrupt ({detail}): the run stops; move it aside "
+            f"(mv {path} {path}.corrupt) to start a new store, or restore a backup"
+            if corrupt
+            else f"state store {path} cannot be written ({detail}): the run stops; "
+            "articles it did not mark seen are fetched again by the next run",
             log_level="DEBUG",  # said once, by the store's on_failure; not once per item
         )
 
@@ -190,20 +193,75 @@ def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
     return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (11, 26)
 
 
-def check_database(db: sqlite3.Connection, path: Path) -> None:
-    """Raise StateCorruptError unless ``db`` is a readable SQLite database.
+_MAGIC = b"SQLite format 3\x00"
 
-    ``quick_check`` reads every page (a truncated file passes the header check and
-    only fails later, mid-run); it costs a fraction of a second per 100 MB.
+
+def _header_problem(path: Path) -> str | None:
+    """What the file's 100-byte header says is wrong with it, or None.
+
+    SQLite writes the database's size in pages into the header (valid when the
+    "version-valid-for" number equals the change counter): a file shorter than that
+    was cut (a failed copy, a full disk), which SQLite itself only notices when a
+    query reaches a missing page, mid-run. With a write-ahead log beside the file,
+    pages may still live in the log, so the size is not judged then.
     """
+    with path.open("rb") as file:
+        header = file.read(100)
+    if len(header) < 100 or not header.startswith(_MAGIC):
+        return "not a SQLite database: bad header"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if page_size < 512 or page_size & (page_size - 1):
+        return f"not a SQLite database: page size {page_size}"
+    wal = path.with_name(path.name + "-wal")
+    if pages and header[24:28] == header[92:96] and not (wal.exists() and wal.stat().st_size):
+        size = path.stat().st_size
+        if size < pages * page_size:
+            return f"truncated: {size} bytes, its header says {pages * page_size}"
+    return None
+
+
+def check_database(db: sqlite3.Connection, path: Path) -> None:
+    """Raise StateCorruptError unless ``db`` looks like a readable SQLite database.
+
+    Cheap whatever the store's size, as a run's start-up must be: the header (a SQLite
+    file, as long as it says it is), the schema, and the first and last entry of each
+    table and index (a B-tree descent each). ``PRAGMA quick_check`` read every page,
+    ~1 s per GB twice per run; damage deeper in a file is met on first use instead,
+    and a store read or write that fails stops the run with exit 10 (:meth:`_guarded`).
+    """
+    problem = _header_problem(path)
+    if problem is not None:
+        raise StateCorruptError(path, problem)
     try:
-        result = db.execute("PRAGMA quick_check").fetchone()[0]
+        names = db.execute(
+            "SELECT type, name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')"
+        ).fetchall()
+        for kind, name, table in names:
+            if kind == "index":
+                # A covering scan of the index alone, its first and last entries.
+                columns = db.execute(f'PRAGMA index_info("{name}")').fetchall()
+                if not columns or columns[0][2] is None:
+                    continue
+                column = f'"{columns[0][2]}"'
+                for order in ("ASC", "DESC"):
+                    db.execute(
+                        f'SELECT {column} FROM "{table}" INDEXED BY "{name}" '
+                        f"ORDER BY {column} {order} LIMIT 1"
+                    ).fetchall()
+            else:
+                db.execute(f'SELECT * FROM "{name}" LIMIT 1').fetchall()
+                without_rowid = db.execute(
+                    "SELECT 1 FROM sqlite_master WHERE name = ? AND sql LIKE '%WITHOUT ROWID%'",
+                    (name,),
+                ).fetchone()
+                if without_rowid is None:
+                    db.execute(f'SELECT * FROM "{name}" ORDER BY rowid DESC LIMIT 1').fetchall()
     except sqlite3.DatabaseError as exc:
         if not _is_corruption(exc):
             raise
         raise StateCorruptError(path, str(exc)) from None
-    if result != "ok":
-        raise StateCorruptError(path, str(result).splitlines()[0])
 
 
 # A claim only has to outlive the moments between "I emit this" and "it is in my feed
@@ -281,7 +339,8 @@ class SQLiteStore(StateStore):
             first = self.failed is None
             name = getattr(exc, "sqlite_errorname", "")  # SQLITE_FULL, SQLITE_IOERR_WRITE...
             self.failed = self.failed or (f"{exc}, {name}" if name else str(exc))
-            error = StateStoreFailed(self.path, self.failed)
+            # Damage the cheap start-up check (check_database) did not reach.
+            error = StateStoreFailed(self.path, self.failed, corrupt=_is_corruption(exc))
             if first and self.on_failure is not None:
                 self.on_failure(error)
             raise error from None
@@ -350,18 +409,21 @@ class SQLiteStore(StateStore):
             self.db.execute("DELETE FROM claims WHERE claimed_at < ?", (time.time() - CLAIM_TTL,))
 
     def fingerprint_owner(self, fingerprint: bytes) -> str | None:
-        row = self.db.execute(
-            "SELECT url FROM fingerprints WHERE fingerprint = ?", (fingerprint,)
-        ).fetchone()
+        with self._guarded(write=False):
+            row = self.db.execute(
+                "SELECT url FROM fingerprints WHERE fingerprint = ?", (fingerprint,)
+            ).fetchone()
         return str(row[0]) if row else None
 
     def signatures(self) -> Iterator[tuple[int, bytes]]:
-        cursor = self.db.execute("SELECT id, signature FROM signatures ORDER BY id")
-        for row_id, signature in cursor:
-            yield int(row_id), bytes(signature)
+        with self._guarded(write=False):
+            cursor = self.db.execute("SELECT id, signature FROM signatures ORDER BY id")
+            for row_id, signature in cursor:
+                yield int(row_id), bytes(signature)
 
     def signature_owner(self, row: int) -> str | None:
-        found = self.db.execute("SELECT url FROM signatures WHERE id = ?", (row,)).fetchone()
+        with self._guarded(write=False):
+            found = self.db.execute("SELECT url FROM signatures WHERE id = ?", (row,)).fetchone()
         return str(found[0]) if found else None
 
     def known_paragraphs(self, keys: Sequence[bytes]) -> set[bytes]:
@@ -370,8 +432,9 @@ class SQLiteStore(StateStore):
         for start in range(0, len(unique), 500):  # old SQLites bind at most 999 parameters
             chunk = unique[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"SELECT key FROM paragraphs WHERE key IN ({marks})", chunk)
-            found.update(bytes(row[0]) for row in rows)
+            with self._guarded(write=False):
+                rows = self.db.execute(f"SELECT key FROM paragraphs WHERE key IN ({marks})", chunk)
+                found.update(bytes(row[0]) for row in rows)
         return found
 
     def add_paragraphs(self, keys: Sequence[bytes]) -> None:
@@ -384,9 +447,10 @@ class SQLiteStore(StateStore):
             )
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
-        row = self.db.execute(
-            "SELECT etag, last_modified FROM sources WHERE url = ?", (url,)
-        ).fetchone()
+        with self._guarded(write=False):
+            row = self.db.execute(
+                "SELECT etag, last_modified FROM sources WHERE url = ?", (url,)
+            ).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
     def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
@@ -397,11 +461,24 @@ class SQLiteStore(StateStore):
                 (url, etag, last_modified, time.time()),
             )
 
+    def verify(self) -> None:
+        """Every page read (``PRAGMA quick_check``): ``scrapy state stats`` checks a store
+        this way, where the time it takes is asked for; a run's start-up does not."""
+        try:
+            result = self.db.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            if not _is_corruption(exc):
+                raise
+            raise StateCorruptError(self.path, str(exc)) from None
+        if result != "ok":
+            raise StateCorruptError(self.path, str(result).splitlines()[0])
+
     def stats(self) -> dict[str, int]:
-        counts = {
-            table: int(self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-            for table in ("articles", "fingerprints", "signatures", "sources")
-        }
+        with self._guarded(write=False):
+            counts = {
+                table: int(self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+                for table in ("articles", "fingerprints", "signatures", "sources")
+            }
         counts["bytes"] = sum(
             p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file()
         )
