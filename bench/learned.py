@@ -131,7 +131,9 @@ def profile(pages: list[Page]) -> None:
     pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(10)
 
 
-def report(label: str, sites: dict[str, list[Page]], repeat: int, profiled: bool) -> None:
+def report(
+    label: str, sites: dict[str, list[Page]], repeat: int, profiled: bool, worst: int = 0
+) -> None:
     cases = held_out(sites)
     funcs = {"learned": learned, "generic": generic, "trafilatura": trafilatura_default}
     results = interleaved(funcs, cases, repeat)
@@ -143,6 +145,14 @@ def report(label: str, sites: dict[str, list[Page]], repeat: int, profiled: bool
         scores = [precision_recall_f1(b, c["gold"]) for b, c in zip(bodies, cases, strict=True)]
         p, r, f = (sum(s[k] for s in scores) / len(scores) for k in range(3))
         print(f"{name:14}{f:7.3f}{p:7.3f}{r:7.3f}{rate:9.1f}")
+    idx = [i for i, c in enumerate(cases) if c.get("placed")]
+    if idx:  # what the template itself changes: the pages it placed, against generic
+        on = {
+            name: sum(precision_recall_f1(results[name][0][i], cases[i]["gold"])[2] for i in idx)
+            / len(idx)
+            for name in funcs
+        }
+        print("F1 on the placed pages: " + ", ".join(f"{n} {f:.3f}" for n, f in on.items()))
     learned_rate, traf_rate = results["learned"][1], results["trafilatura"][1]
     print(f"learned / trafilatura pages/s: {learned_rate / traf_rate:.1f}x (all held-out pages)")
     on_placed = [c for c in cases if c.get("placed")]
@@ -163,6 +173,16 @@ def report(label: str, sites: dict[str, list[Page]], repeat: int, profiled: bool
     for site, lf, gf in sorted(worse, key=lambda w: w[1] - w[2])[:5]:
         if lf < gf - 0.02:
             print(f"  learned below generic: {site}: {lf:.3f} vs {gf:.3f}")
+    if worst:  # where the F1 is lost: learned, generic, trafilatura against the gold
+        print(f"worst {worst} pages (learned F1 prec recall | generic F1 | trafilatura F1):")
+        rows = []
+        for i, case in enumerate(cases):
+            lp, lr, lf = precision_recall_f1(results["learned"][0][i], case["gold"])
+            gf = precision_recall_f1(results["generic"][0][i], case["gold"])[2]
+            tf = precision_recall_f1(results["trafilatura"][0][i], case["gold"])[2]
+            rows.append((lf, lp, lr, gf, tf, "L" if case.get("placed") else "g", case["url"]))
+        for lf, lp, lr, gf, tf, how, url in sorted(rows)[:worst]:
+            print(f"  {lf:.3f} {lp:.3f} {lr:.3f} | {gf:.3f} | {tf:.3f} {how} {url[:90]}")
 
 
 def main() -> None:
@@ -170,11 +190,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--only", default="fundus,peer,fixture")
     parser.add_argument("--profile", action="store_true", help="top-10 of learned extraction")
+    parser.add_argument("--worst", type=int, default=0, help="list the N pages learned worst")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # per-page notes would drown the table
     sets = {"fundus": fundus_sites, "peer": peer_sites, "fixture": fixture_sites}
     for name in args.only.split(","):
-        report(name, sets[name](), args.repeat, args.profile)
+        report(name, sets[name](), args.repeat, args.profile, args.worst)
 
 
 if __name__ == "__main__":
