@@ -455,3 +455,36 @@ def test_title_and_author_selectors_are_learned_for_pages_whose_metadata_lack_th
     assert record["authors"] == [AUTHORS[1]]
     spec = Template.from_declaration(template.rules(), template.origin, {})
     assert spec.title == template.title and spec.author == template.author
+
+
+_TWEET = (
+    '<blockquote class="twitter-tweet"><p lang="en">Breaking: crowds gather outside the'
+    " ministry as the talks drag on into the night, witnesses say</p>&mdash; A Reporter"
+    ' (@a_reporter) <a href="https://twitter.com/a_reporter/status/1">July 18, 2026</a>'
+    "</blockquote>"
+)
+
+
+def _with_tweet(html: str) -> str:
+    """The page with an embedded tweet between its second and third story paragraphs."""
+    cut = html.index("</p>", html.index("</p>", html.index('class="story-body"')) + 4) + 4
+    return html[:cut] + _TWEET + html[cut:]
+
+
+def test_embedded_social_posts_are_left_out_of_learned_and_fallback_bodies() -> None:
+    """A tweet embedded in the story quotes another page: neither the learned body
+    (the training pages had none, so no noise selector names it) nor the generic body
+    of a page the template cannot place keeps it; the rest of the story is whole."""
+    pages = [_lead_site_page(i) for i in range(3)]
+    template = newscrawl.learn_site([(html, url) for html, url, _, _ in pages[:2]])
+    html, url, lead, story = pages[2]
+    record = newscrawl.extract(_with_tweet(html), url, template=template)
+    assert record["extraction"] == "learned"
+    assert record["body"] == lead + "\n\n" + story
+    # A page of another site's layout: the template does not place it.
+    article, other = PAGES[0]
+    cut = other.index("</p>") + 4
+    record = newscrawl.extract(other[:cut] + _TWEET + other[cut:], article.url, template=template)
+    assert record["extraction"] == "generic"
+    assert "crowds gather outside the ministry" not in record["body"]
+    assert article.body.split("\n\n")[1] in record["body"]

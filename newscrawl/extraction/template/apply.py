@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from lxml.html import HtmlElement
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from lxml.html import HtmlComment, HtmlElement
 
 from newscrawl.extraction.article import Extraction, extract_article
 from newscrawl.extraction.body import BodyResult, extract_body, select_all
@@ -19,6 +22,14 @@ MIN_SHARE_KEPT = 0.6
 # A layout whose bodies scored less F1 than this against the generic extractor's on
 # its own training pages keeps text the story does not have (or drops some): unused.
 AGREEMENT = 0.95
+# Embedded social posts (a tweet, an Instagram or TikTok post, a WordPress link card)
+# quote another page inside the story; the publishers' own bodies leave them out.
+EMBEDS = (
+    "blockquote.twitter-tweet",
+    "blockquote.instagram-media",
+    "blockquote.tiktok-embed",
+    "blockquote.wp-embedded-content",
+)
 
 
 def paragraph_share(root: HtmlElement, containers: list[HtmlElement]) -> float:
@@ -77,9 +88,11 @@ def precedes(root: HtmlElement, first: HtmlElement, second: HtmlElement) -> bool
 
 
 def learned_body(root: HtmlElement, template: Template) -> BodyResult | None:
-    """The template's body for this page; None when no layout places the page, or the
-    one that does disagreed with the per-page extractor on its training pages."""
-    placed = place(root, template)
+    """The template's body for this page (embedded posts left out); None when no layout
+    places the page, or the one that does disagreed with the per-page extractor on its
+    training pages."""
+    with embeds_hidden(root):
+        placed = place(root, template)
     if placed is None or placed[0].agreement < AGREEMENT:
         return None
     return placed[1]
@@ -102,7 +115,11 @@ def extract_with_template(
     template's."""
 
     def body(root: HtmlElement, _rules: SiteRules) -> BodyResult:
-        return learned_body(root, template) or generic_body(root)
+        found = learned_body(root, template)
+        if found is not None:
+            return found
+        with embeds_hidden(root):
+            return generic_body(root)
 
     rules = rules or template.rules()
     extraction = extract_article(
@@ -110,3 +127,30 @@ def extract_with_template(
     )
     extraction.record["site"] = site or template.name
     return extraction
+
+
+@contextmanager
+def embeds_hidden(root: HtmlElement) -> Iterator[None]:
+    """The tree without its embedded posts, put back afterwards (a body extractor must
+    leave the tree as it found it): each is swapped for an empty comment, which keeps
+    the text that follows it in place."""
+    swapped: list[tuple[HtmlElement, HtmlComment]] = []
+    for el in select_all(root, EMBEDS):
+        parent = el.getparent()
+        if parent is None or any(
+            el is outer or outer in el.iterancestors() for outer, _ in swapped
+        ):
+            continue
+        mark = HtmlComment("")
+        mark.tail = el.tail
+        parent.replace(el, mark)
+        swapped.append((el, mark))
+    try:
+        yield
+    finally:
+        for el, mark in reversed(swapped):
+            tail = el.tail
+            mark_parent = mark.getparent()
+            if mark_parent is not None:
+                mark_parent.replace(mark, el)
+            el.tail = tail
