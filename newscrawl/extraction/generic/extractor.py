@@ -83,7 +83,7 @@ def generic_body(
     authors = author_names(root, article)
     noise = find_tree_noise(root, headlines, disabled)
     notes: list[str] = []
-    paragraphs = trafilatura_paragraphs(root, noise.pruned)
+    paragraphs = trafilatura_paragraphs(root, noise.pruned, noise.story_chars)
     if "siblings" not in disabled and paragraphs:
         paragraphs = continued_in_siblings(root, paragraphs, noise, notes)
     lead = lead_of(root, paragraphs, noise) if "lead" not in disabled and paragraphs else []
