@@ -1,10 +1,8 @@
 """Stage 3: noise by text, on the paragraphs trafilatura gave.
 
-The noise blocks' text (stage 1), the headline, a byline at the top, timestamp lines,
-"read also" lines, share labels, calls to subscribe, copyright and e-mail lines, box
-headings, "Source:" lines, counters; a cut at a subscribers-only notice or at
-"Related"/"Top stories" past the middle; a hidden copy of the story glued into one
-paragraph.
+The noise blocks' text (stage 1), the headline, a byline at the top, placeholders the
+page repeats, timestamp lines, share labels, calls to subscribe, copyright and e-mail
+lines, box headings, "Source:" lines; a cut at a subscribers-only notice.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from lxml.html import HtmlElement
 from newscrawl.extraction import metadata as md
 from newscrawl.extraction.dates import ARABIC_MONTHS, ENGLISH_MONTHS, WEEKDAYS
 from newscrawl.extraction.generic.tree import UNSEEN
-from newscrawl.extraction.noise import READ_ALSO_RE
 from newscrawl.extraction.text import collapse_whitespace
 from newscrawl.text.arabic import ALEF, KAF, YEH, folding
 
@@ -62,13 +59,6 @@ def is_ticker_line(line: str) -> bool:
     words = [w for w in words if w]
     rest = [w for w in words if not (_NUMERIC.match(w) or w in _DATE_WORDS)]
     return len(rest) <= 1 and len(words) <= 14 and sum(map(len, rest)) <= 15
-
-
-def is_read_also_line(line: str) -> bool:
-    match = READ_ALSO_RE.match(line)
-    if not match:
-        return False
-    return match.group(0).rstrip().endswith((":", "：", "-", "–")) or len(line.split()) <= 4
 
 
 _SHARE_WORDS = frozenset(
@@ -128,18 +118,12 @@ _INLINE_LABELS = (
     r"أقرأ أيضا|اقرأ أيضاً|اقرأ أيضا|اقرأ ايضا|شاهد أيضا|"
     r"(?:(?:previous|next|prev|önceki|sonraki|précédent|suivant|السابق|التالي)\s*)+"
 )
-_END_LABEL = re.compile(rf"^(?:{_END_LABELS})\s*[:：]?$", re.IGNORECASE)
 _BOX_LABEL = re.compile(rf"^(?:{_END_LABELS}|{_INLINE_LABELS})\s*[:：]?$", re.IGNORECASE)
 _LABEL_STRIP = " .:-–—|»«>"
 
 
 def is_label_line(line: str) -> bool:
     return len(line) <= 40 and _BOX_LABEL.match(line.strip(_LABEL_STRIP)) is not None
-
-
-def is_end_label(line: str) -> bool:
-    """A heading of what comes after a story: "Related", "Top stories", "الأكثر قراءة"."""
-    return len(line) <= 40 and _END_LABEL.match(line.strip(_LABEL_STRIP)) is not None
 
 
 # A notice that the rest is for subscribers: it and all after it is the paywall's.
@@ -161,12 +145,6 @@ _SOURCE_LINE = re.compile(
 
 
 _LETTER = re.compile(r"[^\W\d_]")
-
-
-def has_no_letters(line: str) -> bool:
-    """Counters, ids, lone numbers ("1 / 22", "17302"): never a paragraph of a story.
-    (A separator such as "***" or "◇" without digits is the story's.)"""
-    return _LETTER.search(line) is None and any(c.isdigit() for c in line)
 
 
 def is_source_line(line: str) -> bool:
@@ -237,10 +215,6 @@ class _NoiseText:
         self._page: str | None = None
         self._code = ""
 
-    def holds(self, paragraph: str) -> bool:
-        """Whether the text is in a noise block (wherever else it is)."""
-        return compact(paragraph) in self.blob
-
     def __contains__(self, paragraph: str) -> bool:
         if len(paragraph) < 15:
             if self.atoms is None:
@@ -269,12 +243,10 @@ class _NoiseText:
 
 _LINE_RULES = (
     ("ticker", is_ticker_line, "ticker_removed"),
-    ("readalso_line", is_read_also_line, "read_also_removed"),
     ("share", is_share_line, "share_removed"),
     ("cta", is_call_to_action, "call_to_action_removed"),
     ("label", is_label_line, "box_label_removed"),
     ("source", is_source_line, "source_line_removed"),
-    ("noletters", has_no_letters, "no_letters_removed"),
 )
 
 
@@ -306,11 +278,8 @@ def filter_lines(
     if sum(len(p) * counts[p] for p in repeated) > 0.5 * sum(map(len, paragraphs)):
         repeated = set()  # most of the text: the story repeats itself, it wins over a guess
     noise = _NoiseText(root, blocks) if blocks else None
-    total = sum(len(p) for p in paragraphs)
-    seen = 0
     kept: list[str] = []
     for index, paragraph in enumerate(paragraphs):
-        seen += len(paragraph)
         if (
             "paywall" not in disabled
             and kept
@@ -318,10 +287,6 @@ def filter_lines(
             and _PAYWALL.search(paragraph)
         ):
             notes.append("paywall_cut")
-            break
-        if "tailbox" not in disabled and seen > 0.5 * total and is_end_label(paragraph):
-            # "Top stories", "Related": the story has ended, the boxes below begin
-            notes.append("tail_boxes_cut")
             break
         if noise is not None and paragraph in noise:
             notes.append("noise_block_removed")
@@ -347,28 +312,4 @@ def filter_lines(
             break
         notes.append("box_label_removed")
         kept.pop()
-    if "duplicate" not in disabled and noise is not None:
-        kept = _without_glued_copies(kept, noise, notes)
     return kept
-
-
-def _without_glued_copies(paragraphs: list[str], noise: _NoiseText, notes: list[str]) -> list[str]:
-    """Drop a long paragraph of a noise block that is other paragraphs of the body
-    glued together: a hidden or microdata copy of the story next to the story. (A lead
-    that repeats what follows is the publisher's, and not in a noise block.)"""
-    long = [i for i, p in enumerate(paragraphs) if len(p) >= 300 and noise.holds(p)]
-    if not long or len(paragraphs) < 3:
-        return paragraphs
-    drop: set[int] = set()
-    for i in long:
-        copy = compact(paragraphs[i])
-        inside = [
-            len(p)
-            for j, p in enumerate(paragraphs)
-            if j != i and 40 <= len(p) < len(paragraphs[i]) and compact(p) in copy
-        ]
-        if len(inside) >= 2 and sum(inside) >= 0.8 * len(paragraphs[i]):
-            drop.add(i)
-    if drop:
-        notes.append("glued_copy_removed")
-    return [p for i, p in enumerate(paragraphs) if i not in drop]
