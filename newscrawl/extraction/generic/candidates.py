@@ -130,15 +130,29 @@ def _trafilatura(root: HtmlElement, *, fast: bool) -> etree._Element | None:
     return body
 
 
-def _story_holder(root: HtmlElement, paragraphs: list[str]) -> HtmlElement | None:
+# A <p> this long is a sentence of a story, not a label.
+SENTENCE_CHARS = 40
+
+
+def page_sentences(root: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    """Each <p> of a sentence or more, as (its parent, its text): one pass over the
+    page for the rules that locate trafilatura's paragraphs in the tree."""
+    found = []
+    for p in root.iter("p"):
+        parent = p.getparent()
+        if parent is not None:
+            text = normalize_paragraph(p.text_content())
+            if len(text) >= SENTENCE_CHARS:
+                found.append((parent, text))
+    return found
+
+
+def _story_holder(
+    sentences: list[tuple[HtmlElement, str]], paragraphs: list[str]
+) -> HtmlElement | None:
     """The element whose <p> children hold most of the paragraphs found."""
     found = set(paragraphs)
-    holders: Counter[HtmlElement] = Counter()
-    for p in root.iter("p"):
-        text = normalize_paragraph(p.text_content())
-        parent = p.getparent()
-        if len(text) >= 40 and text in found and parent is not None:
-            holders[parent] += 1
+    holders = Counter(parent for parent, text in sentences if text in found)
     return holders.most_common(1)[0][0] if holders else None
 
 
@@ -146,10 +160,15 @@ def _story_holder(root: HtmlElement, paragraphs: list[str]) -> HtmlElement | Non
 LEAD_CHARS = (40, 1000)
 
 
-def lead_of(root: HtmlElement, paragraphs: list[str], noise: TreeNoise) -> list[str]:
+def lead_of(
+    root: HtmlElement,
+    paragraphs: list[str],
+    noise: TreeNoise,
+    sentences: list[tuple[HtmlElement, str]] | None = None,
+) -> list[str]:
     """The story's lead (standfirst) that trafilatura left out: the paragraphs of an
     element before the story's text, in the same <article>, whose class names a lead."""
-    holder = _story_holder(root, paragraphs)
+    holder = _story_holder(page_sentences(root) if sentences is None else sentences, paragraphs)
     story = None if holder is None else next(holder.iterancestors("article"), None)
     if holder is None or story is None:
         return []
@@ -171,17 +190,19 @@ def lead_of(root: HtmlElement, paragraphs: list[str], noise: TreeNoise) -> list[
 
 
 def continued_in_siblings(
-    root: HtmlElement, paragraphs: list[str], noise: TreeNoise, notes: list[str]
+    root: HtmlElement,
+    paragraphs: list[str],
+    noise: TreeNoise,
+    notes: list[str],
+    sentences: list[tuple[HtmlElement, str]] | None = None,
 ) -> list[str]:
     """The story's text in further containers like the one trafilatura took it from
     (same tag, same class, same <article>), split by ads or embeds: added after it."""
     found = {p: i for i, p in enumerate(paragraphs)}
     holders: Counter[HtmlElement] = Counter()
     last: dict[HtmlElement, int] = {}
-    for p in root.iter("p"):
-        text = normalize_paragraph(p.text_content())
-        parent = p.getparent()
-        if len(text) >= 40 and text in found and parent is not None:
+    for parent, text in page_sentences(root) if sentences is None else sentences:
+        if text in found:
             holders[parent] += 1
             last[parent] = max(last.get(parent, -1), found[text])
     if not holders:
@@ -207,7 +228,7 @@ def continued_in_siblings(
             continue
         if any(a in skip for a in el.iterancestors()) or el in skip:
             continue
-        size = measure_blocks(el)[el]
+        size = noise.sizes.get(el) or measure_blocks(el)[el]  # measured with the page
         if (
             size[PROSE] < PROSE_CHARS  # no sentence: a teaser card, a form
             or size[LINK] > 0.3 * size[TEXT]

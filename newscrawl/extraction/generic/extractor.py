@@ -13,6 +13,7 @@ from newscrawl.extraction.body import BodyResult, extract_body
 from newscrawl.extraction.generic.candidates import (
     continued_in_siblings,
     lead_of,
+    page_sentences,
     trafilatura_paragraphs,
 )
 from newscrawl.extraction.generic.jsonld import guided_by_json_ld
@@ -81,9 +82,12 @@ def generic_body(
     noise = find_tree_noise(root, headlines, disabled)
     notes: list[str] = []
     paragraphs = trafilatura_paragraphs(root, noise.pruned, noise.story_chars)
+    sentences = page_sentences(root) if paragraphs else []
     if "siblings" not in disabled and paragraphs:
-        paragraphs = continued_in_siblings(root, paragraphs, noise, notes)
-    lead = lead_of(root, paragraphs, noise) if "lead" not in disabled and paragraphs else []
+        paragraphs = continued_in_siblings(root, paragraphs, noise, notes, sentences)
+    lead = []
+    if "lead" not in disabled and paragraphs:
+        lead = lead_of(root, paragraphs, noise, sentences)
     if lead:
         notes.append("lead_added")
         paragraphs = lead + paragraphs

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -223,6 +223,8 @@ class TreeNoise:
     # Characters of <p> text in the element with the most of it: how long a story the
     # page holds, to tell a short result of trafilatura's fast mode from a short story.
     story_chars: int = 0
+    # measure_blocks of the page's <body>, for later stages to reuse
+    sizes: dict[HtmlElement, list[int]] = field(default_factory=dict)
 
 
 def story_chars(anchor: HtmlElement | None) -> int:
@@ -308,4 +310,4 @@ def find_tree_noise(
         if _is_noise_block(el, size, total, disabled):
             blocks.append(el)
             walker.skip_subtree()
-    return TreeNoise(pruned, blocks, story_chars(anchor))
+    return TreeNoise(pruned, blocks, story_chars(anchor), sizes)
