@@ -23,7 +23,8 @@ none of them about one site:
    are paragraphs of their own), then noise by text: the noise blocks' text, the
    headline, a byline at the top, placeholders the page repeats, timestamp lines,
    share labels, calls to subscribe, copyright and e-mail lines, box headings,
-   "Source:" lines; cut at a subscribers-only notice;
+   "Source:" lines; cut at a subscribers-only notice or at "Related"/"Top
+   stories" past the middle;
 4. ``jsonld``: the JSON-LD ``articleBody``, where the page has one that holds what
    was found: paragraphs mostly not in it are dropped, and when it is much longer,
    the page's paragraphs it holds are taken instead;

@@ -40,8 +40,8 @@ __all__ = [
 
 # The rules, by name: ``disabled`` switches some off (the benchmark's ablation). Each
 # pays on the corpus or the peer suites; the line rules for "read also" lines and
-# digit-only lines, a cut at a "Related" heading and the removal of glued copies of the
-# story did not (issue 15's ablation: nothing gained, or lost, anywhere) and went.
+# digit-only lines and the removal of glued copies of the story did not (issue 15's
+# ablation: nothing gained, or lost, anywhere) and went.
 RULES = {
     "appended": "prune <article>s with their own <h1> below the page's own (infinite scroll)",
     "comments": "prune reader comments: class/id names comments, a comment list or form",
@@ -60,6 +60,7 @@ RULES = {
     "label": "drop box headings alone on a line (Related, Most read, الأكثر قراءة, More:)",
     "source": "drop 'Source: ...' attribution lines",
     "paywall": "cut at a subscribers-only notice",
+    "tailbox": "cut at a box heading (Related, Top stories) in the second half of the text",
     "siblings": "add the story's text in containers like trafilatura's (same class), split off",
     "lead": "put first the lead (class names a lead/standfirst) before the text, if left out",
     "jsonld": "check paragraphs against the JSON-LD articleBody (precision and recall)",

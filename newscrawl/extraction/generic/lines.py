@@ -2,7 +2,8 @@
 
 The noise blocks' text (stage 1), the headline, a byline at the top, placeholders the
 page repeats, timestamp lines, share labels, calls to subscribe, copyright and e-mail
-lines, box headings, "Source:" lines; a cut at a subscribers-only notice.
+lines, box headings, "Source:" lines; a cut at a subscribers-only notice or at
+"Related"/"Top stories" past the middle.
 """
 
 from __future__ import annotations
@@ -118,12 +119,18 @@ _INLINE_LABELS = (
     r"أقرأ أيضا|اقرأ أيضاً|اقرأ أيضا|اقرأ ايضا|شاهد أيضا|"
     r"(?:(?:previous|next|prev|önceki|sonraki|précédent|suivant|السابق|التالي)\s*)+"
 )
+_END_LABEL = re.compile(rf"^(?:{_END_LABELS})\s*[:：]?$", re.IGNORECASE)
 _BOX_LABEL = re.compile(rf"^(?:{_END_LABELS}|{_INLINE_LABELS})\s*[:：]?$", re.IGNORECASE)
 _LABEL_STRIP = " .:-–—|»«>"
 
 
 def is_label_line(line: str) -> bool:
     return len(line) <= 40 and _BOX_LABEL.match(line.strip(_LABEL_STRIP)) is not None
+
+
+def is_end_label(line: str) -> bool:
+    """A heading of what comes after a story: "Related", "Top stories", "الأكثر قراءة"."""
+    return len(line) <= 40 and _END_LABEL.match(line.strip(_LABEL_STRIP)) is not None
 
 
 # A notice that the rest is for subscribers: it and all after it is the paywall's.
@@ -278,8 +285,11 @@ def filter_lines(
     if sum(len(p) * counts[p] for p in repeated) > 0.5 * sum(map(len, paragraphs)):
         repeated = set()  # most of the text: the story repeats itself, it wins over a guess
     noise = _NoiseText(root, blocks) if blocks else None
+    total = sum(len(p) for p in paragraphs)
+    seen = 0
     kept: list[str] = []
     for index, paragraph in enumerate(paragraphs):
+        seen += len(paragraph)
         if (
             "paywall" not in disabled
             and kept
@@ -287,6 +297,10 @@ def filter_lines(
             and _PAYWALL.search(paragraph)
         ):
             notes.append("paywall_cut")
+            break
+        if "tailbox" not in disabled and seen > 0.5 * total and is_end_label(paragraph):
+            # "Top stories", "Related": the story has ended, the boxes below begin
+            notes.append("tail_boxes_cut")
             break
         if noise is not None and paragraph in noise:
             notes.append("noise_block_removed")
