@@ -32,7 +32,13 @@ from newscrawl.extraction.text import collapse_whitespace
 
 PRUNE_MARK = "data-newscrawl-prune"
 # Comments too: given a tree with comments, trafilatura loses the text after one.
-PRUNE_XPATHS = [f"//*[@{PRUNE_MARK}]", "//comment()"]
+# Scripts (but the JSON-LD its last resort reads) and styles too: it
+# deletes them anyway, after copying the tree twice with them.
+PRUNE_XPATHS = [
+    f"//*[@{PRUNE_MARK}]",
+    "//comment()",
+    "//script[not(@type='application/ld+json')]|//style",
+]
 
 
 # --- noise on the tree --------------------------------------------------------------
