@@ -20,7 +20,6 @@ from newscrawl.extraction.article import RECORD_FIELDS, decode_html, extract_art
 from newscrawl.extraction.generic.extractor import RULES, extract_generic, generic_body
 from newscrawl.extraction.generic.lines import (
     is_call_to_action,
-    is_read_also_line,
     is_share_line,
     is_ticker_line,
 )
@@ -251,11 +250,7 @@ def test_sentences_with_dates_are_not_ticker_lines(line: str) -> None:
     assert not is_ticker_line(line)
 
 
-def test_read_also_share_and_call_to_action_lines() -> None:
-    assert is_read_also_line("Read also: Minister resigns after the vote")
-    assert is_read_also_line("اقرأ أيضا: عنوان آخر")
-    assert is_read_also_line("Les også: Tone Damli ofret musikkarrieren")
-    assert not is_read_also_line("Related to this, the minister said the plan would go ahead.")
+def test_share_and_call_to_action_lines() -> None:
     assert is_share_line("Share: Facebook Twitter WhatsApp")
     assert is_share_line("شارك الخبر")
     assert not is_share_line("Facebook said on Monday it would share the data with regulators.")
@@ -272,7 +267,7 @@ def test_text_rules_on_a_page() -> None:
         + ps(PARAS[2:3])
         + "<p>Advertisement</p>"
         + ps(PARAS[3:])
-        + "<p>Share this article</p><p>Related</p><p>Source: Reuters</p><p>1 / 22</p>"
+        + "<p>Share this article</p><p>Related</p><p>Source: Reuters</p>"
     )
     assert body_of(page(story)) == PARAS
 

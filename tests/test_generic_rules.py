@@ -3,6 +3,15 @@ each on a small page of our own that shows the class, each with its ablation swi
 
 from __future__ import annotations
 
+import pytest
+from lxml import etree
+
+from newscrawl.extraction.article import decode_html
+from newscrawl.extraction.generic import candidates
+from newscrawl.extraction.generic.candidates import _fast_is_unsure
+from newscrawl.extraction.generic.extractor import extract_generic
+from newscrawl.text.overlap import precision_recall_f1
+from tests.corpus import gold_body, manifest, read_page, require_corpus
 from tests.test_generic import PARAS, body_of, page, ps
 
 HIDDEN = [
@@ -43,12 +52,19 @@ def test_repeated_placeholders_are_dropped() -> None:
 # --- "hidden": pruned before trafilatura, so a visible copy stays ---------------------------
 
 
-def test_a_hidden_block_is_not_the_story_even_when_it_is_long() -> None:
-    # (the shape of readability's visibility-hidden page: trafilatura takes the hidden block)
+@pytest.mark.parametrize("full", [False, True])
+def test_a_hidden_block_is_not_the_story_even_when_it_is_long(
+    full: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (the shape of readability's visibility-hidden page: trafilatura's full cascade, which
+    # runs where its fast mode is unsure, takes the hidden block)
+    if full:
+        monkeypatch.setattr(candidates, "_fast_is_unsure", lambda *_args: True)
     hidden = f"<div style='visibility: hidden;'>{ps(HIDDEN[:3])}</div>"
     story = f"{hidden}<h2>Foo</h2><div>{ps(PARAS[:2])}</div>"
     assert body_of(page(story)) == ["Foo", *PARAS[:2]]
-    assert HIDDEN[0] in body_of(page(story), disabled=["hidden"])
+    if full:
+        assert HIDDEN[0] in body_of(page(story), disabled=["hidden"])
 
 
 def test_words_hidden_and_shown_are_kept_once() -> None:
@@ -150,3 +166,44 @@ def test_a_list_in_the_story_with_links_is_kept() -> None:
     )
     body = body_of(page(ps(PARAS[:2]) + f"<ul>{items}</ul>" + ps(PARAS[2:])))
     assert all(any(s in p for p in body) for s in CARD_SUMMARIES)
+
+
+# --- speed: trafilatura's fast mode, its full cascade where that would look further -------
+
+
+def _out(html: str) -> etree._Element:
+    return etree.fromstring(f"<body>{html}</body>")
+
+
+def test_a_full_result_of_the_fast_mode_is_taken() -> None:
+    body = _out(ps(PARAS))
+    assert not _fast_is_unsure(body, sum(map(len, PARAS)), story_chars=sum(map(len, PARAS)))
+
+
+def test_the_full_cascade_runs_where_the_fast_mode_may_have_missed_the_story() -> None:
+    chars = sum(map(len, PARAS))
+    assert _fast_is_unsure(_out(ps(PARAS)), chars, story_chars=2 * chars)  # a fragment
+    assert _fast_is_unsure(_out(ps(PARAS[:1])[:200]), 200, story_chars=0)  # too short
+    assert _fast_is_unsure(_out(f"<p>{' '.join(PARAS)}</p>"), chars, 0)  # one block: a dump
+    assert _fast_is_unsure(_out("".join(f"<head>{p}</head>" for p in PARAS)), chars, 0)
+    assert _fast_is_unsure(_out(ps(PARAS) + "<figure>Photo</figure>"), chars, 0)
+
+
+@pytest.mark.parametrize(
+    "file",
+    [
+        # trafilatura's own extractor finds a fragment or nothing; readability finds the story
+        "fundus/tr/AnadoluAjansi_2026_04_20.html.gz",
+        "fundus/es/MallorcaMagazin_2025_04_16.html.gz",
+        "fundus/us/WashingtonTimes_2023_04_28.html.gz",
+        # its own extractor finds nothing, its last resort dumps the page as one block
+        "fundus/ind/TimesOfIndia_2024_09_02.html.gz",
+    ],
+)
+def test_pages_the_fast_mode_misses_still_give_the_story(file: str) -> None:
+    require_corpus()
+    entry = manifest()[file]
+    gold = gold_body(file)
+    assert gold is not None
+    body = extract_generic(decode_html(read_page({"corpus": file})), entry["url"]).record["body"]
+    assert precision_recall_f1(str(body or ""), gold)[2] > 0.95

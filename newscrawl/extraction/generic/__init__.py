@@ -15,16 +15,16 @@ none of them about one site:
    output instead (unless the same text is also on the page outside them). The
    block with the most paragraph text, and what holds it, is never noise;
 2. ``candidates``: trafilatura's main-content extraction on the tree, reader
-   comments left out; when the story goes on in further containers like the one it
-   took it from (same tag and class, same <article>: a body split by ads), their
-   text is added;
+   comments left out (its fast mode; its full cascade where the fast result is
+   unsure: short against the page's densest paragraph block, one block); when
+   the story goes on in further containers like the one it took it from (same
+   tag and class, same <article>: a body split by ads), their text is added;
 3. ``lines``: its blocks as paragraphs (``<lb>`` ends one, list items and table rows
    are paragraphs of their own), then noise by text: the noise blocks' text, the
    headline, a byline at the top, placeholders the page repeats, timestamp lines,
-   "read also" lines, share labels, calls to subscribe, copyright and e-mail lines,
-   box headings, "Source:" lines, counters; cut at a subscribers-only notice or at
-   "Related"/"Top stories" past the middle; a hidden copy of the story glued into
-   one paragraph;
+   share labels, calls to subscribe, copyright and e-mail lines, box headings,
+   "Source:" lines; cut at a subscribers-only notice or at "Related"/"Top
+   stories" past the middle;
 4. ``jsonld``: the JSON-LD ``articleBody``, where the page has one that holds what
    was found: paragraphs mostly not in it are dropped, and when it is much longer,
    the page's paragraphs it holds are taken instead;

@@ -1,10 +1,9 @@
 """Stage 3: noise by text, on the paragraphs trafilatura gave.
 
-The noise blocks' text (stage 1), the headline, a byline at the top, timestamp lines,
-"read also" lines, share labels, calls to subscribe, copyright and e-mail lines, box
-headings, "Source:" lines, counters; a cut at a subscribers-only notice or at
-"Related"/"Top stories" past the middle; a hidden copy of the story glued into one
-paragraph.
+The noise blocks' text (stage 1), the headline, a byline at the top, placeholders the
+page repeats, timestamp lines, share labels, calls to subscribe, copyright and e-mail
+lines, box headings, "Source:" lines; a cut at a subscribers-only notice or at
+"Related"/"Top stories" past the middle.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from lxml.html import HtmlElement
 from newscrawl.extraction import metadata as md
 from newscrawl.extraction.dates import ARABIC_MONTHS, ENGLISH_MONTHS, WEEKDAYS
 from newscrawl.extraction.generic.tree import UNSEEN
-from newscrawl.extraction.noise import READ_ALSO_RE
 from newscrawl.extraction.text import collapse_whitespace
 from newscrawl.text.arabic import ALEF, KAF, YEH, folding
 
@@ -62,13 +60,6 @@ def is_ticker_line(line: str) -> bool:
     words = [w for w in words if w]
     rest = [w for w in words if not (_NUMERIC.match(w) or w in _DATE_WORDS)]
     return len(rest) <= 1 and len(words) <= 14 and sum(map(len, rest)) <= 15
-
-
-def is_read_also_line(line: str) -> bool:
-    match = READ_ALSO_RE.match(line)
-    if not match:
-        return False
-    return match.group(0).rstrip().endswith((":", "：", "-", "–")) or len(line.split()) <= 4
 
 
 _SHARE_WORDS = frozenset(
@@ -163,12 +154,6 @@ _SOURCE_LINE = re.compile(
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def has_no_letters(line: str) -> bool:
-    """Counters, ids, lone numbers ("1 / 22", "17302"): never a paragraph of a story.
-    (A separator such as "***" or "◇" without digits is the story's.)"""
-    return _LETTER.search(line) is None and any(c.isdigit() for c in line)
-
-
 def is_source_line(line: str) -> bool:
     return _SOURCE_LINE.match(line) is not None and len(line.split()) <= 8
 
@@ -237,10 +222,6 @@ class _NoiseText:
         self._page: str | None = None
         self._code = ""
 
-    def holds(self, paragraph: str) -> bool:
-        """Whether the text is in a noise block (wherever else it is)."""
-        return compact(paragraph) in self.blob
-
     def __contains__(self, paragraph: str) -> bool:
         if len(paragraph) < 15:
             if self.atoms is None:
@@ -269,12 +250,10 @@ class _NoiseText:
 
 _LINE_RULES = (
     ("ticker", is_ticker_line, "ticker_removed"),
-    ("readalso_line", is_read_also_line, "read_also_removed"),
     ("share", is_share_line, "share_removed"),
     ("cta", is_call_to_action, "call_to_action_removed"),
     ("label", is_label_line, "box_label_removed"),
     ("source", is_source_line, "source_line_removed"),
-    ("noletters", has_no_letters, "no_letters_removed"),
 )
 
 
@@ -347,28 +326,4 @@ def filter_lines(
             break
         notes.append("box_label_removed")
         kept.pop()
-    if "duplicate" not in disabled and noise is not None:
-        kept = _without_glued_copies(kept, noise, notes)
     return kept
-
-
-def _without_glued_copies(paragraphs: list[str], noise: _NoiseText, notes: list[str]) -> list[str]:
-    """Drop a long paragraph of a noise block that is other paragraphs of the body
-    glued together: a hidden or microdata copy of the story next to the story. (A lead
-    that repeats what follows is the publisher's, and not in a noise block.)"""
-    long = [i for i, p in enumerate(paragraphs) if len(p) >= 300 and noise.holds(p)]
-    if not long or len(paragraphs) < 3:
-        return paragraphs
-    drop: set[int] = set()
-    for i in long:
-        copy = compact(paragraphs[i])
-        inside = [
-            len(p)
-            for j, p in enumerate(paragraphs)
-            if j != i and 40 <= len(p) < len(paragraphs[i]) and compact(p) in copy
-        ]
-        if len(inside) >= 2 and sum(inside) >= 0.8 * len(paragraphs[i]):
-            drop.add(i)
-    if drop:
-        notes.append("glued_copy_removed")
-    return [p for i, p in enumerate(paragraphs) if i not in drop]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -32,7 +32,13 @@ from newscrawl.extraction.text import collapse_whitespace
 
 PRUNE_MARK = "data-newscrawl-prune"
 # Comments too: given a tree with comments, trafilatura loses the text after one.
-PRUNE_XPATHS = [f"//*[@{PRUNE_MARK}]", "//comment()"]
+# Scripts (but the JSON-LD its last resort reads) and styles too: it
+# deletes them anyway, after copying the tree twice with them.
+PRUNE_XPATHS = [
+    f"//*[@{PRUNE_MARK}]",
+    "//comment()",
+    "//script[not(@type='application/ld+json')]|//style",
+]
 
 
 # --- noise on the tree --------------------------------------------------------------
@@ -220,6 +226,18 @@ def _is_teaser_list(el: HtmlElement, sizes: dict[HtmlElement, list[int]]) -> boo
 class TreeNoise:
     pruned: list[HtmlElement]  # removed before trafilatura
     blocks: list[HtmlElement]  # whose text is removed from its output
+    # Characters of <p> text in the element with the most of it: how long a story the
+    # page holds, to tell a short result of trafilatura's fast mode from a short story.
+    story_chars: int = 0
+    # measure_blocks of the page's <body>, for later stages to reuse
+    sizes: dict[HtmlElement, list[int]] = field(default_factory=dict)
+
+
+def story_chars(anchor: HtmlElement | None) -> int:
+    """<p> text directly in ``anchor`` (``heuristic_container``'s measure, <br> aside)."""
+    if anchor is None:
+        return 0
+    return sum(len(p.text_content().strip()) for p in anchor.iterchildren("p"))
 
 
 def find_tree_noise(
@@ -242,7 +260,7 @@ def find_tree_noise(
         "service",
         "teasers",
     } <= disabled:
-        return TreeNoise(pruned, blocks)
+        return TreeNoise(pruned, blocks, story_chars(heuristic_container(body)))
     sizes = measure_blocks(body)
     total = sizes[body][TEXT] or 1
     # The block with the most paragraph text, and what holds it, is never noise.
@@ -298,4 +316,4 @@ def find_tree_noise(
         if _is_noise_block(el, size, total, disabled):
             blocks.append(el)
             walker.skip_subtree()
-    return TreeNoise(pruned, blocks)
+    return TreeNoise(pruned, blocks, story_chars(anchor), sizes)
