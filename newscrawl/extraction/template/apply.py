@@ -122,9 +122,9 @@ def extract_with_template(
             return generic_body(root)
 
     rules = rules or template.rules()
-    extraction = extract_article(
-        html, url, rules, language or template.language, body, domains, listings
-    )
+    # Only the edition's language (or the page's own) counts as declared: the
+    # template's is what most training pages declared, not what this page says.
+    extraction = extract_article(html, url, rules, language, body, domains, listings)
     extraction.record["site"] = site or template.name
     return extraction
 
