@@ -19,11 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
-from parsel.csstranslator import css2xpath
 
 from newscrawl.extraction.noise import (
     ALL_TOKENS,
@@ -33,6 +31,7 @@ from newscrawl.extraction.noise import (
     names_furniture,
 )
 from newscrawl.extraction.rules import SiteRules
+from newscrawl.extraction.selectors import compiled_css
 from newscrawl.extraction.text import normalize_paragraph
 
 BLOCK_TAGS = frozenset(
@@ -56,11 +55,6 @@ class BodyResult:
     @property
     def text(self) -> str:
         return "\n\n".join(self.paragraphs)
-
-
-@lru_cache(maxsize=512)
-def compiled_css(css: str) -> etree.XPath:
-    return etree.XPath(css2xpath(css))
 
 
 def select_all(root: HtmlElement, selectors: Iterable[str]) -> list[HtmlElement]:
