@@ -262,6 +262,13 @@ def _body_from(containers: list[HtmlElement], rules: SiteRules, method: str) -> 
     return BodyResult(paragraphs, method, _images(containers, noise_all), notes)
 
 
+def body_of(found: list[HtmlElement], rules: SiteRules) -> BodyResult:
+    """The body in elements a selector found (``select_all``), as ``extract_body`` reads
+    them: for a caller that has selected them already (a learned layout), so the page is
+    not walked twice for one selector."""
+    return _body_from(_outermost(found), rules, "selector")
+
+
 def extract_body(root: HtmlElement, rules: SiteRules) -> BodyResult:
     """Body paragraphs by the site's selectors, else by the densest text block."""
     best: BodyResult | None = None
