@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from newscrawl.extraction import language as language_module
 from newscrawl.extraction.generic.extractor import extract_generic
 from newscrawl.extraction.language import language_for_text
 from newscrawl.fixtureserver import PROJECT_ROOT, serve
@@ -69,6 +70,54 @@ def page(lang: str | None, text: str, title: str = "Talks to resume") -> str:
 def test_language_of_a_page(declared: str | None, text: str, language: str, kept: str) -> None:
     record = extract_generic(page(declared, text), "https://news.example/2024/05/01/talks").record
     assert (record["language"], record["language_declared"]) == (language, kept)
+
+
+# (declared, text, language): the text plainly bears the declaration out, so the
+# identifier (about 1 ms a page) is not consulted ...
+BORNE_OUT = [("ar", ARABIC, "ar"), ("fa", PERSIAN, "fa"), ("en-GB", ENGLISH, "en")]
+# ... and where it does not (another Arabic-script language, another Latin-script
+# language), the identifier still decides.
+CONTRADICTED = [
+    ("ar", PERSIAN, "fa"),
+    ("ar", URDU, "ur"),
+    ("fa", URDU, "ur"),
+    ("fa", ARABIC, "ar"),
+    ("ar", FRENCH, "fr"),
+    ("en", FRENCH, "fr"),
+    ("fr", ENGLISH, "en"),
+    ("en", TURKISH, "tr"),
+]
+
+
+def _identified(
+    monkeypatch: pytest.MonkeyPatch, declared: str, text: str
+) -> tuple[str | None, list[str]]:
+    calls: list[str] = []
+    real = language_module.identify
+
+    def spy(sample: str) -> dict[str, float]:
+        calls.append(sample)
+        return real(sample)
+
+    monkeypatch.setattr(language_module, "identify", spy)
+    record = extract_generic(page(declared, text), "https://news.example/2024/05/01/talks").record
+    return record["language"], calls
+
+
+@pytest.mark.parametrize(("declared", "text", "language"), BORNE_OUT)
+def test_a_declaration_the_text_bears_out_is_not_identified_again(
+    monkeypatch: pytest.MonkeyPatch, declared: str, text: str, language: str
+) -> None:
+    assert _identified(monkeypatch, declared, text) == (language, [])
+
+
+@pytest.mark.parametrize(("declared", "text", "language"), CONTRADICTED)
+def test_a_declaration_the_text_may_contradict_is_identified(
+    monkeypatch: pytest.MonkeyPatch, declared: str, text: str, language: str
+) -> None:
+    found, calls = _identified(monkeypatch, declared, text)
+    assert found == language
+    assert calls
 
 
 def test_too_little_text_keeps_the_declaration_unless_the_script_refutes_it() -> None:

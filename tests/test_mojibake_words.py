@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,3 +86,24 @@ def test_telltale_positions_as_the_pattern_finds_them(text: str) -> None:
     for codec in ("cp1256", "cp1252"):
         expected = [m.start() for m in charset._TELLTALE[codec].finditer(text)]
         assert list(charset._telltale_positions(text, codec)) == expected
+
+
+def test_words_whose_bytes_cannot_be_utf8_are_not_tried(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real Arabic has telltale pairs (a letter before an Arabic comma), but its words
+    put a lead byte before another lead byte: they cannot decode as UTF-8 and are not
+    re-encoded one by one; mojibake words still are, and are repaired."""
+    tried: list[str] = []
+    real = charset._repair_word
+
+    def spy(word: str, codec: str) -> str:
+        tried.append(word)
+        return real(word, codec)
+
+    monkeypatch.setattr(charset, "_repair_word", spy)
+    arabic = "قال الوزير، إن الحكومة، بعد الاجتماع، ستعلن القرار، غدا. " * 20
+    assert repair_mojibake(arabic) == (arabic, None)
+    assert tried == []
+    story = "قال الوزير إن الحكومة ستعلن القرار غدا بعد الاجتماع"
+    misread = story.encode("utf-8").decode("cp1256")
+    assert repair_mojibake(f"<p>{misread}</p>") == (f"<p>{story}</p>", "cp1256")
+    assert tried

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
-from parsel.csstranslator import css2xpath
 
 from newscrawl.extraction.noise import (
     ALL_TOKENS,
@@ -33,6 +31,7 @@ from newscrawl.extraction.noise import (
     names_furniture,
 )
 from newscrawl.extraction.rules import SiteRules
+from newscrawl.extraction.selectors import compiled_css
 from newscrawl.extraction.text import normalize_paragraph
 
 BLOCK_TAGS = frozenset(
@@ -56,11 +55,6 @@ class BodyResult:
     @property
     def text(self) -> str:
         return "\n\n".join(self.paragraphs)
-
-
-@lru_cache(maxsize=512)
-def compiled_css(css: str) -> etree.XPath:
-    return etree.XPath(css2xpath(css))
 
 
 def select_all(root: HtmlElement, selectors: Iterable[str]) -> list[HtmlElement]:
@@ -266,6 +260,13 @@ def _body_from(containers: list[HtmlElement], rules: SiteRules, method: str) -> 
     notes: list[str] = []
     paragraphs = _filter_patterns(paragraphs, rules, notes)
     return BodyResult(paragraphs, method, _images(containers, noise_all), notes)
+
+
+def body_of(found: list[HtmlElement], rules: SiteRules) -> BodyResult:
+    """The body in elements a selector found (``select_all``), as ``extract_body`` reads
+    them: for a caller that has selected them already (a learned layout), so the page is
+    not walked twice for one selector."""
+    return _body_from(_outermost(found), rules, "selector")
 
 
 def extract_body(root: HtmlElement, rules: SiteRules) -> BodyResult:

@@ -9,20 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as attribute
-from functools import lru_cache
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from lxml import etree
 from lxml.html import HtmlElement
-from parsel.csstranslator import css2xpath
 
+from newscrawl.extraction.selectors import compiled_css
 from newscrawl.extraction.text import collapse_whitespace
-
-
-@lru_cache(maxsize=256)
-def _css(selector: str) -> etree.XPath:
-    return etree.XPath(css2xpath(selector))
-
 
 V = TypeVar("V")
 
@@ -59,7 +51,10 @@ class Page:
     def select(self, *selectors: str) -> list[HtmlElement]:
         """Elements matching any of the CSS selectors, in document order."""
         return [
-            el for css in selectors for el in _css(css)(self.root) if isinstance(el, HtmlElement)
+            el
+            for css in selectors
+            for el in compiled_css(css)(self.root)
+            if isinstance(el, HtmlElement)
         ]
 
     def texts(self, *selectors: str) -> list[str]:

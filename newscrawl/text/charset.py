@@ -239,12 +239,20 @@ _LATIN_CLASS = _BYTE_CLASS[: ord("?")] + b"Q" + _BYTE_CLASS[ord("?") + 1 :]
 _CP1252_SIGNS = frozenset(bytes([b]).decode("cp1252", "ignore") for b in range(0x80, 0xA0)) - {""}
 
 
+def _cp1256_classes(text: str) -> bytes:
+    return text.encode("cp1256", "replace").translate(_BYTE_CLASS)
+
+
+# A lead byte not followed by a continuation byte: bytes that are not UTF-8.
+_NOT_UTF8 = re.compile(b"L(?!C)")
+
+
 def _telltale_positions(text: str, codec: str) -> Iterator[int]:
     """Where the telltale pairs of ``codec`` start (as ``_TELLTALE[codec]`` finds them)."""
     if text.isascii():
         return
     if codec == "cp1256":
-        yield from _pairs(text.encode("cp1256", "replace").translate(_BYTE_CLASS), b"LC")
+        yield from _pairs(_cp1256_classes(text), b"LC")
         return
     classes = text.encode("latin-1", "replace").translate(_LATIN_CLASS)
     if b"L" not in classes:
@@ -277,14 +285,22 @@ def _candidate_words(text: str, codec: str) -> tuple[list[tuple[int, int]], int]
     """
     spans: list[tuple[int, int]] = []
     done = pairs = 0  # done: end of the last word taken (telltales before it are in it)
-    for at in _telltale_positions(text, codec):
+    # cp1256's classes, computed once: a word whose bytes hold a lead byte without a
+    # continuation after it cannot decode as UTF-8, so it is not tried (re-encoding
+    # each candidate word was a tenth of an Arabic page's extraction, and real Arabic
+    # words, letters being lead bytes, almost all fail this way).
+    classes = _cp1256_classes(text) if codec == "cp1256" and not text.isascii() else None
+    positions = _pairs(classes, b"LC") if classes is not None else _telltale_positions(text, codec)
+    for at in positions:
         pairs += 1
         if at < done:
             continue
         start = max(text.rfind(space, done, at) for space in _SPACES) + 1
         end_match = _SPACE.search(text, at + 2)
         end = end_match.start() if end_match else len(text)
-        spans.append((max(start, done), end))
+        start = max(start, done)
+        if classes is None or not _NOT_UTF8.search(classes, start, end):
+            spans.append((start, end))
         done = end
     return spans, pairs
 

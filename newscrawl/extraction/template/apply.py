@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from lxml.html import HtmlComment, HtmlElement
 
 from newscrawl.extraction.article import Extraction, extract_article
-from newscrawl.extraction.body import BodyResult, extract_body, select_all
+from newscrawl.extraction.body import BodyResult, body_of, select_all
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.extraction.template.generic import generic_body, line_filter
 from newscrawl.extraction.template.model import Layout, Template
@@ -49,8 +49,8 @@ def place(root: HtmlElement, template: Template) -> tuple[Layout, BodyResult] | 
             continue
         if paragraph_share(root, found) < MIN_SHARE_KEPT * layout.share:
             continue
-        body = extract_body(root, template.layout_rules(layout))
-        if body.method != "selector" or len(body.text) < rules.min_body_chars:
+        body = body_of(found, template.layout_rules(layout))  # extract_body, one walk less
+        if len(body.text) < rules.min_body_chars:
             continue
         held = sum(len(el.text_content().strip()) for el in found)
         if len(body.text) < (1 - MAX_NOISE_SHARE) * held:
