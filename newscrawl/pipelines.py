@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
@@ -19,8 +20,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.discovery.urls import identity_key, url_key
-from newscrawl.extraction.language import language_for_text
+from newscrawl.extraction.language import SAMPLE_CHARS, language_for_text
 from newscrawl.extraction.rules import SiteRules
+from newscrawl.extraction.text import SCRIPT_SAMPLE
 from newscrawl.items import article_schema
 from newscrawl.stats import ITEMS_NEW, ITEMS_UPDATED, dropped, inc
 from newscrawl.storage.durable import remember_emitted
@@ -53,6 +55,17 @@ class SiteRun(Protocol):
 
 
 _NO_SPIDER = object()
+
+# All of the body that language_for_text reads: the identifier's sample and the script's.
+LANGUAGE_EVIDENCE_CHARS = max(SAMPLE_CHARS, SCRIPT_SAMPLE)
+# Per crawl: id(item) -> its cleaned body, for items whose language evidence cleaning
+# left as extraction saw it (CleanPipeline writes, ValidatePipeline pops). The body
+# object itself is kept, so a reused id or a body changed in between never matches.
+_EVIDENCE_KEPT: weakref.WeakKeyDictionary[Crawler, dict[int, str]] = weakref.WeakKeyDictionary()
+
+
+def _evidence_kept(crawler: Crawler) -> dict[int, str]:
+    return _EVIDENCE_KEPT.setdefault(crawler, {})
 
 
 class _Pipeline:
@@ -107,7 +120,16 @@ class CleanPipeline(_Pipeline):
             value = adapter.get(key)
             if isinstance(value, str):
                 adapter[key] = clean_text(value) or None
-        adapter["body"] = clean_body(adapter.get("body") or "", self._boilerplate())
+        extracted = adapter.get("body") or ""
+        adapter["body"] = body = clean_body(extracted, self._boilerplate())
+        # The extraction identified the language from this body (extraction.article): when
+        # cleaning left all it read unchanged, identifying it again gives the same answer
+        # (~1 ms a page, and the model loaded in the crawl process) - validate trusts it.
+        kept = _evidence_kept(self.crawler)
+        if body[:LANGUAGE_EVIDENCE_CHARS] == extracted[:LANGUAGE_EVIDENCE_CHARS]:
+            kept[id(item)] = body
+        else:
+            kept.pop(id(item), None)
         adapter["authors"] = clean_authors(adapter.get("authors") or [])
         tags = (clean_text(tag) for tag in adapter.get("tags") or [])
         adapter["tags"] = list(dict.fromkeys(tag for tag in tags if tag))
@@ -130,6 +152,7 @@ class ValidatePipeline(_Pipeline):
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         adapter = ItemAdapter(item)
+        kept = _evidence_kept(self.crawler).pop(id(item), None)  # first: dropped ones too
         record = adapter.asdict()
         try:
             self.validate_schema(record)
@@ -146,7 +169,8 @@ class ValidatePipeline(_Pipeline):
         if published and datetime.fromisoformat(published) - datetime.now(UTC) > self.future:
             raise self.drop("future_date", adapter, published)
         language = record.get("language")
-        if language and language_for_text(language, body) != language:
+        trusted = kept is not None and kept is adapter.get("body")
+        if language and not trusted and language_for_text(language, body) != language:
             raise self.drop("language_mismatch", adapter, f"declared {language}")
         return item
 

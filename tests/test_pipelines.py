@@ -10,6 +10,7 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from newscrawl import pipelines
 from newscrawl.items import Article
 from newscrawl.pipelines import CleanPipeline, DeduplicatePipeline, ValidatePipeline
 from newscrawl.sites.registry import site_spiders
@@ -184,3 +185,34 @@ def test_clean_removes_site_boilerplate_and_splits_bylines(crawler: Any) -> None
     )
     assert "Maintained and developed" not in item["body"]
     assert item["authors"] == ["Sara Haddad", "Omar Khalil"]
+
+
+ARABIC = (
+    "قال وزير المالية يوم الأحد إن الحكومة ستقدم مشروع قانون جديدا للموازنة العامة قبل نهاية "
+    "الشهر، وإن المفاوضات مع النقابات ستستمر طوال الأسبوع المقبل في العاصمة.\n\n"
+) * 3
+
+
+def test_validate_trusts_the_extracted_language_when_cleaning_kept_its_evidence(
+    crawler: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The extraction identified "en" from this body; cleaning leaves all the identifier
+    # reads unchanged, so validation does not identify it a second time.
+    identified: list[str] = []
+    monkeypatch.setattr(pipelines, "language_for_text", lambda d, t: identified.append(t) or d)
+    for item in (record(), Article(record())):
+        for pipeline in (CleanPipeline(crawler), ValidatePipeline(crawler)):
+            assert pipeline.process_item(item) is item
+    assert identified == []
+
+
+def test_validate_identifies_again_when_cleaning_changed_the_evidence(crawler: Any) -> None:
+    # Cleaning removed the English boilerplate line the record's language was read
+    # from: the Arabic text left contradicts "en", so the record is dropped.
+    crawler.spider = ArabsTodaySpider.from_crawler(crawler)
+    body = "Maintained and developed by Arabs Today Group SAL.\n\n" + ARABIC
+    item = CleanPipeline(crawler).process_item(record(body=body))
+    with pytest.raises(DropItem):
+        ValidatePipeline(crawler).process_item(item)
+    assert crawler.stats.get_value("newscrawl/dropped/language_mismatch") == 1
+
