@@ -215,4 +215,3 @@ def test_validate_identifies_again_when_cleaning_changed_the_evidence(crawler: A
     with pytest.raises(DropItem):
         ValidatePipeline(crawler).process_item(item)
     assert crawler.stats.get_value("newscrawl/dropped/language_mismatch") == 1
-
