@@ -291,6 +291,12 @@ class DeduplicatePipeline(_Pipeline):
         return None
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        # The record's claim, remember and paragraph writes: one commit, before the
+        # feed gets the record (so "seen" still waits for it: storage/durable.py).
+        with self.store.batch():
+            return self._process(item)
+
+    def _process(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         url = adapter["url"]
         body = adapter.get("body") or ""

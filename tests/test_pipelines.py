@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from newscrawl import pipelines
+from newscrawl.discovery.urls import url_key
 from newscrawl.items import Article
 from newscrawl.pipelines import CleanPipeline, DeduplicatePipeline, ValidatePipeline
 from newscrawl.sites.registry import site_spiders
@@ -215,3 +216,23 @@ def test_validate_identifies_again_when_cleaning_changed_the_evidence(crawler: A
     with pytest.raises(DropItem):
         ValidatePipeline(crawler).process_item(item)
     assert crawler.stats.get_value("newscrawl/dropped/language_mismatch") == 1
+
+
+def test_deduplicate_commits_each_record_once(crawler: Any) -> None:
+    # Claim, remember (canonical and fetched URL) and paragraphs: one transaction, one
+    # commit (each commit writes the WAL); a drop commits what it wrote too.
+    pipeline = DeduplicatePipeline(crawler)
+    statements: list[str] = []
+    pipeline.store.db.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+    pipeline.process_item(record(url="https://www.arabstoday.net/en/news/1234/x?page=1"))
+    assert [s for s in statements if s in ("BEGIN IMMEDIATE", "COMMIT")] == [
+        "BEGIN IMMEDIATE",
+        "COMMIT",
+    ]
+    statements.clear()
+    with pytest.raises(DropItem):
+        pipeline.process_item(
+            record(url="https://www.arabstoday.net/en/news/555/z", canonical_url=None)
+        )
+    assert statements.count("COMMIT") == 1
+    assert pipeline.store.seen(url_key("https://www.arabstoday.net/en/news/555/z")) is not None
