@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
@@ -26,7 +27,6 @@ from newscrawl.stats import ITEMS_NEW, ITEMS_UPDATED, dropped, inc
 from newscrawl.storage.durable import remember_emitted
 from newscrawl.storage.state import ClaimLost, StateStore
 from newscrawl.storage.stores import store_for
-from newscrawl.text.cleaning import bound_record, clean_authors, clean_body, clean_text
 from newscrawl.text.neardup import (
     EMPTY_SIGNATURE,
     NearDuplicateIndex,
@@ -35,6 +35,12 @@ from newscrawl.text.neardup import (
     paragraph_keys,
     same_story,
     signature,
+)
+from newscrawl.text.prepared import (
+    boilerplate_of,
+    clean_record,
+    language_evidence_kept,
+    prepared_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -53,6 +59,15 @@ class SiteRun(Protocol):
 
 
 _NO_SPIDER = object()
+
+# Per crawl: id(item) -> its cleaned body, for items whose language evidence cleaning
+# left as extraction saw it (CleanPipeline writes, ValidatePipeline pops). The body
+# object itself is kept, so a reused id or a body changed in between never matches.
+_EVIDENCE_KEPT: weakref.WeakKeyDictionary[Crawler, dict[int, str]] = weakref.WeakKeyDictionary()
+
+
+def _evidence_kept(crawler: Crawler) -> dict[int, str]:
+    return _EVIDENCE_KEPT.setdefault(crawler, {})
 
 
 class _Pipeline:
@@ -91,27 +106,34 @@ class _Pipeline:
 
 
 class CleanPipeline(_Pipeline):
-    """Text fields cleaned (newscrawl.text.cleaning): entities, NFC, invisible junk, whitespace;
-    body paragraphs kept apart and the site's boilerplate lines removed wherever they
-    survived extraction; bylines split into names."""
+    """Text fields cleaned (newscrawl.text.prepared.clean_record): entities, NFC, invisible
+    junk, whitespace; body paragraphs kept apart and the site's boilerplate lines
+    removed wherever they survived extraction; bylines split into names. A record an
+    extraction worker cleaned already (newscrawl.text.prepared) only has its cuts counted."""
 
     def _boilerplate(self) -> tuple[str | re.Pattern[str], ...]:
         # The running spider's rules, not a class looked up by item["site"]: a site
         # declared in TOML (news -a config=) has no class to look up.
-        rules = self.run.rules if self.run is not None else None
-        return (*rules.boilerplate, *rules.compiled_noise) if rules is not None else ()
+        return boilerplate_of(self.run.rules if self.run is not None else None)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         adapter = ItemAdapter(item)
-        for key in ("title", "section", "description", "published_raw"):
-            value = adapter.get(key)
-            if isinstance(value, str):
-                adapter[key] = clean_text(value) or None
-        adapter["body"] = clean_body(adapter.get("body") or "", self._boilerplate())
-        adapter["authors"] = clean_authors(adapter.get("authors") or [])
-        tags = (clean_text(tag) for tag in adapter.get("tags") or [])
-        adapter["tags"] = list(dict.fromkeys(tag for tag in tags if tag))
-        for name in bound_record(adapter):  # cleaning (NFC) can lengthen a bounded field
+        prepared = prepared_of(item, adapter.get("body"))
+        if prepared is not None:
+            cut: list[str] | tuple[str, ...] = prepared.cut
+        else:
+            extracted = adapter.get("body") or ""
+            cut = clean_record(adapter, self._boilerplate())
+            # The extraction identified the language from this body (extraction.article):
+            # when cleaning left all it read unchanged, identifying it again gives the
+            # same answer (~1 ms a page, and the model loaded in the crawl process) -
+            # validate trusts it.
+            kept = _evidence_kept(self.crawler)
+            if language_evidence_kept(extracted, adapter["body"]):
+                kept[id(item)] = adapter["body"]
+            else:
+                kept.pop(id(item), None)
+        for name in cut:  # cleaning (NFC) can lengthen a bounded field
             inc(self.crawler, f"newscrawl/extraction/field_cut/{name}")
         return item
 
@@ -130,6 +152,7 @@ class ValidatePipeline(_Pipeline):
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         adapter = ItemAdapter(item)
+        kept = _evidence_kept(self.crawler).pop(id(item), None)  # first: dropped ones too
         record = adapter.asdict()
         try:
             self.validate_schema(record)
@@ -146,7 +169,13 @@ class ValidatePipeline(_Pipeline):
         if published and datetime.fromisoformat(published) - datetime.now(UTC) > self.future:
             raise self.drop("future_date", adapter, published)
         language = record.get("language")
-        if language and language_for_text(language, body) != language:
+        prepared = prepared_of(item, adapter.get("body"))
+        if prepared is not None:
+            language_ok = prepared.language_ok  # checked by the extraction worker
+        else:
+            trusted = kept is not None and kept is adapter.get("body")
+            language_ok = not language or trusted or language_for_text(language, body) == language
+        if not language_ok:
             raise self.drop("language_mismatch", adapter, f"declared {language}")
         return item
 
@@ -267,13 +296,22 @@ class DeduplicatePipeline(_Pipeline):
         return None
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        # The record's claim, remember and paragraph writes: one commit, before the
+        # feed gets the record (so "seen" still waits for it: storage/durable.py).
+        with self.store.batch():
+            return self._process(item)
+
+    def _process(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         url = adapter["url"]
         body = adapter.get("body") or ""
-        # Both keys from one pass over the body when the signature will be wanted.
-        body_fingerprint, body_signature = (
-            keys(body) if self.mode != "off" else (fingerprint(body), EMPTY_SIGNATURE)
-        )
+        prepared = prepared_of(item, adapter.get("body"))  # the keys, from the worker
+        if prepared is not None:
+            body_fingerprint, body_signature = prepared.fingerprint, prepared.signature
+        else:  # both keys from one pass over the body when the signature will be wanted
+            body_fingerprint, body_signature = (
+                keys(body) if self.mode != "off" else (fingerprint(body), EMPTY_SIGNATURE)
+            )
         canonical, key = self._identity(adapter, body_fingerprint)
         fetched_key = url_key(url)
         if self.run_keys.get(hash(key)) == body_fingerprint:
@@ -298,7 +336,9 @@ class DeduplicatePipeline(_Pipeline):
                 self.store.remember(key, canonical, None, None)
                 raise self.drop("duplicate_body", adapter, f"same body as {owner}" if owner else "")
         sig = None
-        known = paragraph_keys(body) if self.mode != "off" else []
+        known: list[bytes] = []
+        if self.mode != "off":
+            known = list(prepared.paragraph_keys) if prepared else paragraph_keys(body)
         # Not for an update: the new version would be a near duplicate of the old one.
         if self.mode != "off" and (new or not updated):
             sig = body_signature

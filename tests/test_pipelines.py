@@ -10,10 +10,14 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from newscrawl import pipelines
+from newscrawl.discovery.urls import url_key
+from newscrawl.fixtureserver import PROJECT_ROOT
 from newscrawl.items import Article
 from newscrawl.pipelines import CleanPipeline, DeduplicatePipeline, ValidatePipeline
 from newscrawl.sites.registry import site_spiders
 from newscrawl.storage.stores import store_for
+from newscrawl.text.prepared import boilerplate_of, clean_record, prepare
 
 ArabsTodaySpider = site_spiders()["arabstoday"]
 
@@ -184,3 +188,106 @@ def test_clean_removes_site_boilerplate_and_splits_bylines(crawler: Any) -> None
     )
     assert "Maintained and developed" not in item["body"]
     assert item["authors"] == ["Sara Haddad", "Omar Khalil"]
+
+
+ARABIC = (
+    "قال وزير المالية يوم الأحد إن الحكومة ستقدم مشروع قانون جديدا للموازنة العامة قبل نهاية "
+    "الشهر، وإن المفاوضات مع النقابات ستستمر طوال الأسبوع المقبل في العاصمة.\n\n"
+) * 3
+
+
+def test_validate_trusts_the_extracted_language_when_cleaning_kept_its_evidence(
+    crawler: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The extraction identified "en" from this body; cleaning leaves all the identifier
+    # reads unchanged, so validation does not identify it a second time.
+    identified: list[str] = []
+    monkeypatch.setattr(pipelines, "language_for_text", lambda d, t: identified.append(t) or d)
+    for item in (record(), Article(record())):
+        for pipeline in (CleanPipeline(crawler), ValidatePipeline(crawler)):
+            assert pipeline.process_item(item) is item
+    assert identified == []
+
+
+def test_validate_identifies_again_when_cleaning_changed_the_evidence(crawler: Any) -> None:
+    # Cleaning removed the English boilerplate line the record's language was read
+    # from: the Arabic text left contradicts "en", so the record is dropped.
+    crawler.spider = ArabsTodaySpider.from_crawler(crawler)
+    body = "Maintained and developed by Arabs Today Group SAL.\n\n" + ARABIC
+    item = CleanPipeline(crawler).process_item(record(body=body))
+    with pytest.raises(DropItem):
+        ValidatePipeline(crawler).process_item(item)
+    assert crawler.stats.get_value("newscrawl/dropped/language_mismatch") == 1
+
+
+def test_deduplicate_commits_each_record_once(crawler: Any) -> None:
+    # Claim, remember (canonical and fetched URL) and paragraphs: one transaction, one
+    # commit (each commit writes the WAL); a drop commits what it wrote too.
+    pipeline = DeduplicatePipeline(crawler)
+    statements: list[str] = []
+    pipeline.store.db.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+    pipeline.process_item(record(url="https://www.arabstoday.net/en/news/1234/x?page=1"))
+    assert [s for s in statements if s in ("BEGIN IMMEDIATE", "COMMIT")] == [
+        "BEGIN IMMEDIATE",
+        "COMMIT",
+    ]
+    statements.clear()
+    with pytest.raises(DropItem):
+        pipeline.process_item(
+            record(url="https://www.arabstoday.net/en/news/555/z", canonical_url=None)
+        )
+    assert statements.count("COMMIT") == 1
+    assert pipeline.store.seen(url_key("https://www.arabstoday.net/en/news/555/z")) is not None
+
+
+def test_a_record_the_worker_prepared_is_not_cleaned_or_hashed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The extraction worker cleaned the record and computed its language check and body
+    # keys (newscrawl.text.prepared); the pipelines use them, and the record and the
+    # store come out as when the pipelines compute everything themselves.
+    raw = record(
+        title="  Crossing \u00a0to open ",
+        body=BODY + "\n\nMaintained and developed by Arabs Today Group SAL.",
+        authors=["By Sara Haddad and Omar Khalil"],
+    )
+    results = []
+    for worker in (False, True):
+        crawler = get_crawler(
+            ArabsTodaySpider, {"NEWSCRAWL_STATE_PATH": str(tmp_path / f"{worker}.sqlite3")}
+        )
+        crawler.stats.open_spider()
+        crawler.spider = ArabsTodaySpider.from_crawler(crawler)
+        fields = dict(raw)
+        prepared = prepare(fields, boilerplate_of(crawler.spider.rules)) if worker else None
+        item = Article(fields)
+        item._prepared = prepared
+        if worker:
+            for name in ("clean_record", "language_for_text", "keys", "paragraph_keys"):
+                monkeypatch.setattr(pipelines, name, lambda *a: pytest.fail("done twice"))
+        for pipeline in (CleanPipeline, ValidatePipeline, DeduplicatePipeline):
+            item = pipeline(crawler).process_item(item)
+        store = store_for(crawler)
+        seen = store.seen(url_key(raw["url"]))
+        assert seen is not None
+        results.append((dict(item), store.stats(), seen.url, seen.fingerprint))
+        store.close()
+    assert results[0] == results[1]
+    assert "Maintained and developed" not in results[0][0]["body"]
+
+
+def test_the_extraction_worker_prepares_the_record() -> None:
+    # What run_job returns: the decision's record, cleaned as CleanPipeline cleans it.
+    from newscrawl.extraction.decide import decide
+    from newscrawl.extraction.pool import Job, run_job, spec_blob
+
+    spec = ArabsTodaySpider.spec
+    url = "https://www.arabstoday.net/en/news/482913/iraq-parliament-opens-debate-on-2018-budget"
+    html = (PROJECT_ROOT / "newscrawl/fixture_site/www/en/news/482913/"
+            "iraq-parliament-opens-debate-on-2018-budget.html").read_bytes()  # fmt: skip
+    extraction = run_job(Job(html, url, "utf-8", spec_blob(spec), True))
+    expected = dict(decide(html.decode("utf-8"), url, spec).record)
+    clean_record(expected, boilerplate_of(spec.rules))
+    assert extraction.record == expected
+    prepared = extraction.prepared  # type: ignore[attr-defined]
+    assert prepared.body is extraction.record["body"] and prepared.language_ok

@@ -38,7 +38,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from logging.handlers import QueueHandler, QueueListener
 from multiprocessing.connection import wait
 from types import MappingProxyType
@@ -49,6 +49,7 @@ from w3lib.encoding import html_to_unicode
 from newscrawl.extraction.article import Extraction
 from newscrawl.extraction.decide import decide
 from newscrawl.sites.spec import SiteSpec
+from newscrawl.text.prepared import Prepared, boilerplate_of, prepare
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,14 @@ WARM_PAGE = (
     + "<p>The minister said the council met on Monday to discuss the budget. </p>" * 8
     + "</article></body></html>"
 )
+
+
+@dataclass
+class PreparedExtraction(Extraction):
+    """An extraction whose record the worker also cleaned, with what the item pipelines
+    need from it computed (newscrawl.text.prepared), so the crawl process does not."""
+
+    prepared: Prepared | None = None
 
 
 class WorkerDied(RuntimeError):
@@ -125,7 +134,13 @@ def run_job(job: Job) -> Extraction:
     if spec is None:
         spec = _SPECS[job.spec] = pickle.loads(job.spec)
     html = html_to_unicode(f"charset={job.encoding}", job.body)[1]
-    return decide(html, job.url, spec, fallback=job.fallback)
+    extraction = decide(html, job.url, spec, fallback=job.fallback)
+    if extraction.rejected:
+        return extraction
+    # The pipelines' pure work on the record, here off the reactor (text/prepared.py).
+    prepared = prepare(extraction.record, boilerplate_of(spec.rules))  # type: ignore[arg-type]
+    values = {f.name: getattr(extraction, f.name) for f in fields(Extraction)}
+    return PreparedExtraction(**values, prepared=prepared)
 
 
 def _ready() -> int:

@@ -774,7 +774,10 @@ class NewsSpider(scrapy.Spider):
                 inc(self.crawler, "newscrawl/since/skipped_after_fetch")
                 return
         self.pending += 1
-        yield Article(record)
+        item = Article(record)
+        # What the pool's worker computed for the pipelines (newscrawl.text.prepared).
+        item._prepared = getattr(extraction, "prepared", None)
+        yield item
 
     def _limit_reached(self) -> bool:
         if self.limit is not None and self.emitted + self.pending >= self.limit:

@@ -16,7 +16,7 @@ import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -106,6 +106,11 @@ class StateStore(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def batch(self) -> AbstractContextManager[None]:
+        """The writes made inside, committed together (a store with transactions); each
+        write is committed on its own by a store without (the default)."""
+        return nullcontext()
 
     def claim(self, key: str) -> bool:
         """Claim the right to emit ``key`` in this run; False if another worker has it.
@@ -320,6 +325,7 @@ class SQLiteStore(StateStore):
         self.opened_at = time.time()
         self.run = f"{os.getpid()}:{self.opened_at}"
         self._claimed = False
+        self._batching = False  # inside batch(): one transaction, the writes join it
         self.failed: str | None = None  # why the store could not be written, once it could not
 
     @contextmanager
@@ -505,8 +511,42 @@ class SQLiteStore(StateStore):
             self.release_claims()
         self.db.close()
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self.db)
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction for every write inside (the deduplicate pipeline's claim,
+        remember and paragraphs of one record: one commit, not four; each commit costs
+        WAL writes). Committed when the block ends, by an item drop too (what was
+        written stands, as it would have one write at a time); rolled back when the
+        store itself failed. Nested: the outermost one commits."""
+        if self._batching:
+            yield
+            return
+        with self._guarded():
+            self.db.execute("BEGIN IMMEDIATE")
+        self._batching = True
+        try:
+            yield
+        except StateStoreFailed:
+            self._batching = False
+            if self.db.in_transaction:
+                try:
+                    self.db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the failure that brought us here is the one to report
+            raise
+        except BaseException:
+            self._batching = False
+            self._commit()
+            raise
+        self._batching = False
+        self._commit()
+
+    def _commit(self) -> None:
+        with self._guarded():
+            self.db.execute("COMMIT")
+
+    def _transaction(self) -> AbstractContextManager[None]:
+        return nullcontext() if self._batching else _Transaction(self.db)
 
 
 def _create_store(path: Path) -> None:
