@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from newscrawl import exitcodes
 from newscrawl.discovery.urls import canonical_key, url_key
 from newscrawl.fixtureserver import PROJECT_ROOT
@@ -269,3 +271,36 @@ def test_batches_of_a_compressed_feed_confirm_their_records(tmp_path: Path) -> N
     written = [path_of(r) for batch in batches for r in gz_records(batch)]
     assert sorted(written) == sorted(a.path for a in ARTICLES)
     assert seen_paths(tmp_path) == {a.path for a in ARTICLES}
+
+
+def test_a_record_that_cannot_be_forgotten_stays_in_the_journal_for_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed lost a record and the store cannot forget it (closed, Redis down, disk
+    full): the journal keeps the intent open, so the next run's recovery forgets what
+    its feeds lack instead of the article staying seen and never written."""
+    from types import SimpleNamespace
+
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.storage import durable
+
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_STATE_PATH": str(tmp_path / "s.sqlite3")})
+    crawler.stats.open_spider()  # type: ignore[union-attr]
+    journal = durable.EmitJournal(crawler)
+    journal.spider_opened(SimpleNamespace(name="site"))  # type: ignore[arg-type]
+    entry = durable._Pending("example.com/a", ["https://example.com/a"])
+    journal._write({"emit": entry.key, "urls": entry.urls})
+
+    def unavailable(_crawler: object) -> None:
+        raise ConnectionError("store unavailable")
+
+    monkeypatch.setattr(durable, "store_for", unavailable)
+    journal._fail(entry)
+    assert journal.path is not None and journal.handle is not None
+    journal.handle.close()
+    written = [json.loads(line) for line in journal.path.read_text("utf-8").splitlines()]
+    assert written == [{"emit": "example.com/a", "urls": ["https://example.com/a"]}]
+    stats = crawler.stats.get_stats()  # type: ignore[union-attr]
+    assert stats["newscrawl/output/forget_failed"] == 1
+    assert stats["newscrawl/output/unwritten"] == 1

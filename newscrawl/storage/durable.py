@@ -366,15 +366,16 @@ class EmitJournal:
         self._write({"done": entry.key})
 
     def _fail(self, entry: _Pending) -> None:
-        store = store_for(self.crawler)
-        for url in entry.urls:
-            try:
-                store.forget(url)
-            except Exception as error:  # the store's own disk may be full too
-                inc(self.crawler, "newscrawl/output/forget_failed")
-                logger.error("Could not forget %s in the state store (%s): %s", url,
-                             type(error).__name__, error)  # fmt: skip
         inc(self.crawler, UNWRITTEN)
+        try:  # the store may be gone too (closed at spider close, Redis down)
+            store = store_for(self.crawler)
+            for url in entry.urls:
+                store.forget(url)
+        except Exception as error:  # the store's own disk may be full too
+            inc(self.crawler, "newscrawl/output/forget_failed")
+            logger.error("Could not forget %s in the state store (%s): %s; the journal keeps "
+                         "it for the next run", entry.key, type(error).__name__, error)  # fmt: skip
+            return  # no "done": the next run's recover() forgets what its feeds lack
         self._write({"done": entry.key})
 
     def settle(self) -> None:
