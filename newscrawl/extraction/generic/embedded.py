@@ -53,11 +53,11 @@ def _flight_values(chunks: list[str]) -> Iterator[object]:
     """The text rows and JSON rows of a Next.js App Router flight payload."""
     payload = "".join(chunks)
     data = payload.encode("utf-8")
-    for match in _FLIGHT_TEXT.finditer(data):
-        size = int(match.group(1), 16)
-        yield data[match.end() : match.end() + size].decode("utf-8", "ignore")
-    for match in _FLIGHT_JSON.finditer(payload):
-        yield _loads(match.group(1))
+    for text in _FLIGHT_TEXT.finditer(data):
+        size = int(text.group(1), 16)
+        yield data[text.end() : text.end() + size].decode("utf-8", "ignore")
+    for row in _FLIGHT_JSON.finditer(payload):
+        yield _loads(row.group(1))
 
 
 def _documents(root: HtmlElement) -> Iterator[object]:
