@@ -60,39 +60,46 @@ def _flight_values(chunks: list[str]) -> Iterator[object]:
         yield _loads(row.group(1))
 
 
-def _documents(root: HtmlElement) -> Iterator[object]:
-    """Every JSON value the page embeds for its scripts (unparseable ones skipped)."""
+def _documents(root: HtmlElement, least: int) -> Iterator[object]:
+    """Every JSON value the page embeds for its scripts that could hold ``least`` chars.
+
+    A script shorter than that cannot: it is not parsed (most pages stop here).
+    """
     flight: list[str] = []
     for script in root.iter("script"):
         text = script.text or ""
         if len(text) > MAX_SCRIPT_CHARS:
             continue
-        if (script.get("type") or "").lower().endswith("json"):
-            if len(text) >= MIN_CHARS:
-                yield _loads(text)
-        elif _FLIGHT_PUSH.match(text.lstrip()):
-            # The argument is a JSON array: [1, "<a chunk of the payload>"].
-            value = _loads(text.strip().removeprefix("self.__next_f.push(").rstrip(";)"))
-            if isinstance(value, list) and len(value) > 1 and isinstance(value[1], str):
-                flight.append(value[1])
+        if _FLIGHT_PUSH.match(text.lstrip()):
+            flight.append(text)  # the payload comes in pieces: judged whole, below
+        elif len(text) < least:
+            continue
+        elif (script.get("type") or "").lower().endswith("json"):
+            yield _loads(text)
         elif (assignment := _ASSIGNMENT.search(text)) is not None:
             try:
                 yield json.JSONDecoder().raw_decode(text, assignment.end())[0]
             except (ValueError, RecursionError):
                 pass
-    if flight:
-        yield from _flight_values(flight)
+    if sum(len(text) for text in flight) >= least:
+        chunks = []
+        for text in flight:
+            # The argument is a JSON array: [1, "<a piece of the payload>"].
+            value = _loads(text.strip().removeprefix("self.__next_f.push(").rstrip(";)"))
+            if isinstance(value, list) and len(value) > 1 and isinstance(value[1], str):
+                chunks.append(value[1])
+        yield from _flight_values(chunks)
 
 
-def _strings(value: object) -> Iterator[tuple[str, str]]:
-    """(key, string) for the long strings in ``value``, walked with bounded depth."""
+def _strings(value: object, least: int) -> Iterator[tuple[str, str]]:
+    """(key, string) for the strings of ``least`` chars or more in ``value`` (bounded walk)."""
     pending: list[tuple[str, object, int]] = [("", value, 0)]
     seen = 0
     while pending and seen < MAX_VALUES:
         key, item, depth = pending.pop()
         seen += 1
         if isinstance(item, str):
-            if len(item) >= MIN_CHARS:
+            if len(item) >= least:
                 yield key, item
         elif depth < MAX_DEPTH and isinstance(item, dict):
             pending.extend((str(k), v, depth + 1) for k, v in item.items())
@@ -141,21 +148,16 @@ def embedded_story(
     what was found; keys named like a body win over longer other strings.
     """
     found = sum(len(p) for p in paragraphs)
-    # Cheap test first: without that much script text there is nothing to find.
-    budget = sum(len(s.text or "") for s in root.iter("script"))
-    if budget < max(MIN_CHARS, 2 * found):
-        return paragraphs
+    least = max(MIN_CHARS, 2 * found)
     script = _script(title)
     best: list[str] = []
     best_score = 0.0
-    for document in _documents(root):
-        for key, text in _strings(document):
-            if len(text) < 2 * found:
-                continue
+    for document in _documents(root, least):
+        for key, text in _strings(document, least):
             candidate = _paragraphs(text)
             chars = sum(len(p) for p in candidate)
             score = chars * (2.0 if _BODY_KEY.search(key) else 1.0)
-            if chars < max(MIN_CHARS, 2 * found) or score <= best_score:
+            if chars < least or score <= best_score:
                 continue
             if not _is_prose(candidate) or (script and _script(" ".join(candidate)) != script):
                 continue
