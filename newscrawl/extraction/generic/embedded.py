@@ -30,7 +30,7 @@ MAX_VALUES = 50_000
 _ASSIGNMENT = re.compile(
     r"window\.(?:__NUXT__|__INITIAL_STATE__|__PRELOADED_STATE__|__APOLLO_STATE__)\s*=\s*(?=[{\[])"
 )
-_FLIGHT_PUSH = re.compile(r"self\.__next_f\.push\(")
+_FLIGHT_PUSH = re.compile(r"\s*self\.__next_f\.push\(")
 # Flight rows: "<id>:T<hex byte length>,<raw text>" or "<id>:<JSON>" (other letters: modules).
 _FLIGHT_TEXT = re.compile(rb"(?:^|\n)[0-9a-f]+:T([0-9a-f]+),")
 _FLIGHT_JSON = re.compile(r"^[0-9a-f]+:([\[{\"].*)$", re.MULTILINE)
@@ -49,15 +49,26 @@ def _loads(text: str) -> object:
         return None
 
 
-def _flight_values(chunks: list[str]) -> Iterator[object]:
-    """The text rows and JSON rows of a Next.js App Router flight payload."""
+def _may_hold(text: str, least: int) -> bool:
+    """Whether ``text`` has a quoted run of ``least`` chars: a JSON string that long.
+
+    Split and len run in C: far cheaper than parsing and walking data that cannot
+    hold the story (a Next.js page whose DOM shows it has a big ``__NEXT_DATA__``).
+    """
+    return max(map(len, text.replace('\\"', "").split('"'))) >= least
+
+
+def _flight_values(chunks: list[str], least: int) -> Iterator[object]:
+    """The text rows and JSON rows of a Next.js App Router flight payload (long enough)."""
     payload = "".join(chunks)
     data = payload.encode("utf-8")
     for text in _FLIGHT_TEXT.finditer(data):
         size = int(text.group(1), 16)
-        yield data[text.end() : text.end() + size].decode("utf-8", "ignore")
+        if size >= least:
+            yield data[text.end() : text.end() + size].decode("utf-8", "ignore")
     for row in _FLIGHT_JSON.finditer(payload):
-        yield _loads(row.group(1))
+        if len(row.group(1)) >= least and _may_hold(row.group(1), least):
+            yield _loads(row.group(1))
 
 
 def _documents(root: HtmlElement, least: int) -> Iterator[object]:
@@ -70,17 +81,19 @@ def _documents(root: HtmlElement, least: int) -> Iterator[object]:
         text = script.text or ""
         if len(text) > MAX_SCRIPT_CHARS:
             continue
-        if _FLIGHT_PUSH.match(text.lstrip()):
+        if _FLIGHT_PUSH.match(text):
             flight.append(text)  # the payload comes in pieces: judged whole, below
         elif len(text) < least:
             continue
         elif (script.get("type") or "").lower().endswith("json"):
-            yield _loads(text)
+            if _may_hold(text, least):
+                yield _loads(text)
         elif (assignment := _ASSIGNMENT.search(text)) is not None:
-            try:
-                yield json.JSONDecoder().raw_decode(text, assignment.end())[0]
-            except (ValueError, RecursionError):
-                pass
+            if _may_hold(text, least):
+                try:
+                    yield json.JSONDecoder().raw_decode(text, assignment.end())[0]
+                except (ValueError, RecursionError):
+                    pass
     if sum(len(text) for text in flight) >= least:
         chunks = []
         for text in flight:
@@ -88,7 +101,7 @@ def _documents(root: HtmlElement, least: int) -> Iterator[object]:
             value = _loads(text.strip().removeprefix("self.__next_f.push(").rstrip(";)"))
             if isinstance(value, list) and len(value) > 1 and isinstance(value[1], str):
                 chunks.append(value[1])
-        yield from _flight_values(chunks)
+        yield from _flight_values(chunks, least)
 
 
 def _strings(value: object, least: int) -> Iterator[tuple[str, str]]:
@@ -149,7 +162,7 @@ def embedded_story(
     """
     found = sum(len(p) for p in paragraphs)
     least = max(MIN_CHARS, 2 * found)
-    script = _script(title)
+    script: str | None = ""  # the title's, looked up at the first candidate
     best: list[str] = []
     best_score = 0.0
     for document in _documents(root, least):
@@ -159,6 +172,8 @@ def embedded_story(
             score = chars * (2.0 if _BODY_KEY.search(key) else 1.0)
             if chars < least or score <= best_score:
                 continue
+            if script == "":
+                script = _script(title)
             if not _is_prose(candidate) or (script and _script(" ".join(candidate)) != script):
                 continue
             best, best_score = candidate, score
