@@ -30,6 +30,10 @@ none of them about one site:
    the page's paragraphs it holds are taken instead;
 5. the page's densest block (``body.extract_body``) when trafilatura found little,
    and that block holds it and twice as much.
+6. ``embedded``: client-rendered pages (Next.js, Nuxt) whose story is only in the
+   data for their scripts (``__NEXT_DATA__``, the App Router's flight payload, JSON
+   scripts, ``window.__INITIAL_STATE__``): its longest prose string, in the title's
+   script, when it holds at least twice what the DOM gave.
 
 The vocabulary of noise (furniture class names, hidden styles, link density, "read
 also" labels) is ``extraction.noise``, shared with the site extractor.

@@ -16,6 +16,7 @@ from newscrawl.extraction.generic.candidates import (
     page_sentences,
     trafilatura_paragraphs,
 )
+from newscrawl.extraction.generic.embedded import embedded_story
 from newscrawl.extraction.generic.jsonld import guided_by_json_ld
 from newscrawl.extraction.generic.lines import (
     author_names,
@@ -65,6 +66,7 @@ RULES = {
     "lead": "put first the lead (class names a lead/standfirst) before the text, if left out",
     "jsonld": "check paragraphs against the JSON-LD articleBody (precision and recall)",
     "fallback": "our densest block when trafilatura found only a fragment of it",
+    "embedded": "the story from embedded app data (Next.js, JSON) when the DOM has under half",
 }
 
 FALLBACK_BELOW = 2000
@@ -117,6 +119,11 @@ def generic_body(
             paragraphs = filter_lines(
                 root, own.paragraphs, titles, authors, noise.blocks, notes, disabled
             )
+    if "embedded" not in disabled:
+        # Client-rendered pages: the story may be only in the data for the scripts.
+        taken = embedded_story(root, paragraphs, " ".join(sorted(headlines)), notes)
+        if taken is not paragraphs:
+            paragraphs = filter_lines(root, taken, titles, authors, noise.blocks, notes, disabled)
     return BodyResult(paragraphs, "generic", [], sorted(set(notes)))
 
 
