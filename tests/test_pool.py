@@ -66,7 +66,9 @@ def test_a_worker_that_dies_is_replaced_and_its_page_tried_once_more(tmp_path: P
     assert max(emitted.values()) == 1
     assert run.stat("newscrawl/extraction/worker_died") == 1
     assert run.stat("newscrawl/extraction/error") == 1
-    assert run.stat("newscrawl/extraction/worker_retried") >= 3  # killer twice, unlucky once
+    # The killer and the unlucky page are tried again at least once each (more when
+    # other pages were in flight on a worker that died).
+    assert run.stat("newscrawl/extraction/worker_retried") >= 2
     # What the extraction logs in a worker is in the crawl's log.
     assert len(run.lines_about(f"Canonical URL 'https://www.arabstoday.net/' of {origin}")) == 1
     died = run.lines_about("worker died twice", "ERROR")
