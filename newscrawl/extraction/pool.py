@@ -112,7 +112,7 @@ def init_worker(log_queue: Any, level: int) -> None:
     """Once per worker: leave with the parent, log through it, warm the extractor."""
     threading.Thread(target=_watch_parent, name="parent-watch", daemon=True).start()
     root = logging.getLogger()
-    root.handlers = [QueueHandler(log_queue)]  # the crawl's log, as if extracted there
+    root.handlers = [SyncQueueHandler(log_queue)]  # the crawl's log, as if extracted there
     root.setLevel(level)
     decide(WARM_PAGE, "https://warm.example/news/2024/01/01/warm-up-page-story", None)
 
@@ -204,8 +204,8 @@ class ExtractionPool:
         # goes to the crawl's own loggers, at the level its handlers take.
         levels = [h.level for h in logging.getLogger().handlers]
         self.level = min(levels) if levels else logging.WARNING
-        self.log_queue: Any = self.context.Queue()
-        self.listener = QueueListener(self.log_queue, relay or Relay())
+        self.log_queue: Any = self.context.SimpleQueue()
+        self.listener = SimpleQueueListener(self.log_queue, relay or Relay())
         self.listener.start()
         self.ready = False  # workers started; until then pages wait in `early`
         self.early: list[tuple[Job, Future[Extraction]]] = []
@@ -340,6 +340,34 @@ class ExtractionPool:
         for executor in executors:
             executor.shutdown(wait=False, cancel_futures=True)
         self.listener.stop()
+
+
+class SyncQueueHandler(QueueHandler):
+    """Puts each record in the pipe before the worker goes on: a ``Queue`` hands it to a
+    feeder thread, and a worker that dies next (``os._exit``, a segfault) loses the
+    lines it logged for pages it already returned."""
+
+    def __init__(self, pipe: Any) -> None:
+        super().__init__(pipe)
+        self.pipe = pipe
+
+    def enqueue(self, record: logging.LogRecord) -> None:
+        self.pipe.put(record)
+
+
+class SimpleQueueListener(QueueListener):
+    """A QueueListener over a ``SimpleQueue`` (no ``put_nowait``; ``get`` always blocks)."""
+
+    def __init__(self, pipe: Any, *handlers: logging.Handler) -> None:
+        super().__init__(pipe, *handlers)
+        self.pipe = pipe
+
+    def dequeue(self, block: bool) -> logging.LogRecord:
+        record: logging.LogRecord = self.pipe.get()
+        return record
+
+    def enqueue_sentinel(self) -> None:
+        self.pipe.put(None)  # QueueListener's sentinel
 
 
 class Relay(logging.Handler):
