@@ -112,6 +112,9 @@ NEWSCRAWL_DRIFT_MIN_PAGES = 10
 # more than this share of a run's pages in a layout its selectors and stored template do
 # not know (newscrawl.ops.report.drift_verdict); NEWSCRAWL_MAX_FALLBACK_SHARE without.
 NEWSCRAWL_MAX_NEW_LAYOUT_SHARE = 0.5
+# ...and more than this share of the pages its history placed with a block it knows as
+# noise (a related list, a ticker) inside their body: the site moved it into the story.
+NEWSCRAWL_MAX_NOISE_LEAK_SHARE = 0.3
 # Crawls write a feed, a report and `latest`; scrapy parse/shell/bench set this off.
 NEWSCRAWL_RUN_FILES = True
 LOGSTATS_INTERVAL = 0  # our progress line replaces Scrapy's (it adds articles and queue)

@@ -60,6 +60,10 @@ REDIS_UNAVAILABLE = ours("redis/unavailable")
 # died, and pages given up because it died on them twice (also extraction/error).
 WORKER_RETRIED = ours("extraction/worker_retried")
 WORKER_DIED = ours("extraction/worker_died")
+# The one decision (extraction/decide.py) run for the crawl's pages, by where: a page
+# is decided once (twice only when held back to learn from, then placed by the template).
+DECIDED_IN_POOL = ours("extraction/decided/pool")
+DECIDED_IN_SPIDER = ours("extraction/decided/spider")
 
 # -- families: a prefix and its builder ------------------------------------------------
 
@@ -70,6 +74,8 @@ FALLBACK = ours("fallback/")  # + site: the generic extractor stood in for the s
 LAYOUT_HISTORY = ours("layout/history/")
 LAYOUT_KNOWN = ours("layout/known/")
 LAYOUT_NEW = ours("layout/new/")
+# + site: known pages whose body took in a block the site's history knows as noise.
+LAYOUT_NOISE_LEAK = ours("layout/noise_leak/")
 HTTP = ours("http/")  # + status: an HTTP error answer
 ERRORS = ours("errors/")  # + exception name: a fetch that failed
 SKIPPED = ours("skipped/")  # + why: empty, not HTML, bot check / consent wall

@@ -7,6 +7,10 @@ module matches them, and nothing in them says "article"): "c" is the site's thir
 template, "d" a redesign. Every page carries furniture whose text changes from page
 to page (a ticker, a related box inside the story, a most-read list), a share bar, a
 copyright line and a footer, as tests/learnsite.py does.
+
+``picks``: a box of teasers for other stories (a linked headline and a line of its
+summary each, in paragraphs: nothing in its markup says noise) "beside" the story, or
+moved "inside" the story container after its first paragraph (noise leaking back).
 """
 
 from __future__ import annotations
@@ -52,11 +56,41 @@ def _story(article: Article, rng: random.Random, related: list[str]) -> str:
     )
 
 
-def page(article: Article, rng: random.Random) -> str:
+_SUMMARIES = (
+    "Our reporters spent the night with the traders who open the stalls before dawn",
+    "What the forecasters expect for the fishing boats and the beaches this weekend",
+    "Engineers walked us through the turbines that will light up the southern towns",
+    "Supporters travelled by bus for two days to watch the match in the stadium",
+    "Travel agents say the new routes will cut the price of a family holiday",
+    "The students we met want the ministry to move the exams after the holidays",
+)
+
+
+def _picks(rng: random.Random) -> tuple[str, list[str]]:
+    """The teasers box and its text (headlines and summaries)."""
+    headlines, summaries = _links(rng, 3), rng.sample(_SUMMARIES, 3)
+    items = "".join(
+        f'<p><a href="/en/news/{7100 + i}/pick">{h}</a> {s}.</p>'
+        for i, (h, s) in enumerate(zip(headlines, summaries, strict=True))
+    )
+    return f'<section class="picks">{items}</section>', [*headlines, *summaries]
+
+
+def page(article: Article, rng: random.Random, picks: str = "") -> str:
     ticker = _links(rng, 3, stamped=True)
     related = _links(rng, 3)
     popular = _links(rng, 4)
     article.noise = [*ticker, *related, *popular, COPYRIGHT, "Learn Site is an independent"]
+    story, beside = _story(article, rng, related), ""
+    if picks:
+        box, text = _picks(rng)
+        article.noise += text
+        if picks == "inside":  # after the story's first paragraph, in its container
+            at = story.index(article.paragraphs[0]) + len(article.paragraphs[0])
+            at += 4 if story.startswith("</p>", at) else 0
+            story = story[:at] + box + story[at:]
+        else:
+            beside = box
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{article.title} | Arabs Today</title>"
@@ -65,7 +99,7 @@ def page(article: Article, rng: random.Random) -> str:
         f'content="2026-03-{int(article.path.split("/")[3]) % 28 + 1:02d}T09:00:00Z">'
         f"</head><body>{MENU}"
         f'<div class="strip">{_ul("flow", ticker)}</div>'
-        f'<div class="wrap">{_story(article, rng, related)}<div class="aside-box">'
+        f'<div class="wrap">{story}{beside}<div class="aside-box">'
         f"<h3>Most read</h3>{_ul('rank', popular)}</div></div>"
         '<div class="tools"><a href="#">Facebook</a> <a href="#">X</a> '
         '<a href="#">WhatsApp</a></div>'
@@ -73,9 +107,11 @@ def page(article: Article, rng: random.Random) -> str:
     )
 
 
-def build(layouts: str = "abc", count: int = 9, seed: int = 41) -> list[tuple[Article, str]]:
+def build(
+    layouts: str = "abc", count: int = 9, seed: int = 41, picks: str = ""
+) -> list[tuple[Article, str]]:
     """``count`` articles, their layouts taken in turn from ``layouts``; the same
-    articles (paths, titles, text) whatever the layouts."""
+    articles (paths, titles, text) whatever the layouts and ``picks`` (module doc)."""
     rng = random.Random(seed)
     pages: list[tuple[Article, str]] = []
     for index in range(count):
@@ -87,7 +123,7 @@ def build(layouts: str = "abc", count: int = 9, seed: int = 41) -> list[tuple[Ar
             paragraphs=_prose(rng, rng.randint(4, 7)),
             noise=[],
         )
-        pages.append((article, page(article, random.Random(f"{seed}-{index}"))))
+        pages.append((article, page(article, random.Random(f"{seed}-{index}"), picks)))
     return pages
 
 

@@ -261,7 +261,7 @@ def test_a_story_that_runs_on_outside_its_container_is_not_cut_short() -> None:
 def test_a_failing_learner_costs_no_page(monkeypatch: pytest.MonkeyPatch) -> None:
     from newscrawl.extraction.template import online
 
-    def broken(pages: object) -> Template:
+    def broken(pages: object, noise: object = ()) -> Template:
         raise RuntimeError("bug")
 
     monkeypatch.setattr(online, "learn_site", broken)

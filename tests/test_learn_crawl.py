@@ -21,6 +21,8 @@ import pytest
 
 from newscrawl import exitcodes
 from newscrawl.distributed.redisstore import RedisTemplateStore
+from newscrawl.extraction.article import Extraction
+from newscrawl.extraction.decide import decide
 from newscrawl.extraction.template.learn import learn_site
 from newscrawl.extraction.template.model import FORMAT, Template
 from newscrawl.extraction.template.online import SiteLearner, Templates, TemplateStore
@@ -124,7 +126,10 @@ def test_the_news_spider_extracts_every_page_of_the_same_site_with_what_it_learn
         assert second.code == exitcodes.OK, second.stderr[-3000:]
         assert_whole(second, pages)
         assert second.stats["newscrawl/learn/loaded"] == 1
-        assert second.stats["newscrawl/layout/known/news"] == 9
+        # Keyed by the site (its host), not the spider: a news crawl may span several.
+        assert second.stats["newscrawl/layout/known/arabstoday.net"] == 9
+        assert not any(key.endswith("/news") for key in second.stats if "/layout/" in key)
+        assert not any("noise_leak" in key for key in second.stats)
 
 
 @pytest.mark.parametrize("spider", ["arabstoday", "news"])
@@ -132,15 +137,16 @@ def test_a_layout_changed_since_the_last_run_is_drift_and_is_relearned(
     spider: str, tmp_path: Path
 ) -> None:
     before, after = build("abc"), build("d")  # the same articles, redesigned
+    site = "arabstoday" if spider == "arabstoday" else "arabstoday.net"  # the news spider's host
     with serve(root=serve_site(tmp_path, before)) as origin:
         assert crawl(spider, origin, tmp_path, "before").code == exitcodes.OK
     with serve(root=serve_site(tmp_path, after)) as origin:
         changed = crawl(spider, origin, tmp_path, "changed")
         assert changed.code == exitcodes.LAYOUT_DRIFT, changed.stderr[-3000:]
         lines = changed.stderr.splitlines()
-        drift = [line for line in lines if f"] ERROR: Layout drift on {spider}" in line]
+        drift = [line for line in lines if f"] ERROR: Layout drift on {site}" in line]
         assert len(drift) == 1, drift  # and the run result that names it
-        assert f"Layout drift on {spider}: 9 of 9 pages fell back" in drift[0]
+        assert f"Layout drift on {site}: 9 of 9 pages fell back" in drift[0]
         assert "learned again" in drift[0]
         assert changed.stats["newscrawl/learn/relearned"] == 1
         assert len(changed.records) == 9 and all(r["body"] for r in changed.records)
@@ -149,7 +155,7 @@ def test_a_layout_changed_since_the_last_run_is_drift_and_is_relearned(
         stable = crawl(spider, origin, tmp_path, "stable")
         assert stable.code == exitcodes.OK, stable.stderr[-3000:]
         assert_whole(stable, after)
-        assert stable.stats[f"newscrawl/layout/known/{spider}"] == 9
+        assert stable.stats[f"newscrawl/layout/known/{site}"] == 9
         assert "] ERROR:" not in stable.stderr
 
 
@@ -180,11 +186,15 @@ def test_templates_are_stored_with_the_state_for_the_next_run(templates: Templat
     assert templates.load("arabstoday") is None
 
 
+def decided(html: str, url: str, template: Template | None) -> Extraction:
+    return decide(html, url, None, template=template)
+
+
 def test_learning_uses_the_redis_store_with_the_redis_url(redis_db: str) -> None:
     from scrapy.utils.test import get_crawler
 
     crawler = get_crawler(settings_dict={"NEWSCRAWL_REDIS_URL": redis_db})
-    learning = Learning(crawler, "arabstoday", "arabstoday", module=True)
+    learning = Learning(crawler, "arabstoday", decided, module=True)
     assert learning.learner is not None
     assert isinstance(learning.learner.store, RedisTemplateStore)
     learning.finish()

@@ -48,6 +48,7 @@ from w3lib.encoding import html_to_unicode
 
 from newscrawl.extraction.article import Extraction
 from newscrawl.extraction.decide import decide
+from newscrawl.extraction.template.model import Template
 from newscrawl.sites.spec import SiteSpec
 from newscrawl.text.prepared import Prepared, boilerplate_of, prepare
 
@@ -94,11 +95,13 @@ class Job:
     fallback: bool
     crash_mark: bytes = b""  # tests only (NEWSCRAWL_EXTRACT_CRASH_MARK): see _crash_test
     attempt: int = 0
+    template: bytes = b""  # the site's learned template (Template.to_json), if any
 
 
 # -- in the worker ----------------------------------------------------------------------
 
 _SPECS: dict[bytes, SiteSpec | None] = {}
+_TEMPLATES: dict[bytes, Template] = {}  # a run's few templates, parsed once per worker
 
 
 def _watch_parent() -> None:
@@ -133,8 +136,13 @@ def run_job(job: Job) -> Extraction:
     spec = _SPECS.get(job.spec)
     if spec is None:
         spec = _SPECS[job.spec] = pickle.loads(job.spec)
+    template = None
+    if job.template:
+        template = _TEMPLATES.get(job.template)
+        if template is None:
+            template = _TEMPLATES[job.template] = Template.from_json(job.template.decode())
     html = html_to_unicode(f"charset={job.encoding}", job.body)[1]
-    extraction = decide(html, job.url, spec, fallback=job.fallback)
+    extraction = decide(html, job.url, spec, template=template, fallback=job.fallback)
     if extraction.rejected:
         return extraction
     # The pipelines' pure work on the record, here off the reactor (text/prepared.py).

@@ -23,6 +23,7 @@ from twisted.internet.defer import Deferred
 
 from newscrawl.extraction.article import Extraction
 from newscrawl.extraction.pool import ExtractionPool, Job, Relay, default_workers, spec_blob
+from newscrawl.extraction.template.model import Template
 from newscrawl.guards.redact import redact
 from newscrawl.sites.spec import SiteSpec
 from newscrawl.stats import WORKER_RETRIED, inc
@@ -50,6 +51,8 @@ class ExtractionPoolExtension:
         self.pool: ExtractionPool | None = None
         self.crash_mark = str(crawler.settings.get("NEWSCRAWL_EXTRACT_CRASH_MARK") or "")
         self.blobs: dict[int, bytes | None] = {}  # id(spec) -> its pickle (None: cannot)
+        # id(template) -> (it, kept alive so its id is not reused, its JSON)
+        self.templates: dict[int, tuple[Template, bytes]] = {}
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -92,13 +95,22 @@ class ExtractionPoolExtension:
         return self.blobs[id(spec)]
 
     def extract(
-        self, response: TextResponse, spec: SiteSpec, fallback: bool
+        self,
+        response: TextResponse,
+        spec: SiteSpec,
+        fallback: bool,
+        template: Template | None = None,
     ) -> Deferred[Extraction] | None:
         blob = self.blob(spec) if self.pool is not None else None
         if self.pool is None or blob is None:
             return None
+        learned = b""
+        if template is not None:  # the site's learned template, by value (a few KB)
+            if id(template) not in self.templates:
+                self.templates[id(template)] = (template, template.to_json().encode())
+            learned = self.templates[id(template)][1]
         job = Job(response.body, response.url, response.encoding, blob, fallback,
-                  self.crash_mark.encode())  # fmt: skip
+                  self.crash_mark.encode(), template=learned)  # fmt: skip
         return _deferred(self.pool.submit(job))
 
 
@@ -116,12 +128,18 @@ _POOLS: weakref.WeakKeyDictionary[Crawler, ExtractionPoolExtension] = weakref.We
 
 
 def extract_in_pool(
-    crawler: Crawler | None, response: TextResponse, spec: SiteSpec, fallback: bool
+    crawler: Crawler | None,
+    response: TextResponse,
+    spec: SiteSpec,
+    fallback: bool,
+    template: Template | None = None,
 ) -> Deferred[Extraction] | None:
-    """The page's extraction in the crawl's pool; None when the crawl has none (or the
-    spec cannot be sent): the caller extracts it itself."""
+    """The page's extraction in the crawl's pool (with the site's learned ``template``);
+    None when the crawl has none (or the spec cannot be sent): the caller extracts it."""
     extension = _POOLS.get(crawler) if crawler is not None else None
-    return extension.extract(response, spec, fallback) if extension is not None else None
+    if extension is None:
+        return None
+    return extension.extract(response, spec, fallback, template)
 
 
 def _deferred(future: Future[Extraction]) -> Deferred[Extraction]:

@@ -89,6 +89,7 @@ def drift_verdict(
     max_new_layout: float = 0.5,
     pages: int | None = None,
     detail: str = "",
+    max_noise_leak: float = 0.3,
 ) -> DriftVerdict:
     """Layout drift of the site ``name`` (its stats key), from a run's stats: the one
     rule NewsSpider.closed, ``judge`` and ``scrapy backfill`` apply.
@@ -98,7 +99,10 @@ def drift_verdict(
     started (its selectors, its stored template): more than ``max_new_layout`` of the
     run's pages in a layout that history does not know. A site that has always had
     three layouts is healthy; a site with no history yet (its first learning run) has
-    nothing to drift from. Without learning, more than ``max_fallback`` of the
+    nothing to drift from. Noise leaking back is drift too: more than
+    ``max_noise_leak`` of the pages placed by the history with a block it knows as
+    noise in their body (``layout/noise_leak/<name>``: the site moved it into the
+    story container). Without learning, more than ``max_fallback`` of the
     ``pages`` fell back to the generic extractor. Either way a small run needs every
     page against it (:func:`is_drift`).
 
@@ -114,6 +118,18 @@ def drift_verdict(
     if history is not None:
         new = int(stats.get(keys.LAYOUT_NEW + name, 0))
         seen = new + int(stats.get(keys.LAYOUT_KNOWN + name, 0))
+        leaks = int(stats.get(keys.LAYOUT_NOISE_LEAK + name, 0))
+        if leaks and leaks / seen > max_noise_leak:
+            drift = is_drift(leaks, seen, max_noise_leak, min_pages)
+            return DriftVerdict(
+                drift,
+                f"{'Layout drift' if drift else 'Possible layout drift (too few pages to judge)'}"
+                f" on {name}: noise leaks back into {leaks} of {seen} pages "
+                f"(> {max_noise_leak:.0%}): blocks its template knows as noise outside the "
+                "story are inside the body container now; its template is learned again "
+                f"from this run's pages{suffix}",
+                logging.ERROR if drift else logging.WARNING,
+            )
         if not new:
             return DriftVerdict()
         if not history:
@@ -166,6 +182,7 @@ def judge(
     max_fallback: float,
     min_drift_pages: int = 10,
     max_new_layout: float = 0.5,
+    max_noise_leak: float = 0.3,
 ) -> tuple[int, str]:
     """(exit code, reason) of a finished run from its stats.
 
@@ -205,10 +222,13 @@ def judge(
         return exitcodes.ERROR_RATE, f"error rate {error_rate:.2f} > {max_error_rate}"
     # Each site's layout verdict (one rule: drift_verdict); a run of several sites
     # (backfill) fails on any of them.
-    names = {k.rsplit("/", 1)[1] for k in stats if k.startswith((keys.FALLBACK, keys.LAYOUT_NEW))}
+    layouts = (keys.FALLBACK, keys.LAYOUT_NEW, keys.LAYOUT_NOISE_LEAK)
+    names = {k.rsplit("/", 1)[1] for k in stats if k.startswith(layouts)}
     limits = (max_fallback, min_drift_pages, max_new_layout)
     verdicts = [
-        drift_verdict(stats, name, *limits, pages=_site_pages(stats, name))
+        drift_verdict(
+            stats, name, *limits, pages=_site_pages(stats, name), max_noise_leak=max_noise_leak
+        )
         for name in sorted(names)
     ]
     if drifted := [v.message for v in verdicts if v.drift]:
@@ -341,6 +361,7 @@ class RunReport:
             self.settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE", 0.2),
             self.settings.getint("NEWSCRAWL_DRIFT_MIN_PAGES", 10),
             self.settings.getfloat("NEWSCRAWL_MAX_NEW_LAYOUT_SHARE", 0.5),
+            self.settings.getfloat("NEWSCRAWL_MAX_NOISE_LEAK_SHARE", 0.3),
         )
         self.set_exit(spider, code, why)
         if not exporting:

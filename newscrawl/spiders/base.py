@@ -70,8 +70,10 @@ from newscrawl.ops.extractpool import extract_in_pool
 from newscrawl.ops.report import drift_verdict
 from newscrawl.pagekind import KIND, SOURCES, PageKind, kind_of
 from newscrawl.sites.spec import DEFAULT_PAGINATION, Edition, SiteSpec, url_target
-from newscrawl.spiders.learning import Learning
+from newscrawl.spiders.learning import Ask, Learned, Learning
 from newscrawl.stats import (
+    DECIDED_IN_POOL,
+    DECIDED_IN_SPIDER,
     EXTRACTION_ERROR,
     FAILED_SOURCES,
     SKIPPED_SEEN,
@@ -245,7 +247,6 @@ class NewsSpider(scrapy.Spider):
     # Learn templates for the layouts the selectors miss (spiders/learning.py); off for
     # spiders that only borrow a site's extraction (backfill's helpers).
     learns = True
-    learning: Learning | None = None
 
     def __init__(
         self,
@@ -283,8 +284,10 @@ class NewsSpider(scrapy.Spider):
         self.in_flight = 0  # article/discovery requests scheduled by _bounded, not back
         self.backlog: deque[Iterator[scrapy.Request]] = deque()
         self.failed_sources: dict[str, str] = {}  # feed/sitemap URL -> why it failed
-        # Pages held back while the first template is learned (spiders/learning.py).
-        self.held: list[tuple[TextResponse, Entry | None, Extraction]] = []
+        # Each site's learning (spiders/learning.py): a site's one, or per host for the
+        # `news` spider; and the pages held back while a first template is learned.
+        self.learnings: dict[str, Learning] = {}
+        self.held: list[tuple[Learning, TextResponse, Entry | None, Extraction]] = []
         self._article_re = re.compile(self.article_url) if self.article_url else None
         self._pagination_re = re.compile(self.pagination_url)
 
@@ -657,9 +660,10 @@ class NewsSpider(scrapy.Spider):
 
     def on_idle(self, spider: scrapy.Spider) -> None:
         self.in_flight = 0  # nothing is in flight when the engine idles (dupefilter drops)
-        if self.held and self.learning is not None and self.crawler.engine is not None:
+        if self.held and self.crawler.engine is not None:
             # The run's last pages to learn from are in: learn, and emit what was held.
-            self.learning.flush()
+            for learning in {id(held[0]): held[0] for held in self.held}.values():
+                learning.flush()
             scraper = self.crawler.engine.scraper
             for response, item in self.release_held():
                 deferred_from_coro(scraper.start_itemproc_async(item, response=response))
@@ -711,7 +715,7 @@ class NewsSpider(scrapy.Spider):
             logger.warning("Empty page, skipped: %s", response.url)
             return
         try:
-            extraction = await self.extract_response(response)
+            learned = await self.extract_response(response)
         except WorkerDied as error:  # the pool retried it once already
             inc(self.crawler, WORKER_DIED)
             inc(self.crawler, EXTRACTION_ERROR)
@@ -723,27 +727,32 @@ class NewsSpider(scrapy.Spider):
             return
         if self._limit_reached():  # other pages were emitted while this one was extracted
             return
-        learning = self.learning
-        if learning is not None and (learning.hold or learning.release):
-            self.held.append((response, entry, extraction))  # spiders/learning.py
+        extraction = learned.extraction
+        if learned.ask is not Ask.EMIT:  # spiders/learning.py
+            learning = self.learning_for(response.url)
+            assert learning is not None  # only a learning asks
+            self.held.append((learning, response, entry, extraction))
             self.pending += 1
-            if learning.release:
-                for _, item in self.release_held():
+            if learned.ask is Ask.RELEASE:
+                for _, item in self.release_held(learning):
                     yield item
             return
         for item in self.emit(response, entry, extraction):
             yield item
 
-    def release_held(self) -> Iterator[tuple[TextResponse, Article]]:
-        """The pages held back while the first template was learned, extracted again
-        with it where it places them (with their responses)."""
-        assert self.learning is not None
-        held, self.held = self.held, []
-        for response, entry, first in held:
+    def release_held(
+        self, learning: Learning | None = None
+    ) -> Iterator[tuple[TextResponse, Article]]:
+        """The pages held back while the first template was learned (of ``learning``'s
+        site, else of every site), extracted again with it where it places them (with
+        their responses)."""
+        released = [held for held in self.held if learning in (None, held[0])]
+        self.held = [held for held in self.held if held not in released]
+        for site_learning, response, entry, first in released:
             self.pending -= 1
-            extraction = self.learning.again(response.text, response.url, first)
+            extraction = site_learning.again(response.text, response.url, first)
             if first.drift and extraction is not first:  # not a fallback after all
-                inc(self.crawler, fallback(self.name), -1)
+                inc(self.crawler, fallback(site_learning.site), -1)
             yield from ((response, item) for item in self.emit(response, entry, extraction))
 
     def emit(
@@ -788,64 +797,81 @@ class NewsSpider(scrapy.Spider):
     def pooled(self) -> bool:
         """Whether this spider's extraction may run in the extraction pool: only the
         decision :meth:`extract` makes here; a subclass that extracts otherwise (backfill
-        picks a site per page) keeps it in the spider. A site known only by its address
-        is read page by page by its learner, in the spider (spiders/learning.py)."""
-        if type(self).extract is not NewsSpider.extract:
-            return False
-        return not (self.spec.generic and self.learns)
+        picks a site per page) keeps it in the spider."""
+        return type(self).extract is NewsSpider.extract
 
-    async def extract_response(self, response: TextResponse) -> Extraction:
-        """The page's record, in the crawl's extraction pool (NEWSCRAWL_EXTRACT_WORKERS,
-        newscrawl/ops/extractpool.py) when it has one, else here with :meth:`extract`;
-        the same decision and the same fallback bookkeeping either way."""
+    async def extract_response(self, response: TextResponse) -> Learned:
+        """The page's record and what it asks (spiders/learning.py), decided once: in
+        the crawl's extraction pool (NEWSCRAWL_EXTRACT_WORKERS, newscrawl/ops/extractpool.py)
+        when it has one, with the site's template as it stands, else here; the same
+        decision and the same bookkeeping either way."""
+        if not self.pooled():
+            return Learned(self.extract(response.text, response.url))
+        learning = self.learning_for(response.url)
+        template = learning.template if learning is not None else None
         use_fallback = self.settings.getbool("NEWSCRAWL_FALLBACK", True)
-        pending = None
-        if self.pooled():
-            pending = extract_in_pool(self.crawler, response, self.spec, use_fallback)
+        pending = extract_in_pool(self.crawler, response, self.spec, use_fallback, template)
         if pending is None:
-            return self.extract(response.text, response.url)
+            return self.learned(response.text, response.url)
         extraction: Extraction = await maybe_deferred_to_future(pending)
-        learning = self.learning_for_run()
-        if learning is not None and learning.learner is not None:
-            if extraction.record["extraction"] != "selector":
-                # The selectors missed: the learner reads this page (and may place it
-                # with the template it has) here in the spider; a module site's rare path.
-                return self.extract(response.text, response.url)
-        if learning is not None:
-            learning.extracted_elsewhere(extraction)
-        return self.count_drift(extraction)
+        inc(self.crawler, DECIDED_IN_POOL)
+        if learning is None:
+            return Learned(self.count_drift(extraction, self.site_of(response.url)))
+        learned = learning.observe(response.text, response.url, extraction, template)
+        self.count_drift(learned.extraction, learning.site)
+        return learned
 
-    def learning_for_run(self) -> Learning | None:
-        """The run's learning (spiders/learning.py), opened on the first page."""
-        if self.learning is None and self.learns and self.crawler is not None:
-            self.learning = Learning(
-                self.crawler, self.spec.name, self.name, not self.spec.generic, self.spec.template
+    def site_of(self, url: str) -> str:
+        """The site a page belongs to, as stats and stored templates name it: the spec's
+        name, or for the `news` spider (a site known by its address) the page's host
+        (a run of feeds spans several); a page on ``base_url`` is the spec's site."""
+        if not (self.spec.generic and self.spec.template is None):
+            return self.spec.name
+        parts = urlsplit(url)
+        if self.base_url and parts.netloc == urlsplit(self.base_url).netloc:
+            return self.spec.name
+        return (parts.hostname or "").removeprefix("www.") or self.spec.name
+
+    def learning_for(self, url: str) -> Learning | None:
+        """The learning of the page's site (spiders/learning.py), opened on its first page."""
+        if not self.learns or self.crawler is None:
+            return None
+        site = self.site_of(url)
+        if site not in self.learnings:
+            self.learnings[site] = Learning(
+                self.crawler, site, self.decided, not self.spec.generic, self.spec.template
             )
-        return self.learning
+        return self.learnings[site]
+
+    def decided(self, html: str, url: str, template: Template | None) -> Extraction:
+        """The one decision (newscrawl.extraction.decide), in the crawl process."""
+        inc(self.crawler, DECIDED_IN_SPIDER)
+        use_fallback = self.settings.getbool("NEWSCRAWL_FALLBACK", True)
+        return decide(html, url, self.spec, template=template, fallback=use_fallback)
+
+    def learned(self, html: str, url: str) -> Learned:
+        """The page's record, with the template learned from the site's pages its
+        selectors do not place (spiders/learning.py; ``extraction: "learned"``), and what
+        it asks of the spider."""
+        if (learning := self.learning_for(url)) is not None:
+            learned = learning.extract(html, url)
+            self.count_drift(learned.extraction, learning.site)
+            return learned
+        return Learned(self.count_drift(self.decided(html, url, None), self.site_of(url)))
 
     def extract(self, html: str, url: str) -> Extraction:
-        """The page's record as :func:`newscrawl.extraction.decide.decide` gives it, with
-        the template learned from the site's pages its selectors do not place
-        (spiders/learning.py; ``extraction: "learned"``).
+        """The page's record as :func:`newscrawl.extraction.decide.decide` gives it (with
+        the site's learned template: :meth:`learned`).
 
         A fallback record (``extraction: "fallback"``: neither placed the page) is
         counted in ``newscrawl/fallback/<site>``; when the site's pages left the
         layouts it is known by, the run ends with an ERROR naming what failed (exit 5).
         """
-        use_fallback = self.settings.getbool("NEWSCRAWL_FALLBACK", True)
+        return self.learned(html, url).extraction
 
-        def decided(page: str, address: str, template: Template | None) -> Extraction:
-            return decide(page, address, self.spec, template=template, fallback=use_fallback)
-
-        if (learning := self.learning_for_run()) is not None:
-            extraction = learning.extract(html, url, decided)
-        else:
-            extraction = decided(html, url, None)
-        return self.count_drift(extraction)
-
-    def count_drift(self, extraction: Extraction) -> Extraction:
+    def count_drift(self, extraction: Extraction, site: str) -> Extraction:
         if extraction.drift:
-            inc(self.crawler, fallback(self.name))
+            inc(self.crawler, fallback(site))
             self.fallback_problems.update(extraction.drift)
         return extraction
 
@@ -859,9 +885,10 @@ class NewsSpider(scrapy.Spider):
                 "%d pages held back to learn from were not emitted (run ended: %s); "
                 "not marked seen, the next run fetches them again", len(self.held), reason,
             )  # fmt: skip
-        if self.learning is not None:
-            self.learning.finish()  # stored for the next run, whatever the verdict
-        self.log_drift(self.name)
+        for learning in self.learnings.values():
+            learning.finish()  # stored for the next run, whatever the verdict
+        for site in sorted({self.spec.name, *self.learnings}):
+            self.log_drift(site)
 
     def log_drift(self, name: str, pages: int | None = None) -> None:
         """The drift verdict of the site ``name`` (newscrawl.ops.report.drift_verdict, the
@@ -875,6 +902,7 @@ class NewsSpider(scrapy.Spider):
             pages=pages,
             detail=f"body selectors {list(self.rules.body_selectors)}, "
             f"problems {dict(self.fallback_problems)}",
+            max_noise_leak=self.settings.getfloat("NEWSCRAWL_MAX_NOISE_LEAK_SHARE", 0.3),
         )  # fmt: skip
         if verdict.message:
             logger.log(verdict.level, "%s", verdict.message)

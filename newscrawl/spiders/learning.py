@@ -6,31 +6,56 @@ none. Either way the pages nothing placed teach a template during the run
 it through the one decision (``decide(..., template=...)``): for a module, only on
 the pages its selectors miss. The template is stored with the state (the SQLite
 file of ``NEWSCRAWL_STATE_PATH``, or Redis with ``NEWSCRAWL_REDIS_URL``), so the next
-run starts with it.
+run starts with it. A page may be extracted elsewhere (the extraction pool) with
+:attr:`Learning.template` and handed back to :meth:`Learning.observe`: each page is
+decided once.
 
 Each page is also counted against the site's history, what the site was known by
 when the run started (its selectors, its stored template): ``newscrawl/layout/known/
-<spider>`` or ``newscrawl/layout/new/<spider>``, with ``newscrawl/layout/history/<spider>``
-the number of layouts known. The drift verdict (newscrawl.ops.report.drift_verdict)
-reads them. The learner lives in the spider's process (its state is the run's).
+<site>`` or ``newscrawl/layout/new/<site>``, with ``newscrawl/layout/history/<site>``
+the number of layouts known, and ``newscrawl/layout/noise_leak/<site>`` the known pages
+whose body took in a block the history knows as noise (the template's ``outside``
+blocks, newscrawl/extraction/template/apply.py). ``<site>`` is the site's name: a
+module's, a declaration's, or for the ``news`` spider the page's host. The drift
+verdict (newscrawl.ops.report.drift_verdict) reads them. The learner lives in the
+spider's process (its state is the run's).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
 
 from scrapy.crawler import Crawler
 
 from newscrawl.distributed.config import redis_url
 from newscrawl.extraction.article import Extraction
+from newscrawl.extraction.template.apply import NOISE_LEAK
 from newscrawl.extraction.template.model import Template
 from newscrawl.extraction.template.online import SiteLearner, Templates, open_learner
-from newscrawl.stats import LAYOUT_HISTORY, LAYOUT_KNOWN, LAYOUT_NEW, inc, put
+from newscrawl.stats import LAYOUT_HISTORY, LAYOUT_KNOWN, LAYOUT_NEW, LAYOUT_NOISE_LEAK, inc, put
 
 logger = logging.getLogger(__name__)
 
 Decide = Callable[[str, str, Template | None], Extraction]
+
+
+class Ask(Enum):
+    """What a page's extraction asks of the spider."""
+
+    EMIT = "emit"
+    HOLD = "hold"  # it teaches the first template: emitted once that exists
+    RELEASE = "release"  # learning was tried: emit it and the held pages
+
+
+@dataclass(frozen=True)
+class Learned:
+    """A page's extraction, and what it asks of the spider."""
+
+    extraction: Extraction
+    ask: Ask = Ask.EMIT
 
 
 class Learning:
@@ -40,23 +65,21 @@ class Learning:
         self,
         crawler: Crawler,
         site: str,
-        key: str,
+        decide: Decide,
         module: bool,
         declared: Template | None = None,
     ) -> None:
-        """``site`` names the stored template, ``key`` the stats (the spider's name).
-        ``declared``: the template a site declaration carries (``scrapy learn``'s
-        ``[learned]`` table); it decides the pages, so it is the site's history and
-        nothing is learned beside it."""
+        """``site`` names the stored template and the stats. ``decide`` extracts a page
+        with a template (or None). ``declared``: the template a site declaration
+        carries (``scrapy learn``'s ``[learned]`` table); it decides the pages, so it is
+        the site's history and nothing is learned beside it."""
         self.crawler = crawler
         self.site = site
-        self.key = key
-        self.decide: Decide | None = None
-        self.hold = self.release = False  # what the last page asks of the spider
+        self.decide = decide
         self.declared = declared
         self.learner: SiteLearner | None = None
         if declared is not None:
-            put(crawler, LAYOUT_HISTORY + key, int(module) + len(declared.layouts))
+            put(crawler, LAYOUT_HISTORY + site, int(module) + len(declared.layouts))
             return
         settings = crawler.settings
         store: Templates | None = None
@@ -72,31 +95,46 @@ class Learning:
             # layouts are the others.
             history = self.learner.history
             known = int(module) + (len(history.layouts) if history is not None else 0)
-            put(crawler, LAYOUT_HISTORY + key, known)
+            put(crawler, LAYOUT_HISTORY + site, known)
 
-    def extract(self, html: str, url: str, decide: Decide) -> Extraction:
-        """``decide``'s record, with the site's template once there is one."""
+    @property
+    def template(self) -> Template | None:
+        """The template a page is to be extracted with now (None: before one exists;
+        a declared template travels in the site's spec)."""
+        return self.learner.template if self.learner is not None else None
+
+    def extract(self, html: str, url: str) -> Learned:
+        """The page's record with the site's template as it stands, and its ask."""
+        template = self.template
+        return self.observe(html, url, self.decide(html, url, template), template)
+
+    def observe(
+        self, html: str, url: str, extraction: Extraction, used: Template | None
+    ) -> Learned:
+        """What the page's record, made with the template ``used`` (here or in the
+        extraction pool), teaches, and what it asks of the spider."""
         learner = self.learner
         if learner is None:
-            extraction = decide(html, url, None)
             self.count(extraction)
-            return extraction
-        self.decide = decide
-        before, taught, attempts = learner.template, len(learner.seen), learner.attempts
-        extraction = learner.extract(html, url, decide)
+            return Learned(extraction)
+        if used is not learner.template:  # learned (again) while the page was in the pool
+            if used is None and extraction.record["extraction"] != "selector":
+                # Decided before the first template: again with it, as a held page is.
+                extraction = self.again(html, url, extraction)
+                used = learner.template
+            self.count(extraction, used)
+            return Learned(extraction)
+        taught, attempts = len(learner.seen), learner.attempts
+        learner.observe(html, url, extraction)
         # Before the first template: a page that teaches it is held back (emitted once
         # the template exists, extracted again with it); a learning attempt releases them.
-        tried = learner.attempts > attempts
-        self.hold = before is None and not tried and len(learner.seen) > taught
-        self.release = before is None and tried
-        self.count(extraction, before)
-        return extraction
-
-    def extracted_elsewhere(self, extraction: Extraction) -> None:
-        """A page the learner did not read (the extraction pool's, its selectors placed
-        it): counted against the history; it asks nothing of the spider."""
-        self.hold = self.release = False
-        self.count(extraction)
+        ask = Ask.EMIT
+        if used is None and learner.attempts > attempts:
+            ask = Ask.RELEASE
+        elif used is None and len(learner.seen) > taught:
+            ask = Ask.HOLD
+        self.count(extraction, used)
+        return Learned(extraction, ask)
 
     def count(self, extraction: Extraction, template: Template | None = None) -> None:
         """The page against the site's history: placed by its selectors, by the
@@ -112,13 +150,15 @@ class Learning:
                     and template is self.learner.history)
             )
         )  # fmt: skip
-        inc(self.crawler, (LAYOUT_KNOWN if known else LAYOUT_NEW) + self.key)
+        inc(self.crawler, (LAYOUT_KNOWN if known else LAYOUT_NEW) + self.site)
+        if known and NOISE_LEAK in extraction.notes:
+            inc(self.crawler, LAYOUT_NOISE_LEAK + self.site)
 
     def again(self, html: str, url: str, first: Extraction) -> Extraction:
         """A held page's record: with the template now learned where it places the page,
         else its first one."""
         learner = self.learner
-        if learner is None or learner.template is None or self.decide is None:
+        if learner is None or learner.template is None:
             return first
         extraction = self.decide(html, url, learner.template)
         if extraction.record["extraction"] != "learned":

@@ -22,6 +22,11 @@ MIN_SHARE_KEPT = 0.6
 # A layout whose bodies scored less F1 than this against the generic extractor's on
 # its own training pages keeps text the story does not have (or drops some): unused.
 AGREEMENT = 0.95
+# The note of a body that took in a block the template knows as noise outside the
+# story (its ``outside`` selectors): the site moved it into the story container.
+NOISE_LEAK = "noise_leak"
+# Text pieces shorter than this are too common ("Share", "12:30") to say which block.
+LEAK_PIECE = 15
 # Embedded social posts (a tweet, an Instagram or TikTok post, a WordPress link card)
 # quote another page inside the story; the publishers' own bodies leave them out.
 EMBEDS = (
@@ -57,8 +62,25 @@ def place(root: HtmlElement, template: Template) -> tuple[Layout, BodyResult] | 
             continue
         notes = list(body.notes)
         paragraphs = line_filter(root, lead_paragraph(root, layout, found) + body.paragraphs, notes)
+        if template.outside and leaked(found, template.outside, paragraphs):
+            notes.append(NOISE_LEAK)
         return layout, BodyResult(paragraphs, "learned", body.images, notes)
     return None
+
+
+def leaked(containers: list[HtmlElement], outside: tuple[str, ...], paragraphs: list[str]) -> bool:
+    """A block the template learned outside the story (a related list, a ticker) now
+    inside a container, and its text in the body. Searched inside the containers
+    only: on a page of the learned layout nothing is found, at little cost."""
+    text = "\n".join(paragraphs)
+    for container in containers:
+        for el in select_all(container, outside):
+            if el is not container:
+                for piece in el.itertext():
+                    piece = normalize_paragraph(piece)
+                    if len(piece) >= LEAK_PIECE and piece in text:
+                        return True
+    return False
 
 
 def lead_paragraph(root: HtmlElement, layout: Layout, containers: list[HtmlElement]) -> list[str]:

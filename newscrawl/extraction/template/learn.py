@@ -52,6 +52,7 @@ _UNSTABLE = re.compile(
 _HOLDERS_UP = 3  # container ancestors also tried as layouts
 _INLINE = frozenset("a abbr b cite code em font i mark q small span strong sub sup u".split())
 _BARE_NOISE_TAGS = ("h1", "h2", "h3", "figure", "ul", "ol", "table", "blockquote", "time")
+MAX_OUTSIDE = 24  # noise blocks outside the story kept (each is a lookup per placed page)
 
 
 @dataclass
@@ -62,15 +63,24 @@ class _Page:
     language: str | None
 
 
-def _page(html: str | bytes, url: str) -> _Page | None:
+def _page(html: str | bytes, url: str, known: tuple[str, ...] = ()) -> _Page | None:
     text, _ = repair_mojibake(decode_html(html))
     root, _, _ = parse_html(text or "<html></html>", url)
     guess = generic_body(root)
-    if len(guess.text) < 200:  # not an article (or nothing to learn from)
+    paragraphs = guess.paragraphs
+    if known:  # blocks the site's history knows as noise are not story, wherever they are
+        pieces = {
+            piece
+            for el in select_all(root, known)
+            for piece in map(normalize_paragraph, el.itertext())
+            if len(piece) >= FRAGMENT
+        }
+        paragraphs = [p for p in paragraphs if not any(piece in p for piece in pieces)]
+    if sum(len(p) for p in paragraphs) < 200:  # not an article (or nothing to learn from)
         return None
     lang = root.get("lang")
     language = lang.split("-")[0].lower() if lang else None
-    return _Page(url, root, "\n".join(guess.paragraphs), language)
+    return _Page(url, root, "\n".join(paragraphs), language)
 
 
 def _fragments(el: HtmlElement) -> Iterator[str]:
@@ -279,6 +289,57 @@ def _noise(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
     return tuple(accepted)
 
 
+def _outside(pages: list[_Page], rules: SiteRules) -> tuple[str, ...]:
+    """Selectors of the blocks outside the story containers that hold text and never
+    story, on two pages or more (related and most-read lists, tickers, share bars,
+    menus): the site's noise, which a later body must not take in."""
+    candidates: Counter[str] = Counter()
+    for page in pages:
+        containers = _containers(page, rules)
+        body = page.root.find("body")
+        if not containers or body is None:
+            continue
+        holders = {a for c in containers for a in c.iterancestors()}
+        named: set[str] = set()
+        stack = [body]
+        while stack:  # the outermost named block without story text, down each branch
+            el = stack.pop()
+            if not isinstance(el.tag, str) or el.tag in NOISE_TAGS or el in containers:
+                continue
+            if el not in holders:
+                story, other = _story_weight(el, page.guess)
+                names = _names(el)
+                if not story and other >= FRAGMENT and names:
+                    named.update(names)
+                    continue
+            stack.extend(el)
+        candidates.update(named)
+    accepted: list[str] = []
+    held: list[list[set[str]]] = []  # what each accepted selector names, page by page
+    for css, count in candidates.most_common():
+        if count < 2 or len(accepted) >= MAX_OUTSIDE:
+            break
+        blocks = [
+            {page.root.getroottree().getpath(el) for el in select_all(page.root, (css,))}
+            for page in pages
+        ]
+        if blocks in held or not all(_apart(page, rules, css) for page in pages):
+            continue  # another name of a block already kept, or story somewhere
+        accepted.append(css)
+        held.append(blocks)
+    return tuple(accepted)
+
+
+def _apart(page: _Page, rules: SiteRules, css: str) -> bool:
+    """Nothing ``css`` names on the page is or holds a story container, or is in
+    one, or holds story text."""
+    containers = _containers(page, rules)
+    return not any(
+        inside_any(el, containers) or _story_weight(el, page.guess)[0]
+        for el in select_all(page.root, (css,))
+    )
+
+
 def _in_story_sentence(el: HtmlElement, guess: str) -> bool:
     """The element is inline in running story text: a link or emphasis whose parent's
     own text around it (the text before it, its tail) is story, as in a paragraph."""
@@ -406,13 +467,15 @@ def _article_url(urls: list[str]) -> str:
     return ""
 
 
-def learn_site(pages: Iterable[tuple[str | bytes, str]]) -> Template:
+def learn_site(pages: Iterable[tuple[str | bytes, str]], noise: tuple[str, ...] = ()) -> Template:
     """The template of one site, from some of its article pages (2 or more).
 
     Pages that are not articles are ignored; with no page to learn from, the
-    template has no layout and every extraction with it is generic.
+    template has no layout and every extraction with it is generic. ``noise``: blocks
+    the site's history knows as noise (an earlier template's ``outside``), never story
+    even where the site moved them into the story container.
     """
-    parsed = [p for p in (_page(html, url) for html, url in pages) if p is not None]
+    parsed = [p for p in (_page(html, url, noise) for html, url in pages) if p is not None]
     first = parsed[0].url if parsed else ""
     parts = urlsplit(first)
     origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else "https://unknown.invalid"
@@ -447,6 +510,7 @@ def learn_site(pages: Iterable[tuple[str | bytes, str]]) -> Template:
         min_body_chars=min_chars,
         pages=len(parsed),
         article_url=_article_url([p.url for p in parsed]),
+        outside=_outside(parsed, rules),
     )
     return _with_agreement(learned, parsed)
 

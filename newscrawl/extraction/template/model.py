@@ -42,7 +42,10 @@ class Template:
     ``layouts`` are tried in order; the first whose container holds at least
     ``min_body_chars`` decides the body. ``noise`` are selectors inside the
     container, checked on every training page never to remove story text.
-    ``boilerplate`` are text blocks seen verbatim on several pages.
+    ``boilerplate`` are text blocks seen verbatim on several pages. ``outside`` are
+    selectors of blocks outside the containers on the training pages, holding text and
+    never story (related and most-read lists, tickers, share bars): the site's noise,
+    which a body must not take in (the drift signal "noise leaks back").
     """
 
     site: str
@@ -58,6 +61,7 @@ class Template:
     pages: int = 0
     article_url: str = ""  # a regex on URL paths the training pages share, for review
     format: int = field(default=FORMAT)
+    outside: tuple[str, ...] = ()  # a template stored before it was learned has none
 
     def rules(self) -> SiteRules:
         """The declaration a site module would write for these pages (built once)."""
@@ -104,7 +108,7 @@ class Template:
             raise ValueError(f"template format {data.get('format')!r}, expected {FORMAT}")
         values = dict(data)
         values["layouts"] = tuple(Layout(**layout) for layout in data.get("layouts", ()))
-        for key in ("noise", "boilerplate", "title", "author", "date"):
+        for key in ("noise", "boilerplate", "title", "author", "date", "outside"):
             values[key] = tuple(data.get(key, ()))
         return cls(**values)
 
@@ -135,6 +139,7 @@ class Template:
             date=rules.date_selectors,
             min_body_chars=rules.min_body_chars,
             pages=int(learned.get("pages", 0)),
+            outside=tuple(learned.get("outside", ())),
         )
 
     def to_toml(self, feeds: tuple[str, ...] = (), sections: tuple[str, ...] = ()) -> str:
@@ -165,7 +170,12 @@ class Template:
         # How each layout places a page: with this table the crawl extracts as
         # newscrawl.extract(..., template=) does (extraction: "learned", generic where
         # no layout places the page); without it, as a site module does.
-        lines += ["", "[learned]", f"pages = {self.pages}"]
+        lines += [
+            "",
+            "[learned]",
+            f"pages = {self.pages}",
+            f"outside = {_toml(list(self.outside))}",
+        ]
         for layout in self.layouts:
             lines += [
                 "",

@@ -13,8 +13,11 @@ Stats: ``newscrawl/learn/learned`` (templates learned this run),
 template extracted), ``newscrawl/learn/not_placed`` (pages it could not place: generic),
 ``newscrawl/learn/no_layout`` (a learning attempt that found none, retried later),
 ``newscrawl/learn/error`` (learning failed: generic for the rest of the run),
-``newscrawl/learn/relearned`` (the template placed under half of the last pages, so it
-was learned again from them: the layout changed; once a run, WARNING).
+``newscrawl/learn/relearned`` (the template fit under half of the last pages, so it
+was learned again from them: the layout changed; once a run, WARNING). A page fits
+when the template placed it and no block it knows as noise leaked into its body; a
+template relearned after leaks keeps those blocks out of the story (``learn_site``'s
+``noise``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Protocol
 from scrapy.settings import BaseSettings
 
 from newscrawl.extraction.article import Extraction
+from newscrawl.extraction.template.apply import NOISE_LEAK
 from newscrawl.extraction.template.learn import learn_site
 from newscrawl.extraction.template.model import Template
 
@@ -127,7 +131,7 @@ class SiteLearner:
         if self.template is not None:
             placed = extraction.record["extraction"] == "learned"
             self.count("placed" if placed else "not_placed")
-            self._watch((html, url, placed))
+            self._watch((html, url, placed and NOISE_LEAK not in extraction.notes))
             return
         if not extraction.rejected and extraction.record["body"] and not self.gave_up:
             self.seen.append((html, url))
@@ -143,8 +147,9 @@ class SiteLearner:
             self._watch(None, final=True)
 
     def _watch(self, page: tuple[str, str, bool] | None, final: bool = False) -> None:
-        """Relearn (once a run) when the template places fewer than half of the last
-        pages: the site's layout changed since it was learned, or a layout was added."""
+        """Relearn (once a run) when the template fits fewer than half of the last
+        pages: the site's layout changed since it was learned (a layout was added, a
+        noise block moved into the story), and learn again."""
         if self.relearned:
             return
         if page is not None:
@@ -156,20 +161,22 @@ class SiteLearner:
             self.relearned = True
             self.count("relearned")
             logger.warning(
-                "Template of %s placed %d of the last %d pages: layout changed, relearning",
+                "Template of %s fit %d of the last %d pages (placed, no noise leaking in): "
+                "layout changed, relearning",
                 self.site, len(self.recent) - misses, len(self.recent),
             )  # fmt: skip
             self.seen = [(h, u) for h, u, _ in self.recent]
             self.recent.clear()
             previous, self.template = self.template, None
-            self._learn()
+            assert previous is not None
+            self._learn(previous.outside)
             if self.template is None:
                 self.template = previous  # nothing better to learn from: keep it
 
-    def _learn(self) -> None:
+    def _learn(self, noise: tuple[str, ...] = ()) -> None:
         self.attempts += 1
         try:
-            template = learn_site(self.seen)
+            template = learn_site(self.seen, noise=noise)
         except Exception:  # a learner bug must not cost pages: generic for the rest
             self.count("error")
             logger.exception("Learning the template of %s failed; generic extraction", self.site)
