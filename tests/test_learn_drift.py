@@ -152,7 +152,7 @@ def test_what_a_page_asks_of_the_spider_comes_with_its_extraction(tmp_path: Path
         settings_dict={
             "NEWSCRAWL_LEARN_PAGES": 2,
             "NEWSCRAWL_STATE_PATH": str(tmp_path / "s.sqlite3"),
-        }  # fmt: skip
+        }
     )
     crawler.stats.open_spider()  # type: ignore[union-attr]
     learning = Learning(crawler, "learnsite.example", _decided, module=False)
