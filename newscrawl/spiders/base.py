@@ -746,8 +746,11 @@ class NewsSpider(scrapy.Spider):
         """The pages held back while the first template was learned (of ``learning``'s
         site, else of every site), extracted again with it where it places them (with
         their responses)."""
-        released = [held for held in self.held if learning in (None, held[0])]
-        self.held = [held for held in self.held if held not in released]
+        released: list[tuple[Learning, TextResponse, Entry | None, Extraction]] = []
+        kept: list[tuple[Learning, TextResponse, Entry | None, Extraction]] = []
+        for held in self.held:
+            (released if learning in (None, held[0]) else kept).append(held)
+        self.held = kept
         for site_learning, response, entry, first in released:
             self.pending -= 1
             extraction = site_learning.again(response.text, response.url, first)
@@ -887,7 +890,7 @@ class NewsSpider(scrapy.Spider):
             )  # fmt: skip
         for learning in self.learnings.values():
             learning.finish()  # stored for the next run, whatever the verdict
-        for site in sorted({self.spec.name, *self.learnings}):
+        for site in sorted(self.learnings) or [self.name]:  # a spider of no site: its name
             self.log_drift(site)
 
     def log_drift(self, name: str, pages: int | None = None) -> None:
