@@ -13,6 +13,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
@@ -188,3 +189,22 @@ def test_the_news_spider_keys_layout_stats_by_each_site_it_reads(tmp_path: Path)
     assert stats["newscrawl/layout/new/two.example"] == 2
     assert not any(key.endswith("/news") for key in stats if "/layout/" in key)
     spider.closed("shutdown")
+
+
+def test_a_declaration_whose_outside_selector_does_not_compile_is_refused(
+    tmp_path: Path,
+) -> None:
+    from newscrawl.sites.siteconfig import SiteConfigError, load_site
+
+    template = learn_site(pages_of(build("abc", picks="beside")))
+    good = tmp_path / "good.toml"
+    good.write_text(template.to_toml(), "utf-8")
+    assert load_site(str(good)).template.outside == template.outside  # type: ignore[union-attr]
+    bad = tmp_path / "bad.toml"
+    lines = [
+        'outside = ["div[["]' if line.startswith("outside = ") else line
+        for line in template.to_toml().splitlines()
+    ]
+    bad.write_text("\n".join(lines) + "\n", "utf-8")
+    with pytest.raises(SiteConfigError, match=r"bad\.toml: \[learned\].*div\[\["):
+        load_site(str(bad))

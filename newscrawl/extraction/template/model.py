@@ -9,7 +9,10 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
+from cssselect import SelectorError
+
 from newscrawl.extraction.rules import SiteRules
+from newscrawl.extraction.selectors import compiled_css
 
 # Bumped when the meaning of a stored template changes; older ones are relearned.
 FORMAT = 1
@@ -139,7 +142,7 @@ class Template:
             date=rules.date_selectors,
             min_body_chars=rules.min_body_chars,
             pages=int(learned.get("pages", 0)),
-            outside=tuple(learned.get("outside", ())),
+            outside=_selectors(learned.get("outside", ())),
         )
 
     def to_toml(self, feeds: tuple[str, ...] = (), sections: tuple[str, ...] = ()) -> str:
@@ -188,6 +191,18 @@ class Template:
                 f"lead = {_toml(layout.lead)}",
             ]
         return "\n".join(lines) + "\n"
+
+
+def _selectors(values: Any) -> tuple[str, ...]:
+    """CSS selectors as declared, each checked to compile (ValueError names it)."""
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise ValueError(f"outside must be a list of CSS selectors, got {values!r}")
+    for css in values:
+        try:
+            compiled_css(css)
+        except SelectorError as exc:
+            raise ValueError(f"outside: {css!r}: {exc}") from None
+    return tuple(values)
 
 
 def _toml(value: str | list[str]) -> str:
