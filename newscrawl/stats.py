@@ -60,6 +60,9 @@ REDIS_UNAVAILABLE = ours("redis/unavailable")
 # died, and pages given up because it died on them twice (also extraction/error).
 WORKER_RETRIED = ours("extraction/worker_retried")
 WORKER_DIED = ours("extraction/worker_died")
+# Pool pages the selectors missed, decided again in the crawl process with the
+# template the learner has by then (the workers decide without one).
+EXTRACTED_AGAIN = ours("extraction/again_in_crawl")
 
 # -- families: a prefix and its builder ------------------------------------------------
 

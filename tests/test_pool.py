@@ -13,9 +13,13 @@ from typing import Any
 
 from newscrawl import exitcodes
 from newscrawl.fixtureserver import PROJECT_ROOT
+from newscrawl.fixtureserver import serve as serve_folder
 
 from .crawlrun import FAST, crawl, path_of
 from .faultserver import FaultSite, Page, make_article, serve
+from .modulesite import build
+from .test_learn_crawl import assert_whole, serve_site
+from .test_learn_crawl import crawl as learn_crawl
 
 TIMING = ("fetched_at",)
 
@@ -125,3 +129,29 @@ def test_a_crawl_killed_with_sigkill_leaves_no_extraction_worker_behind(tmp_path
         while alive(workers) and time.monotonic() < deadline:
             time.sleep(0.1)
     assert not alive(workers)
+
+
+def test_pages_the_selectors_miss_are_decided_in_the_crawl_only_with_a_template(
+    tmp_path: Path,
+) -> None:
+    """A module site's page its selectors miss goes back to the learner in the crawl
+    process. Before a template exists the worker's record is the decision (it decided
+    without one too): it is not made again on the reactor. Only the pages a template is
+    tried on are (the held ones once it is learned; next run, every missed page)."""
+    pages = build("abc")  # "c": a layout arabstoday's selectors do not know (3 pages)
+    pool = ("-s", "NEWSCRAWL_EXTRACT_WORKERS=1")
+    with serve_folder(root=serve_site(tmp_path, pages)) as origin:
+        first = learn_crawl("arabstoday", origin, tmp_path, "first", *pool)
+        second = learn_crawl("arabstoday", origin, tmp_path, "second", *pool)
+    for run in (first, second):
+        assert run.code == exitcodes.OK, run.stderr[-3000:]
+        assert_whole(run, pages)
+        kinds = sorted(r["extraction"] for r in run.records)
+        assert kinds == ["learned"] * 3 + ["selector"] * 6, kinds
+    assert "Extraction runs in 1 worker process(es)" in first.stderr
+    # First run: the 3 held pages, again with the template learned at the end (not also
+    # once more each on arrival, without one); second run: the 3, with the stored one.
+    assert first.stats["newscrawl/learn/learned"] == 1
+    assert first.stats["newscrawl/extraction/again_in_crawl"] == 3
+    assert second.stats["newscrawl/learn/loaded"] == 1
+    assert second.stats["newscrawl/extraction/again_in_crawl"] == 3

@@ -72,6 +72,7 @@ from newscrawl.pagekind import KIND, SOURCES, PageKind, kind_of
 from newscrawl.sites.spec import DEFAULT_PAGINATION, Edition, SiteSpec, url_target
 from newscrawl.spiders.learning import Learning
 from newscrawl.stats import (
+    EXTRACTED_AGAIN,
     EXTRACTION_ERROR,
     FAILED_SOURCES,
     SKIPPED_SEEN,
@@ -810,7 +811,7 @@ class NewsSpider(scrapy.Spider):
             if extraction.record["extraction"] != "selector":
                 # The selectors missed: the learner reads this page (and may place it
                 # with the template it has) here in the spider; a module site's rare path.
-                return self.extract(response.text, response.url)
+                return self._extract(response.text, response.url, extraction)
         if learning is not None:
             learning.extracted_elsewhere(extraction)
         return self.count_drift(extraction)
@@ -832,9 +833,20 @@ class NewsSpider(scrapy.Spider):
         counted in ``newscrawl/fallback/<site>``; when the site's pages left the
         layouts it is known by, the run ends with an ERROR naming what failed (exit 5).
         """
+        return self._extract(html, url, None)
+
+    def _extract(self, html: str, url: str, pooled: Extraction | None) -> Extraction:
+        """:meth:`extract`; ``pooled``: the page's record from the extraction pool,
+        decided without a template. While the learner has none, that is the decision
+        :meth:`extract` would make, so it is taken as it is, not made again here (the
+        pages a template is tried on are: ``newscrawl/extraction/again_in_crawl``)."""
         use_fallback = self.settings.getbool("NEWSCRAWL_FALLBACK", True)
 
         def decided(page: str, address: str, template: Template | None) -> Extraction:
+            if template is None and pooled is not None and address == url:
+                return pooled
+            if pooled is not None:
+                inc(self.crawler, EXTRACTED_AGAIN)
             return decide(page, address, self.spec, template=template, fallback=use_fallback)
 
         if (learning := self.learning_for_run()) is not None:
