@@ -1,6 +1,6 @@
 """Crawl throughput: full arabstoday extraction + pipelines against a bare crawl.
 
-    python bench/crawl.py [--sizes 1000 4000] [--workers N] [--profile]
+    python bench/crawl.py [--sizes 1000 4000] [--workers N] [--profile] [--profile-crawl [TOP]]
 
 For each site size, a site of that many article pages (realistic markup with a
 ticker, related list, share bar and footer, ~25 KB each) is generated into a temp
@@ -16,13 +16,17 @@ spider crawls it three times, each run in its own process, with the same discove
 
 Printed: pages/s of each, the full/bare ratios (same run), the peak RSS of each
 crawl (the crawl process and, with the pool, its workers: summed, sampled every
-0.2 s), and the CPU the crawl process itself spent per page between spider open and
-close (all its threads, not the workers: what is left on the reactor's side; less
-sensitive to a loaded machine than pages/s). ``--profile`` also prints the cProfile
-top 10 (cumulative) of one page's extraction path as the crawl process runs it: in
-process (pool off: the whole decision) and with the pool (what is left to the crawl
-process: the job pickled out, the record unpickled back; the worker decides).
-Politeness delays are off (local server); everything else is the project's settings.
+0.2 s from outside the crawl), and the CPU the crawl process itself spent per page
+between spider open and close (all its threads, not the workers: what is left on
+the reactor's side; less sensitive to a loaded machine than pages/s). ``--profile``
+also prints the cProfile top 10 (cumulative) of one page's extraction path as the
+crawl process runs it: in process (pool off: the whole decision) and with the pool
+(what is left to the crawl process: the job pickled out, the record unpickled back;
+the worker decides). ``--profile-crawl [TOP]`` instead runs the two full crawls
+with the crawl process under cProfile (CPU time of its reactor thread; the pool's
+own threads are not in it) and prints their top functions by cumulative and by own
+time. Politeness delays are off (local server); everything else is the project's
+settings.
 """
 
 from __future__ import annotations
@@ -117,8 +121,8 @@ def serve(root: Path, port: int) -> None:
     reactor.run()  # type: ignore[attr-defined]
 
 
-def tree_rss_mb() -> float:
-    """RSS of this process and all its descendants (the pool's fork server and workers)."""
+def tree_rss_mb(root: int) -> float:
+    """RSS of process ``root`` and all its descendants (the pool's fork server and workers)."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -126,7 +130,7 @@ def tree_rss_mb() -> float:
             parents[int(stat.parent.name)] = int(fields[1])
         except (OSError, IndexError, ValueError):
             continue
-    family, grew = {os.getpid()}, True
+    family, grew = {root}, True
     while grew:
         more = {pid for pid, parent in parents.items() if parent in family} - family
         family |= more
@@ -184,35 +188,50 @@ def crawl(mode: str, origin: str, out: Path, workers: str) -> None:
     for signal, key in ((signals.spider_opened, "opened"), (signals.spider_closed, "closed")):
         crawler.signals.connect(lambda spider, key=key: cpu_now(key), signal=signal, weak=False)
     process.crawl(crawler, base_url=origin, edition="en")
-    from twisted.internet.task import LoopingCall
+    profile_to = os.environ.get("NEWSCRAWL_BENCH_PROFILE")
+    if profile_to:  # --profile-crawl: the whole crawl process's reactor thread
+        import cProfile
 
-    peak = [0.0]
-    sampler = LoopingCall(lambda: peak.__setitem__(0, max(peak[0], tree_rss_mb())))
-    sampler.start(0.2)
-    process.start()
+        # CPU time of the reactor thread: not the time it waited for the GIL or a core.
+        profiler = cProfile.Profile(time.thread_time)
+        profiler.runcall(process.start)
+        profiler.dump_stats(profile_to)
+    else:
+        process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     elapsed = (stats["finish_time"] - stats["start_time"]).total_seconds()
     result = {"pages": stats.get("response_received_count", 0), "seconds": elapsed,
-              "items": stats.get("item_scraped_count", 0), "tree_rss_mb": peak[0],
+              "items": stats.get("item_scraped_count", 0),
               "crawl_cpu_s": cpu["closed"] - cpu["opened"]}  # fmt: skip
     out.with_suffix(".stats.json").write_text(json.dumps(result))
 
 
-def run_crawl(mode: str, origin: str, workdir: Path, workers: str) -> dict[str, Any]:
+def run_crawl(
+    mode: str, origin: str, workdir: Path, workers: str, profile: Path | None = None
+) -> dict[str, Any]:
     out = workdir / f"{mode}-{workers}.jsonl"
     command = [sys.executable, __file__, "--crawl", mode, origin, str(out), workers]
-    proc = subprocess.Popen(command)
-    _, status, usage = os.wait4(proc.pid, 0)
+    env = {**os.environ, "NEWSCRAWL_BENCH_PROFILE": str(profile)} if profile else None
+    proc = subprocess.Popen(command, env=env)
+    # Sampled from here, not in the crawl: reading /proc five times a second is CPU
+    # the crawl process's own figures (crawl CPU ms/page) must not include.
+    peak = 0.0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        peak = max(peak, tree_rss_mb(proc.pid))
+        time.sleep(0.2)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"{mode} crawl failed with exit code {proc.returncode}")
     result: dict[str, Any] = json.loads(out.with_suffix(".stats.json").read_text())
     result["pages_per_s"] = result["pages"] / result["seconds"]
-    result["peak_rss_mb"] = max(usage.ru_maxrss / 1024, result["tree_rss_mb"])  # KiB on Linux
+    result["peak_rss_mb"] = max(usage.ru_maxrss / 1024, peak)  # KiB on Linux
     return result
 
 
-def bench(size: int, workers: str) -> dict[str, dict[str, Any]]:
+def bench(size: int, workers: str, profile: int = 0) -> dict[str, dict[str, Any]]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site"
         generate_site(root, size)
@@ -228,7 +247,14 @@ def bench(size: int, workers: str) -> dict[str, dict[str, Any]]:
             origin = f"http://127.0.0.1:{port}"
             runs = (("bare", "bare", "0"), ("full, pool off", "full", "0"),
                     ("full, pool on", "full", workers))  # fmt: skip
-            return {label: run_crawl(mode, origin, Path(tmp), w) for label, mode, w in runs}
+            if not profile:
+                return {label: run_crawl(mode, origin, Path(tmp), w) for label, mode, w in runs}
+            results = {}
+            for label, mode, w in runs[1:]:  # the full crawls, each under cProfile
+                stats_file = Path(tmp) / f"{mode}-{w}.prof"
+                results[label] = run_crawl(mode, origin, Path(tmp), w, stats_file)
+                print_profile(label, stats_file, results[label]["pages"], profile)
+            return results
         finally:
             server.terminate()
             server.wait()
@@ -269,15 +295,34 @@ def profile_page(top: int = 10, pages: int = 200) -> None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
 
 
+def print_profile(label: str, stats_file: Path, pages: int, top: int) -> None:
+    """Top functions of a crawl process's reactor thread, cumulative and own time."""
+    import pstats
+
+    for order in ("cumulative", "tottime"):
+        print(f"\n-- crawl process, {label}: {pages} pages, top {top} by {order} --")
+        stats = pstats.Stats(str(stats_file))
+        stats.sort_stats(order).print_stats(top)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000])
     parser.add_argument("--workers", default="auto", help="pool size for the pool-on run")
     parser.add_argument("--profile", action="store_true", help="profile one page's path")
+    parser.add_argument(
+        "--profile-crawl", type=int, nargs="?", const=10, default=0, metavar="TOP",
+        help="profile the crawl process of the full crawls (pool off, on) instead of "
+        "timing them; print the top TOP (10) functions",
+    )  # fmt: skip
     args = parser.parse_args()
     from newscrawl.extraction.pool import default_workers
 
     workers = str(default_workers()) if args.workers == "auto" else args.workers
+    if args.profile_crawl:
+        for size in args.sizes:
+            bench(size, workers, profile=args.profile_crawl)
+        return
     print(f"{'pages':>6} {'mode':>15} {'workers':>7} {'pages/s':>8} {'items':>6} "
           f"{'peak RSS MB':>12} {'crawl CPU ms/page':>18}")  # fmt: skip
     for size in args.sizes:

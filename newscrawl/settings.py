@@ -48,7 +48,13 @@ NEWSCRAWL_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
 # %(time)s is a UTC stamp without "+" (2026-12-04T18-06-12Z) in every feed URI.
 FEED_URI_PARAMS = "newscrawl.storage.names.uri_params"
 # -O articles.parquet: columns from the JSON Schema (pip install 'newscrawl[parquet]').
-FEED_EXPORTERS = {"parquet": "newscrawl.storage.parquet.ParquetItemExporter"}
+FEED_EXPORTERS = {
+    "parquet": "newscrawl.storage.parquet.ParquetItemExporter",
+    # Scrapy's JSON lines, same bytes, cheaper per record (newscrawl/storage/feeds.py).
+    "jsonlines": "newscrawl.storage.feeds.RecordJsonLinesExporter",
+    "jsonl": "newscrawl.storage.feeds.RecordJsonLinesExporter",
+    "jl": "newscrawl.storage.feeds.RecordJsonLinesExporter",
+}
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Scrapy add-ons, applied as each crawler is set up (not by the spider class): with

@@ -304,3 +304,33 @@ def test_a_record_that_cannot_be_forgotten_stays_in_the_journal_for_the_next_run
     stats = crawler.stats.get_stats()  # type: ignore[union-attr]
     assert stats["newscrawl/output/forget_failed"] == 1
     assert stats["newscrawl/output/unwritten"] == 1
+
+
+def test_json_lines_feeds_write_the_bytes_scrapys_exporter_writes() -> None:
+    """The project's JSON lines exporter (cheaper per record) writes what Scrapy's does,
+    field order, escaping and the feed's encoding option included."""
+    import io
+
+    from scrapy.exporters import JsonLinesItemExporter
+    from scrapy.utils.misc import load_object
+    from scrapy.utils.project import get_project_settings
+
+    from newscrawl.items import RECORD_FIELDS, Article
+
+    record = {name: None for name in RECORD_FIELDS}
+    record.update(
+        url="https://example.com/ar/1", title='الذهب "يرتفع"\n', body="نص\u200c\t/",
+        authors=["أ", "B"], tags=[], extraction="selector", duplicate_of=None,
+    )  # fmt: skip
+    del record["fetched_at"]  # an unset field stays out, as in Scrapy's
+    exporters = get_project_settings().getwithbase("FEED_EXPORTERS")
+    for name in ("jsonlines", "jsonl", "jl"):
+        ours = load_object(exporters[name])
+        assert ours is not JsonLinesItemExporter and issubclass(ours, JsonLinesItemExporter)
+        for options in ({"encoding": "utf-8"}, {}, {"fields_to_export": ["title", "url"]}):
+            written = []
+            for exporter in (ours, JsonLinesItemExporter):
+                buffer = io.BytesIO()
+                exporter(buffer, **options).export_item(Article(record))
+                written.append(buffer.getvalue())
+            assert written[0] == written[1], options
