@@ -125,4 +125,3 @@ def test_a_crawl_killed_with_sigkill_leaves_no_extraction_worker_behind(tmp_path
         while alive(workers) and time.monotonic() < deadline:
             time.sleep(0.1)
     assert not alive(workers)
-
