@@ -516,15 +516,16 @@ def _items(corpus: Iterator[tuple[str, int, int]], first: int, count: int, prepa
     from newscrawl.text.prepared import Prepared
 
     items: list = []
-    for number in range(first, first + count):
-        body = next(corpus)[0]
+    bodies = [next(corpus)[0] for _ in range(count)]
+    keys = keys_many(bodies) if prepared else []  # = neardup.keys(body), batched
+    for number, body in enumerate(bodies, start=first):
         url = f"https://www.example.com/news/{number}"
         if not prepared:
             items.append({"url": url, "canonical_url": None, "body": body})
             continue
         url_key(url)  # the spider keys the fetched URL before yielding (cached, lru 1024)
         item = Article(url=url, canonical_url=url, body=body)
-        fingerprint, signature = neardup.keys(body)
+        fingerprint, signature = keys[number - first]
         paragraphs = tuple(neardup.paragraph_keys(body))
         item._prepared = Prepared(body, True, fingerprint, signature, paragraphs, ())
         items.append(item)

@@ -147,6 +147,37 @@ def test_near_duplicate_is_marked_with_the_first_url_across_runs(tmp_path: Path)
     assert second_run.stats.get_value("newscrawl/duplicates/near") == 1
 
 
+def test_the_next_run_reads_only_the_window_of_recent_signatures(tmp_path: Path) -> None:
+    # The index is not the whole store: a run's start-up reads the last
+    # NEWSCRAWL_NEAR_DUPLICATE_WINDOW signatures (by the id index, LIMIT), so a re-edit of
+    # a story older than that is not marked; one of a recent story is.
+    settings = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"),
+                "NEWSCRAWL_NEAR_DUPLICATE_WINDOW": 4}  # fmt: skip
+    # Six different stories (no two near duplicates), remembered in that order.
+    stories = [" ".join(f"w{n}x{j}" for j in range(80)) for n in range(6)]
+    first_run = get_crawler(ArabsTodaySpider, settings)
+    first_run.stats.open_spider()
+    pipeline = DeduplicatePipeline(first_run)
+    for n, story in enumerate(stories):
+        url = f"https://www.arabstoday.net/en/news/{n}/s"
+        pipeline.process_item(record(url=url, canonical_url=url, body=story))
+    store_for(first_run).close()
+
+    second_run = get_crawler(ArabsTodaySpider, settings)
+    second_run.stats.open_spider()
+    pipeline = DeduplicatePipeline(second_run)
+    statements: list[str] = []
+    pipeline.store.db.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+    marked = []
+    for n in (0, 5):
+        edited = stories[n].replace(f"w{n}x7 ", "changed ")  # a re-edit of story n
+        url = f"https://other.example/story/{n}"
+        item = pipeline.process_item(record(url=url, canonical_url=None, body=edited))
+        marked.append(item["duplicate_of"])
+    assert marked == [None, "https://www.arabstoday.net/en/news/5/s"]
+    assert [s for s in statements if "FROM signatures ORDER BY id DESC LIMIT" in s]
+
+
 def test_near_duplicates_can_be_dropped(tmp_path: Path) -> None:
     crawler = get_crawler(
         ArabsTodaySpider,
