@@ -508,15 +508,19 @@ PIPELINE_PATHS = {
 RECORDS_AT_ONCE = 500  # generated, then timed: fewer than url_key's cache holds
 
 
-def _items(corpus: Iterator[tuple[str, int, int]], first: int, count: int, prepared: bool) -> list:
+def _items(
+    corpus: Iterator[tuple[str, int, int]], first: int, count: int, prepared: bool
+) -> tuple[list, list[int]]:
     """Records as the crawl's pipelines get them: an Article whose ``_prepared`` keys the
-    extraction worker computed (newscrawl.text.prepared), or a plain dict without."""
+    extraction worker computed (newscrawl.text.prepared), or a plain dict without; and
+    the kind of each (ORIGINAL, EXACT, NEAR, EVENT)."""
     from newscrawl.discovery.urls import url_key
     from newscrawl.items import Article
     from newscrawl.text.prepared import Prepared
 
     items: list = []
-    bodies = [next(corpus)[0] for _ in range(count)]
+    drawn = [next(corpus) for _ in range(count)]
+    bodies = [body for body, _, _ in drawn]
     keys = keys_many(bodies) if prepared else []  # = neardup.keys(body), batched
     for number, body in enumerate(bodies, start=first):
         url = f"https://www.example.com/news/{number}"
@@ -529,7 +533,7 @@ def _items(corpus: Iterator[tuple[str, int, int]], first: int, count: int, prepa
         paragraphs = tuple(neardup.paragraph_keys(body))
         item._prepared = Prepared(body, True, fingerprint, signature, paragraphs, ())
         items.append(item)
-    return items
+    return items, [kind for _, kind, _ in drawn]
 
 
 def _rss_mb() -> float:
@@ -558,29 +562,36 @@ def pipeline_child(path: str, n: int, seed: int, state: str) -> None:
     wall = cpu = generation = 0.0
     dedup = DeduplicatePipeline.from_crawler(get_crawler(settings_dict=settings))
     done = 0
+    counts, flagged = [0] * 4, [0] * 4  # per kind: records, dropped or marked duplicate
     while done < n:
         started = time.perf_counter()
-        items = _items(corpus, done, min(RECORDS_AT_ONCE, n - done), prepared)
+        items, kinds = _items(corpus, done, min(RECORDS_AT_ONCE, n - done), prepared)
         generation += time.perf_counter() - started
+        dropped = []
         wall_start, cpu_start = time.perf_counter(), time.process_time()
         for item in items:
             try:
                 dedup.process_item(item)
             except DropItem:
-                pass
+                dropped.append(item)
         wall += time.perf_counter() - wall_start
         cpu += time.process_time() - cpu_start
         done += len(items)
+        dropped_ids = {id(item) for item in dropped}
+        for item, kind in zip(items, kinds, strict=True):
+            counts[kind] += 1
+            flagged[kind] += id(item) in dropped_ids or item.get("duplicate_of") is not None
     dedup.store.close()
     peak = peak_rss_mb()
-    item = _items(corpus, n, 1, prepared)[0]
+    item = _items(corpus, n, 1, prepared)[0][0]
     before, started = _rss_mb(), time.perf_counter()
     again = DeduplicatePipeline.from_crawler(get_crawler(settings_dict=settings))
     again.process_item(item)
     opened = time.perf_counter() - started
     again.store.close()
     figures = {"wall": wall, "cpu": cpu, "generation": generation, "rss": peak,
-               "open": opened, "open_rss": _rss_mb() - before}  # fmt: skip
+               "open": opened, "open_rss": _rss_mb() - before,
+               "counts": counts, "flagged": flagged}  # fmt: skip
     print(json.dumps(figures))
 
 
@@ -607,6 +618,15 @@ def pipeline(n: int, seed: int, baseline: int) -> None:
             f"(generation apart: {times['generation']:.1f} s); next run on that store: "
             f"first record after {times['open']:.2f} s, +{times['open_rss']:.0f} MB",
             flush=True,
+        )
+        counts, flagged = times["counts"], times["flagged"]
+        shares = [
+            f"{flagged[k]:,} / {counts[k]:,} ({flagged[k] / max(1, counts[k]):.2%})"
+            for k in range(4)
+        ]
+        kinds = (EXACT, NEAR, ORIGINAL, EVENT)
+        print(
+            "    flagged as duplicates: " + ", ".join(f"{KIND_NAMES[k]} {shares[k]}" for k in kinds)
         )
     base, grouped = results["baseline"], results["grouped"]
     wall = base["wall"] / baseline / (grouped["wall"] / n)
