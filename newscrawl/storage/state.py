@@ -356,6 +356,7 @@ class SQLiteStore(StateStore):
         self._group_began = 0.0
         self.failed: str | None = None  # why the store could not be written, once it could not
         self._guard_read, self._guard_write = _Guard(self, False), _Guard(self, True)
+        self.closed = False
 
     def _guarded(self, write: bool = True) -> _Guard:
         """sqlite3 errors of the disk (full, I/O error, read-only) as StateStoreFailed.
@@ -548,6 +549,7 @@ class SQLiteStore(StateStore):
         if self._claimed and self.failed is None:  # else: released as a dead run's, later
             self.release_claims()
         self.db.close()
+        self.closed = True
 
     def group(self, records: int, seconds: float) -> None:
         self._group_records, self._group_seconds = max(1, records), max(0.0, seconds)
@@ -597,6 +599,8 @@ class SQLiteStore(StateStore):
             self.commit_group()
 
     def commit_group(self) -> None:
+        if self.closed:
+            return  # committed by close(): a feed stored after the spider closed asks again
         with self._guarded():  # a failed store refuses: what it rolled back is not seen
             if self.db.in_transaction and not self._batching:
                 self.db.execute("COMMIT")
@@ -604,7 +608,7 @@ class SQLiteStore(StateStore):
     @property
     def grouping(self) -> bool:
         """A group's transaction is open (written, not yet committed)."""
-        return self.db.in_transaction and not self._batching
+        return not self.closed and self.db.in_transaction and not self._batching
 
     def _transaction(self) -> AbstractContextManager[None]:
         # Inside a batch or an open group: the writes join it (committed with it).
