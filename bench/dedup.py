@@ -494,11 +494,60 @@ def furniture(n: int, seed: int) -> None:
     )
 
 
-def pipeline_child(mode: str, n: int, seed: int) -> None:
-    """``n`` records of the corpus through the crawl's DeduplicatePipeline, its SQLite
-    store in a temp folder; prints seconds (wall, CPU, generation) and peak RSS as JSON."""
+# The pipeline as a pool-on crawl runs it (items carry the worker's keys, the store
+# groups its writes, the index holds a window), and the path it replaced, as settings.
+PIPELINE_PATHS = {
+    "baseline": {  # plain dicts, one commit per record, every signature loaded
+        "NEWSCRAWL_FEED_FSYNC_RECORDS": 1,
+        "NEWSCRAWL_NEAR_DUPLICATE_WINDOW": 2**40,
+    },
+    "grouped": {},  # the project's settings
+}
+
+
+RECORDS_AT_ONCE = 500  # generated, then timed: fewer than url_key's cache holds
+
+
+def _items(
+    corpus: Iterator[tuple[str, int, int]], first: int, count: int, prepared: bool
+) -> tuple[list, list[int]]:
+    """Records as the crawl's pipelines get them: an Article whose ``_prepared`` keys the
+    extraction worker computed (newscrawl.text.prepared), or a plain dict without; and
+    the kind of each (ORIGINAL, EXACT, NEAR, EVENT)."""
+    from newscrawl.discovery.urls import url_key
+    from newscrawl.items import Article
+    from newscrawl.text.prepared import Prepared
+
+    items: list = []
+    drawn = [next(corpus) for _ in range(count)]
+    bodies = [body for body, _, _ in drawn]
+    keys = keys_many(bodies) if prepared else []  # = neardup.keys(body), batched
+    for number, body in enumerate(bodies, start=first):
+        url = f"https://www.example.com/news/{number}"
+        if not prepared:
+            items.append({"url": url, "canonical_url": None, "body": body})
+            continue
+        url_key(url)  # the spider keys the fetched URL before yielding (cached, lru 1024)
+        item = Article(url=url, canonical_url=url, body=body)
+        fingerprint, signature = keys[number - first]
+        paragraphs = tuple(neardup.paragraph_keys(body))
+        item._prepared = Prepared(body, True, fingerprint, signature, paragraphs, ())
+        items.append(item)
+    return items, [kind for _, kind, _ in drawn]
+
+
+def _rss_mb() -> float:
+    """Resident set size now (not the peak)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def pipeline_child(path: str, n: int, seed: int, state: str) -> None:
+    """``n`` records of the corpus through the crawl's DeduplicatePipeline on the SQLite
+    store ``state``, as ``path`` (PIPELINE_PATHS) says; then a second pipeline on that
+    store, as the next run's start-up: seconds to its first record and the memory it
+    took. Prints the figures as JSON."""
     import json
-    import tempfile
 
     from scrapy.exceptions import DropItem
     from scrapy.utils.test import get_crawler
@@ -508,57 +557,81 @@ def pipeline_child(mode: str, n: int, seed: int) -> None:
     logging.disable(logging.WARNING)  # the pipeline's "Dropping ..." lines
     corpus = iter(Corpus(seed))
     neardup.keys("warm up: build the character tables")
+    prepared = path != "baseline"
+    settings = {"NEWSCRAWL_STATE_PATH": state, **PIPELINE_PATHS[path]}
     wall = cpu = generation = 0.0
-    with tempfile.TemporaryDirectory(prefix="bench-dedup-") as folder:
-        settings = {"NEWSCRAWL_STATE_PATH": f"{folder}/state.sqlite3"}
-        crawler = get_crawler(settings_dict={**settings, "NEWSCRAWL_NEAR_DUPLICATES": mode})
-        dedup = DeduplicatePipeline.from_crawler(crawler)
-        done = 0
-        while done < n:
-            started = time.perf_counter()
-            items = [
-                {"url": f"https://www.example.com/news/{done + i}", "canonical_url": None,
-                 "body": next(corpus)[0]}
-                for i in range(min(CHUNK, n - done))
-            ]  # fmt: skip
-            generation += time.perf_counter() - started
-            wall_start, cpu_start = time.perf_counter(), time.process_time()
-            for item in items:
-                try:
-                    dedup.process_item(item)
-                except DropItem:
-                    pass
-            wall += time.perf_counter() - wall_start
-            cpu += time.process_time() - cpu_start
-            done += len(items)
-    times = {"wall": wall, "cpu": cpu, "generation": generation, "rss": peak_rss_mb()}
-    print(json.dumps(times))
+    dedup = DeduplicatePipeline.from_crawler(get_crawler(settings_dict=settings))
+    done = 0
+    counts, flagged = [0] * 4, [0] * 4  # per kind: records, dropped or marked duplicate
+    while done < n:
+        started = time.perf_counter()
+        items, kinds = _items(corpus, done, min(RECORDS_AT_ONCE, n - done), prepared)
+        generation += time.perf_counter() - started
+        dropped = []
+        wall_start, cpu_start = time.perf_counter(), time.process_time()
+        for item in items:
+            try:
+                dedup.process_item(item)
+            except DropItem:
+                dropped.append(item)
+        wall += time.perf_counter() - wall_start
+        cpu += time.process_time() - cpu_start
+        done += len(items)
+        dropped_ids = {id(item) for item in dropped}
+        for item, kind in zip(items, kinds, strict=True):
+            counts[kind] += 1
+            flagged[kind] += id(item) in dropped_ids or item.get("duplicate_of") is not None
+    dedup.store.close()
+    peak = peak_rss_mb()
+    item = _items(corpus, n, 1, prepared)[0][0]
+    before, started = _rss_mb(), time.perf_counter()
+    again = DeduplicatePipeline.from_crawler(get_crawler(settings_dict=settings))
+    again.process_item(item)
+    opened = time.perf_counter() - started
+    again.store.close()
+    figures = {"wall": wall, "cpu": cpu, "generation": generation, "rss": peak,
+               "open": opened, "open_rss": _rss_mb() - before,
+               "counts": counts, "flagged": flagged}  # fmt: skip
+    print(json.dumps(figures))
 
 
-def pipeline(n: int, seed: int) -> None:
-    """The crawl's pipeline, one child process per mode: exact duplicates only (``off``,
-    the baseline) and near duplicates too (``mark``), on the same records."""
+def pipeline(n: int, seed: int, baseline: int) -> None:
+    """The crawl's pipeline (NEWSCRAWL_NEAR_DUPLICATES=mark), one child process per path
+    on the same records: the baseline on ``baseline`` records, the grouped path on ``n``."""
     import json
     import subprocess
+    import tempfile
 
-    print(f"DeduplicatePipeline.process_item with its SQLite store, {n:,} records:")
+    print("DeduplicatePipeline.process_item with its SQLite store, near duplicates marked:")
     results = {}
-    for mode in ("off", "mark"):
-        child = subprocess.Popen(
-            [sys.executable, __file__, "--pipeline-child", mode, str(n), str(seed)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        times = json.loads(child.communicate()[0])
-        results[mode] = times
+    for path, count in (("baseline", baseline), ("grouped", n)):
+        with tempfile.TemporaryDirectory(prefix="bench-dedup-") as folder:
+            child = subprocess.run(
+                [sys.executable, __file__, "--pipeline-child", path, str(count), str(seed),
+                 f"{folder}/state.sqlite3"],
+                stdout=subprocess.PIPE, text=True, check=True,
+            )  # fmt: skip
+        times = results[path] = json.loads(child.stdout)
         print(
-            f"  NEWSCRAWL_NEAR_DUPLICATES={mode}: {n / times['wall']:,.0f} records/s wall, "
-            f"{n / times['cpu']:,.0f} records/s CPU; peak RSS {times['rss']:.0f} MB "
-            f"(generation apart: {times['generation']:.1f} s)",
+            f"  {path} ({count:,} records): {count / times['wall']:,.0f} records/s wall, "
+            f"{count / times['cpu']:,.0f} records/s CPU; peak RSS {times['rss']:.0f} MB "
+            f"(generation apart: {times['generation']:.1f} s); next run on that store: "
+            f"first record after {times['open']:.2f} s, +{times['open_rss']:.0f} MB",
             flush=True,
         )
-    ratio = results["off"]["cpu"] / results["mark"]["cpu"]
-    print(f"  near duplicates on / exact only, records/s CPU: {ratio:.2f}")
+        counts, flagged = times["counts"], times["flagged"]
+        shares = [
+            f"{flagged[k]:,} / {counts[k]:,} ({flagged[k] / max(1, counts[k]):.2%})"
+            for k in range(4)
+        ]
+        kinds = (EXACT, NEAR, ORIGINAL, EVENT)
+        print(
+            "    flagged as duplicates: " + ", ".join(f"{KIND_NAMES[k]} {shares[k]}" for k in kinds)
+        )
+    base, grouped = results["baseline"], results["grouped"]
+    wall = base["wall"] / baseline / (grouped["wall"] / n)
+    cpu = base["cpu"] / baseline / (grouped["cpu"] / n)
+    print(f"  grouped / baseline, records/s: wall {wall:.1f}x, CPU {cpu:.1f}x")
 
 
 def main() -> None:
@@ -575,11 +648,17 @@ def main() -> None:
         "--pipeline",
         type=int,
         default=0,
-        help="records through the crawl's DeduplicatePipeline (SQLite store), mark vs off",
+        help="records through the crawl's DeduplicatePipeline (SQLite store), grouped path",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=0,
+        help="records through the baseline path (default: as --pipeline, at most 100,000)",
     )
     args = parser.parse_args()
     if args.pipeline:
-        pipeline(args.pipeline, args.seed)
+        pipeline(args.pipeline, args.seed, args.baseline or min(args.pipeline, 100_000))
         return
     print(
         f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs, "
@@ -593,7 +672,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--pipeline-child":
-        pipeline_child(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    if len(sys.argv) == 6 and sys.argv[1] == "--pipeline-child":
+        pipeline_child(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
     else:
         main()

@@ -11,9 +11,12 @@ and near-duplicate signature, as a crawl leaves them) is built in a temp folder,
 * lookups/s: ``seen(key)`` on ``--ops`` keys, half stored, half not (discovery asks
   this for every URL it finds);
 * inserts/s: ``remember(key, url, fingerprint, signature)`` on ``--ops`` new
-  articles, one transaction each (the pipeline's path);
-* index load: ``signatures()`` read whole, what the pipeline's near-duplicate index
-  loads on the first item (grows with the store: it is the index);
+  articles, in groups of 64 per transaction (the pipeline's path: ``batch()`` with
+  ``group(64, ...)``, as the feed's group fsync), beside one transaction each (the
+  path before, the baseline);
+* index load: ``recent_signatures(200,000)``, the window the pipeline's near-duplicate
+  index reads on the first item (bounded whatever the store's size), beside
+  ``signatures()`` read whole (what it read before: grows with the store);
 * size on disk (file + WAL).
 
 Every figure is printed per size, so the 10k and 1M rows compare in one run.
@@ -37,6 +40,7 @@ from newscrawl.discovery.urls import url_key
 from newscrawl.storage.state import SQLiteStore
 
 ORIGIN = "https://www.example-news.com"
+WINDOW = 200_000  # NEWSCRAWL_NEAR_DUPLICATE_WINDOW's default
 
 
 def url(number: int) -> str:
@@ -109,27 +113,43 @@ def measure(folder: Path, size: int, ops: int) -> dict[str, float]:
     lookups = ops / (time.perf_counter() - started)
     assert found >= ops // 2, found
 
-    started = time.perf_counter()
-    for number in range(10 * size + size, 10 * size + size + ops):
-        store.remember(url_key(url(number)), url(number), rng.randbytes(16), rng.randbytes(72))
-    inserts = ops / (time.perf_counter() - started)
+    def insert(first: int) -> float:
+        started = time.perf_counter()
+        for number in range(first, first + ops):
+            with store.batch():
+                store.remember(
+                    url_key(url(number)), url(number), rng.randbytes(16), rng.randbytes(72)
+                )
+        store.commit_group()
+        return ops / (time.perf_counter() - started)
+
+    single = insert(11 * size)  # the baseline: one transaction a record
+    store.group(64, 0.2)
+    inserts = insert(11 * size + ops)
 
     started = time.perf_counter()
     loaded = sum(1 for _ in store.signatures())
     index_load = time.perf_counter() - started
+    started = time.perf_counter()
+    window = sum(1 for _ in store.recent_signatures(WINDOW))
+    window_load = time.perf_counter() - started
     store.close()
     print(
         f"{size:>9,} articles: built in {built:.1f} s, {disk / 1e6:,.1f} MB on disk; "
         f"open {opened * 1000:.1f} ms (baseline open + quick_check {checked * 1000:.1f} ms, "
         f"x{checked / opened:.1f}); seen() {lookups:,.0f} lookups/s; "
-        f"remember() {inserts:,.0f} inserts/s; signatures() read whole "
-        f"{index_load:.2f} s ({loaded:,})",
+        f"remember() {inserts:,.0f} inserts/s grouped (baseline one per transaction "
+        f"{single:,.0f}, x{inserts / single:.1f}); recent_signatures() {window_load:.2f} s "
+        f"({window:,}; baseline signatures() read whole {index_load:.2f} s, {loaded:,})",
         flush=True,
     )
     path.unlink()
     for extra in folder.glob(path.name + "-*"):
         extra.unlink()
-    return {"open": opened, "checked": checked, "lookups": lookups, "inserts": inserts}
+    return {
+        "open": opened, "checked": checked, "lookups": lookups, "inserts": inserts,
+        "window": window_load, "whole": index_load,
+    }  # fmt: skip
 
 
 def main() -> None:
@@ -150,7 +170,9 @@ def main() -> None:
             f"{large:,} vs {small:,}: open x{b['open'] / a['open']:.2f} "
             f"(baseline with quick_check x{b['checked'] / a['checked']:.2f}), "
             f"lookups/s x{b['lookups'] / a['lookups']:.2f}, "
-            f"inserts/s x{b['inserts'] / a['inserts']:.2f}"
+            f"inserts/s x{b['inserts'] / a['inserts']:.2f}, "
+            f"index load x{b['window'] / a['window']:.2f} "
+            f"(baseline, whole: x{b['whole'] / a['whole']:.2f})"
         )
 
 

@@ -18,18 +18,19 @@ from itemadapter import ItemAdapter
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.utils.asyncio import CallLaterResult, call_later
 
 from newscrawl.discovery.urls import identity_key, url_key
 from newscrawl.extraction.language import language_for_text
 from newscrawl.extraction.rules import SiteRules
 from newscrawl.items import Article, article_schema
 from newscrawl.stats import ITEMS_NEW, ITEMS_UPDATED, dropped, inc
-from newscrawl.storage.durable import remember_emitted
-from newscrawl.storage.state import ClaimLost, StateStore
+from newscrawl.storage.durable import ledger, remember_emitted
+from newscrawl.storage.state import ClaimLost, StateStore, StateStoreFailed
 from newscrawl.storage.stores import store_for
 from newscrawl.text.neardup import (
     EMPTY_SIGNATURE,
-    NearDuplicateIndex,
+    RecentIndex,
     fingerprint,
     keys,
     paragraph_keys,
@@ -205,6 +206,13 @@ class DeduplicatePipeline(_Pipeline):
     Every emitted or duplicate article is remembered in the state store, so the next
     run does not fetch it; a fetched URL only ever under its own body. With
     ``-a recrawl=1`` the store is not consulted, only written.
+
+    The store's writes are grouped: one transaction for the records of one group of
+    the feed's fsync (``NEWSCRAWL_FEED_FSYNC_RECORDS`` / ``_MS``), committed when the
+    emit ledger confirms them (after that fsync, storage/durable.py) or at those bounds.
+    The near-duplicate index holds the last ``NEWSCRAWL_NEAR_DUPLICATE_WINDOW``
+    signatures at most (:class:`newscrawl.text.neardup.RecentIndex`), read from the store
+    on first use: start-up and memory do not grow with the store.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -218,8 +226,15 @@ class DeduplicatePipeline(_Pipeline):
         # colliding of n**2 / 2**65 (3e-8 for a million).
         self.run_keys: dict[int, bytes] = {}
         self.run_fingerprints: set[bytes] = set()
-        self._index: NearDuplicateIndex | None = None
+        self.window = self.settings.getint("NEWSCRAWL_NEAR_DUPLICATE_WINDOW", 200_000)
+        if self.window < 2:
+            raise ValueError(f"NEWSCRAWL_NEAR_DUPLICATE_WINDOW must be at least 2: {self.window}")
+        self.group_records = max(1, self.settings.getint("NEWSCRAWL_FEED_FSYNC_RECORDS", 64))
+        self.group_seconds = max(0.0, self.settings.getfloat("NEWSCRAWL_FEED_FSYNC_MS", 200) / 1000)
+        self._index: RecentIndex | None = None
         self._store: StateStore | None = None
+        self._commit_timer: CallLaterResult | None = None
+        self._timers = True
 
     @property
     def recrawl(self) -> bool:
@@ -228,15 +243,33 @@ class DeduplicatePipeline(_Pipeline):
     @property
     def store(self) -> StateStore:
         if self._store is None:
-            self._store = store_for(self.crawler)
+            self._store = store = store_for(self.crawler)
+            store.group(self.group_records, self.group_seconds)
+            journal = ledger(self.crawler)
+            if journal is not None:  # the group is committed before its records are "done"
+                journal.commit_seen = self._commit_group
         return self._store
 
+    def _commit_group(self) -> bool:
+        """Commit the store's open group; False if the store failed (said by the store)."""
+        if self._commit_timer is not None:
+            self._commit_timer.cancel()
+            self._commit_timer = None
+        store = self._store
+        if store is None:
+            return True
+        try:
+            store.commit_group()
+        except StateStoreFailed:
+            return False
+        return True
+
     @property
-    def index(self) -> NearDuplicateIndex:
-        """The near-duplicate index, loaded from the store on first use."""
+    def index(self) -> RecentIndex:
+        """The near-duplicate index, its window read from the store on first use."""
         if self._index is None:
-            pairs = () if self.recrawl else self.store.signatures()
-            self._index = NearDuplicateIndex.from_items(pairs, threshold=self.threshold)
+            pairs = () if self.recrawl else self.store.recent_signatures(self.window)
+            self._index = RecentIndex.from_items(pairs, self.threshold, window=self.window)
         return self._index
 
     def _is_update(self, key: str) -> bool:
@@ -281,10 +314,14 @@ class DeduplicatePipeline(_Pipeline):
         index = self.index
         for added in self.store.new_signatures():  # by other workers, since last read
             index.add(*added)
-        paragraphs = [p for p in body.split("\n\n") if p.strip()]  # as paragraph_keys splits
         known = self.store.known_paragraphs(keys)
-        shared_text = "\n\n".join(p for p, k in zip(paragraphs, keys, strict=True) if k in known)
-        shared = signature(shared_text) if shared_text else EMPTY_SIGNATURE
+        shared = EMPTY_SIGNATURE
+        if known:
+            paragraphs = [p for p in body.split("\n\n") if p.strip()]  # as paragraph_keys splits
+            shared_text = "\n\n".join(
+                p for p, k in zip(paragraphs, keys, strict=True) if k in known
+            )
+            shared = signature(shared_text) if shared_text else EMPTY_SIGNATURE
         set_aside = False
         for row, other in index.matches(sig):
             if not same_story(other, sig, shared, self.threshold):
@@ -298,10 +335,20 @@ class DeduplicatePipeline(_Pipeline):
         return None
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        # The record's claim, remember and paragraph writes: one commit, before the
-        # feed gets the record (so "seen" still waits for it: storage/durable.py).
-        with self.store.batch():
-            return self._process(item)
+        # The record's claim, remember and paragraph writes join the store's group,
+        # committed with the feed's group fsync (so "seen" still waits for the feed:
+        # storage/durable.py); a group left open by records that never reach a feed
+        # (duplicates dropped) is committed by a timer, not held while the crawl idles.
+        store = self.store
+        try:
+            with store.batch():
+                return self._process(item)
+        finally:
+            if self._commit_timer is None and self._timers and store.grouping:
+                try:
+                    self._commit_timer = call_later(self.group_seconds, self._commit_group)
+                except RuntimeError:  # no reactor, no loop: the pipeline driven by hand
+                    self._timers = False  # (bench, tests): groups commit at their bounds
 
     def _process(self, item: Any) -> Any:
         adapter = ItemAdapter(item)

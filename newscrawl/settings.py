@@ -81,6 +81,9 @@ NEWSCRAWL_LEARN_PAGES = 8
 # bodies' 3-word shingle sets (MinHash) from which two bodies are one story.
 NEWSCRAWL_NEAR_DUPLICATES = "mark"
 NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.5
+# Signatures of the latest articles the near-duplicate index holds (read from the state
+# store at start): memory and start-up stay bounded whatever the store's size.
+NEWSCRAWL_NEAR_DUPLICATE_WINDOW = 200_000
 # Fetch an already-seen article again when its feed or sitemap says it changed.
 NEWSCRAWL_REFETCH_UPDATED = True
 

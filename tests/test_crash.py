@@ -221,6 +221,34 @@ def test_an_article_seen_but_not_in_the_feed_is_forgotten_after_a_kill(tmp_path:
     assert not journal_path.exists()
 
 
+def test_an_article_in_the_feed_whose_store_group_was_lost_is_marked_seen(
+    tmp_path: Path,
+) -> None:
+    """The state store commits a group of records with the feed's group fsync: a kill
+    before that commit leaves records in the feed that the store never marked seen.
+    Their journal entries carry what the store would have kept (fingerprint,
+    signature), and the next start marks them seen, so they are not emitted again."""
+    feed = tmp_path / "feed.jsonl"
+    url = "https://www.arabstoday.net/en/news/3/c"
+    feed.write_text(json.dumps({"url": url, "canonical_url": url}) + "\n")
+    fingerprint, sig = b"\x01" * 16, bytes(range(72))
+    SQLiteStore(tmp_path / "state.sqlite3").close()  # the group with the record: lost
+    (tmp_path / "state.sqlite3.journaltest.journal").write_text(
+        json.dumps({"feed": str(feed)}) + "\n"
+        + json.dumps({"emit": url_key(url), "urls": [url], "fp": fingerprint.hex(),
+                      "sig": sig.hex()}) + "\n"
+    )  # fmt: skip
+    journal, crawler = _journal(tmp_path)
+    journal.spider_opened(crawler.spider)
+    state = store_for(crawler)
+    seen = state.seen(url_key(url))
+    assert seen is not None and seen.fingerprint == fingerprint
+    assert state.fingerprint_owner(fingerprint) == url
+    assert [s for _, s in state.recent_signatures(10)] == [sig]  # its near duplicates found too
+    assert crawler.stats.get_value("newscrawl/resume/restored") == 1
+    journal.spider_closed(crawler.spider, "finished")
+
+
 def test_repair_tail(tmp_path: Path) -> None:
     feed = tmp_path / "f.jsonl"
     feed.write_bytes(b'{"a": 1}\n{"b": 2}\n')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import make_dataclass
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,37 @@ def test_near_duplicate_is_marked_with_the_first_url_across_runs(tmp_path: Path)
     assert second_run.stats.get_value("newscrawl/duplicates/near") == 1
 
 
+def test_the_next_run_reads_only_the_window_of_recent_signatures(tmp_path: Path) -> None:
+    # The index is not the whole store: a run's start-up reads the last
+    # NEWSCRAWL_NEAR_DUPLICATE_WINDOW signatures (by the id index, LIMIT), so a re-edit of
+    # a story older than that is not marked; one of a recent story is.
+    settings = {"NEWSCRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"),
+                "NEWSCRAWL_NEAR_DUPLICATE_WINDOW": 4}  # fmt: skip
+    # Six different stories (no two near duplicates), remembered in that order.
+    stories = [" ".join(f"w{n}x{j}" for j in range(80)) for n in range(6)]
+    first_run = get_crawler(ArabsTodaySpider, settings)
+    first_run.stats.open_spider()
+    pipeline = DeduplicatePipeline(first_run)
+    for n, story in enumerate(stories):
+        url = f"https://www.arabstoday.net/en/news/{n}/s"
+        pipeline.process_item(record(url=url, canonical_url=url, body=story))
+    store_for(first_run).close()
+
+    second_run = get_crawler(ArabsTodaySpider, settings)
+    second_run.stats.open_spider()
+    pipeline = DeduplicatePipeline(second_run)
+    statements: list[str] = []
+    pipeline.store.db.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+    marked = []
+    for n in (0, 5):
+        edited = stories[n].replace(f"w{n}x7 ", "changed ")  # a re-edit of story n
+        url = f"https://other.example/story/{n}"
+        item = pipeline.process_item(record(url=url, canonical_url=None, body=edited))
+        marked.append(item["duplicate_of"])
+    assert marked == [None, "https://www.arabstoday.net/en/news/5/s"]
+    assert [s for s in statements if "FROM signatures ORDER BY id DESC LIMIT" in s]
+
+
 def test_near_duplicates_can_be_dropped(tmp_path: Path) -> None:
     crawler = get_crawler(
         ArabsTodaySpider,
@@ -220,24 +252,45 @@ def test_validate_identifies_again_when_cleaning_changed_the_evidence(crawler: A
     assert crawler.stats.get_value("newscrawl/dropped/language_mismatch") == 1
 
 
-def test_deduplicate_commits_each_record_once(crawler: Any) -> None:
-    # Claim, remember (canonical and fetched URL) and paragraphs: one transaction, one
-    # commit (each commit writes the WAL); a drop commits what it wrote too.
+def test_deduplicate_commits_a_group_of_records_once(tmp_path: Path) -> None:
+    # Claim, remember (canonical and fetched URL) and paragraphs of several records: one
+    # transaction, one commit (each commit writes the WAL pages it changed), at the
+    # feed's group size (NEWSCRAWL_FEED_FSYNC_RECORDS) or when the emit ledger commits
+    # it before noting records done (after the feed's fsync); a drop counts too.
+    # Until then another connection to the store does not see the records as seen.
+    state = tmp_path / "state.sqlite3"
+    settings = {"NEWSCRAWL_STATE_PATH": str(state), "NEWSCRAWL_FEED_FSYNC_RECORDS": 3}
+    crawler = get_crawler(ArabsTodaySpider, settings)
+    crawler.stats.open_spider()
     pipeline = DeduplicatePipeline(crawler)
     statements: list[str] = []
     pipeline.store.db.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+    other = sqlite3.connect(state)
+    second = "Floods closed the coastal road near Sidon on Monday, officials said.\n\n" * 3
+    third = "The central bank kept its main interest rate unchanged on Thursday.\n\n" * 3
+
+    def committed() -> int:
+        return int(other.execute("SELECT count(*) FROM articles").fetchone()[0])
+
     pipeline.process_item(record(url="https://www.arabstoday.net/en/news/1234/x?page=1"))
-    assert [s for s in statements if s in ("BEGIN IMMEDIATE", "COMMIT")] == [
-        "BEGIN IMMEDIATE",
-        "COMMIT",
-    ]
-    statements.clear()
-    with pytest.raises(DropItem):
+    pipeline.process_item(
+        record(url="https://www.arabstoday.net/en/news/1235/y", canonical_url=None, body=second)
+    )
+    assert [s for s in statements if s in ("BEGIN IMMEDIATE", "COMMIT")] == ["BEGIN IMMEDIATE"]
+    assert committed() == 0
+    assert pipeline.store.seen(url_key("https://www.arabstoday.net/en/news/1235/y")) is not None
+    with pytest.raises(DropItem):  # the third record of the group, a duplicate
         pipeline.process_item(
             record(url="https://www.arabstoday.net/en/news/555/z", canonical_url=None)
         )
-    assert statements.count("COMMIT") == 1
-    assert pipeline.store.seen(url_key("https://www.arabstoday.net/en/news/555/z")) is not None
+    assert statements.count("COMMIT") == 1 and committed() == 4
+    statements.clear()
+    pipeline.process_item(
+        record(url="https://www.arabstoday.net/en/news/1236/w", canonical_url=None, body=third)
+    )
+    assert pipeline._commit_group() and statements.count("COMMIT") == 1  # the ledger's call
+    assert committed() == 5
+    other.close()
 
 
 def test_a_record_the_worker_prepared_is_not_cleaned_or_hashed_again(

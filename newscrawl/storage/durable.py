@@ -225,6 +225,10 @@ class EmitJournal:
         self.settled = False
         self.warned_plain_exporter = False
         self.on_complete: list[Callable[[], None]] = []  # run once every record is written
+        # The state store's group commit (pipelines.DeduplicatePipeline): run before a
+        # record is noted done, so "done" implies its seen mark is committed; False: the
+        # store failed, and the record stays undone for the next run's recover().
+        self.commit_seen: Callable[[], bool] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EmitJournal:
@@ -260,6 +264,7 @@ class EmitJournal:
 
     def recover(self, path: Path) -> None:
         intents: dict[str, list[str]] = {}
+        marks: dict[str, dict[str, Any]] = {}
         feeds: list[Path] = []
         for line in path.read_bytes().splitlines():
             try:
@@ -270,6 +275,7 @@ class EmitJournal:
                 feeds.append(Path(entry["feed"]))
             elif "emit" in entry:
                 intents[entry["emit"]] = entry.get("urls", [])
+                marks[entry["emit"]] = entry
             elif "done" in entry:
                 intents.pop(entry["done"], None)
         if not intents:
@@ -280,14 +286,19 @@ class EmitJournal:
                 logger.warning("Cut the partial last record off %s (the run was killed)", feed)
             in_feeds |= _feed_urls(feed)
         store = store_for(self.crawler)
-        lost = []
+        lost, restored = [], 0
         for key, urls in intents.items():
             if key in in_feeds:
+                restored += _restore_seen(store, key, urls, marks[key])
                 continue
             lost.append(urls[0] if urls else key)
             for url in urls:
                 store.forget(url)
         inc(self.crawler, "newscrawl/resume/checked", len(intents))
+        if restored:  # the killed run's last store group, lost with it; the feed has them
+            inc(self.crawler, "newscrawl/resume/restored", restored)
+            logger.info("Marked %d article(s) seen that the last run wrote to its feed but was "
+                        "killed before its state store committed them", restored)  # fmt: skip
         if lost:
             inc(self.crawler, "newscrawl/resume/forgotten", len(lost))
             logger.warning(
@@ -303,12 +314,15 @@ class EmitJournal:
             self.feeds.append(path)
             self._write({"feed": str(path)})
 
-    def emitting(self, key: str, *urls: str, item: Any = None) -> None:
-        """Called by the deduplicate pipeline just before it marks ``key`` seen."""
+    def emitting(
+        self, key: str, *urls: str, item: Any = None, marks: dict[str, str] | None = None
+    ) -> None:
+        """Called by the deduplicate pipeline just before it marks ``key`` seen;
+        ``marks``: what it stores for the record (hex keys: :func:`_restore_seen`)."""
         unique = list(dict.fromkeys(u for u in urls if u))
         if item is not None:
             self.pending[id(item)] = _Pending(key, unique, item)
-        self._write({"emit": key, "urls": unique})
+        self._write({"emit": key, "urls": unique, **(marks or {})})
 
     def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
         if self.feed_exporter is not None:
@@ -363,7 +377,12 @@ class EmitJournal:
         self.awaiting = still
 
     def _confirm(self, entry: _Pending) -> None:
-        self._write({"done": entry.key})
+        self._done(entry.key)
+
+    def _done(self, key: str) -> None:
+        if self.commit_seen is not None and not self.commit_seen():
+            return  # not committed: the next run's recover() settles it from the feeds
+        self._write({"done": key})
 
     def _fail(self, entry: _Pending) -> None:
         inc(self.crawler, UNWRITTEN)
@@ -376,7 +395,7 @@ class EmitJournal:
             logger.error("Could not forget %s in the state store (%s): %s; the journal keeps "
                          "it for the next run", entry.key, type(error).__name__, error)  # fmt: skip
             return  # no "done": the next run's recover() forgets what its feeds lack
-        self._write({"done": entry.key})
+        self._done(entry.key)
 
     def settle(self) -> None:
         """End of run: whatever no feed confirmed is not seen; the journal is done."""
@@ -475,7 +494,8 @@ def remember_emitted(
     """
     journal = ledger(crawler)
     if journal is not None:
-        journal.emitting(key, canonical, url, item=item)
+        marks = {"fp": fingerprint.hex()} | ({"sig": signature.hex()} if signature else {})
+        journal.emitting(key, canonical, url, item=item, marks=marks)
     try:
         row = store.remember(key, canonical, fingerprint, signature)
         if url_key(url) != key:
@@ -485,6 +505,21 @@ def remember_emitted(
             journal.pending.pop(id(item), None)
         raise
     return row
+
+
+def _restore_seen(store: StateStore, key: str, urls: list[str], mark: dict[str, Any]) -> bool:
+    """A killed run's record that is in its feed: seen, as that run's state store group
+    would have said had it been committed (groups commit with the feed's fsync; the
+    kill came first). ``mark``: the journal's emit entry (:func:`remember_emitted`)."""
+    seen = store.seen(key)
+    if (seen is not None and seen.fingerprint is not None) or "fp" not in mark or not urls:
+        return False
+    signature = bytes.fromhex(mark["sig"]) if "sig" in mark else None
+    store.remember(key, urls[0], bytes.fromhex(mark["fp"]), signature)
+    for url in urls[1:]:
+        if url_key(url) != key:
+            store.remember(url_key(url), url, None, None)
+    return True
 
 
 class JobdirGuard:

@@ -2,9 +2,11 @@
 index and feed/sitemap validators.
 
 Spiders and pipelines talk to :class:`StateStore` only; :class:`SQLiteStore` is the
-default (one file, WAL, one transaction per article, so a run killed at any moment
-leaves a consistent store). A Redis implementation can be added for distributed
-crawls without touching spiders or pipelines.
+default (one file, WAL; one transaction per group of articles, committed with the
+feed's group fsync, so a run killed at any moment leaves a consistent store, and the
+emit journal, storage/durable.py, restores what a killed run's last group had). A
+Redis implementation can be added for distributed crawls without touching spiders or
+pipelines.
 """
 
 from __future__ import annotations
@@ -83,6 +85,13 @@ class StateStore(ABC):
     def signatures(self) -> Iterator[tuple[int, bytes]]:
         """(row id, signature) of every article in the near-duplicate index."""
 
+    def recent_signatures(self, limit: int) -> Iterator[tuple[int, bytes]]:
+        """The last ``limit`` signatures added, oldest first (the near-duplicate window).
+
+        Stores without an ordered index read them all; the caller keeps the last ones.
+        """
+        return self.signatures()
+
     @abstractmethod
     def signature_owner(self, row: int) -> str | None: ...
 
@@ -111,6 +120,21 @@ class StateStore(ABC):
         """The writes made inside, committed together (a store with transactions); each
         write is committed on its own by a store without (the default)."""
         return nullcontext()
+
+    def group(self, records: int, seconds: float) -> None:
+        """Let :meth:`batch` blocks share one transaction, committed once ``records``
+        blocks or ``seconds`` have passed since it began, or by :meth:`commit_group`
+        (a store without transactions: nothing to group)."""
+        return None
+
+    def commit_group(self) -> None:
+        """Commit the open group of batches now, if any."""
+        return None
+
+    @property
+    def grouping(self) -> bool:
+        """A group's transaction is open: written, waiting for :meth:`commit_group`."""
+        return False
 
     def claim(self, key: str) -> bool:
         """Claim the right to emit ``key`` in this run; False if another worker has it.
@@ -326,30 +350,32 @@ class SQLiteStore(StateStore):
         self.run = f"{os.getpid()}:{self.opened_at}"
         self._claimed = False
         self._batching = False  # inside batch(): one transaction, the writes join it
+        # Group commit (group()): batches share a transaction until one of the bounds.
+        self._group_records, self._group_seconds = 1, 0.0
+        self._grouped = 0  # batches in the open transaction
+        self._group_began = 0.0
         self.failed: str | None = None  # why the store could not be written, once it could not
+        self._guard_read, self._guard_write = _Guard(self, False), _Guard(self, True)
+        self.closed = False
 
-    @contextmanager
-    def _guarded(self, write: bool = True) -> Iterator[None]:
+    def _guarded(self, write: bool = True) -> _Guard:
         """sqlite3 errors of the disk (full, I/O error, read-only) as StateStoreFailed.
 
         After the first failed write every later write is refused too: a store that
         lost one commit must not go on recording a run that no longer matches it.
+        (A class, not a generator context manager: ~7 of them a record, at 1/4 the cost.)
         """
-        if write and self.failed is not None:
-            raise StateStoreFailed(self.path, self.failed)
-        try:
-            yield
-        except (sqlite3.IntegrityError, sqlite3.ProgrammingError):
-            raise  # a bug in our SQL, not the disk: the traceback is wanted
-        except sqlite3.DatabaseError as exc:
-            first = self.failed is None
-            name = getattr(exc, "sqlite_errorname", "")  # SQLITE_FULL, SQLITE_IOERR_WRITE...
-            self.failed = self.failed or (f"{exc}, {name}" if name else str(exc))
-            # Damage the cheap start-up check (check_database) did not reach.
-            error = StateStoreFailed(self.path, self.failed, corrupt=_is_corruption(exc))
-            if first and self.on_failure is not None:
-                self.on_failure(error)
-            raise error from None
+        return self._guard_write if write else self._guard_read
+
+    def _failed(self, exc: sqlite3.DatabaseError) -> StateStoreFailed:
+        first = self.failed is None
+        name = getattr(exc, "sqlite_errorname", "")  # SQLITE_FULL, SQLITE_IOERR_WRITE...
+        self.failed = self.failed or (f"{exc}, {name}" if name else str(exc))
+        # Damage the cheap start-up check (check_database) did not reach.
+        error = StateStoreFailed(self.path, self.failed, corrupt=_is_corruption(exc))
+        if first and self.on_failure is not None:
+            self.on_failure(error)
+        return error
 
     def seen(self, key: str) -> SeenArticle | None:
         with self._guarded(write=False):
@@ -387,17 +413,17 @@ class SQLiteStore(StateStore):
     def claim(self, key: str) -> bool:
         now = time.time()
         with self._guarded(), self._transaction():  # BEGIN IMMEDIATE: one writer at a time
-            held = self.db.execute(
-                "SELECT run, pid, claimed_at FROM claims WHERE key = ?", (key,)
+            # The claim and the article, if any, in one statement.
+            run, pid, claimed_at, fetched_at = self.db.execute(
+                "SELECT c.run, c.pid, c.claimed_at, a.fetched_at FROM (SELECT ? AS key) AS k "
+                "LEFT JOIN claims AS c ON c.key = k.key LEFT JOIN articles AS a ON a.key = k.key",
+                (key,),
             ).fetchone()
-            if held is not None and held[0] == self.run:
+            if run == self.run:
                 return True
-            if held is not None and now - held[2] < CLAIM_TTL and _alive(int(held[1])):
+            if run is not None and now - claimed_at < CLAIM_TTL and _alive(int(pid)):
                 return False  # another live run is emitting it
-            stored = self.db.execute(
-                "SELECT fetched_at FROM articles WHERE key = ?", (key,)
-            ).fetchone()
-            if stored is not None and stored[0] >= self.opened_at:
+            if fetched_at is not None and fetched_at >= self.opened_at:
                 return False  # another process emitted it after our own check
             self.db.execute(
                 "INSERT OR REPLACE INTO claims (key, run, pid, claimed_at) VALUES (?, ?, ?, ?)",
@@ -426,6 +452,14 @@ class SQLiteStore(StateStore):
             cursor = self.db.execute("SELECT id, signature FROM signatures ORDER BY id")
             for row_id, signature in cursor:
                 yield int(row_id), bytes(signature)
+
+    def recent_signatures(self, limit: int) -> Iterator[tuple[int, bytes]]:
+        with self._guarded(write=False):  # by the id (rowid) index: limit rows read
+            rows = self.db.execute(
+                "SELECT id, signature FROM signatures ORDER BY id DESC LIMIT ?", (limit,)
+            ).fetchall()
+        for row_id, signature in reversed(rows):
+            yield int(row_id), bytes(signature)
 
     def signature_owner(self, row: int) -> str | None:
         with self._guarded(write=False):
@@ -507,22 +541,37 @@ class SQLiteStore(StateStore):
         return self._forget_keys("WHERE fetched_at < ?", (cutoff,))
 
     def close(self) -> None:
+        try:
+            if self.failed is None:
+                self.commit_group()  # the last group
+        except StateStoreFailed:
+            pass  # said by on_failure; a killed run's journal settles the rest (recover())
         if self._claimed and self.failed is None:  # else: released as a dead run's, later
             self.release_claims()
         self.db.close()
+        self.closed = True
+
+    def group(self, records: int, seconds: float) -> None:
+        self._group_records, self._group_seconds = max(1, records), max(0.0, seconds)
 
     @contextmanager
     def batch(self) -> Iterator[None]:
         """One transaction for every write inside (the deduplicate pipeline's claim,
-        remember and paragraphs of one record: one commit, not four; each commit costs
-        WAL writes). Committed when the block ends, by an item drop too (what was
-        written stands, as it would have one write at a time); rolled back when the
-        store itself failed. Nested: the outermost one commits."""
+        remember and paragraphs of one record), and with :meth:`group` for those of the
+        next records too: a commit writes every page it changed to the WAL, and the
+        records of a group share their tables' inner pages. Committed when the block
+        ends (an item drop too: what was written stands) and the group is full or old,
+        else by :meth:`commit_group` (the feed's group fsync: storage/durable.py) or
+        :meth:`close`; rolled back, the whole group, when the store itself failed (the
+        emit journal restores the group's records that reached the feed). Nested: the
+        outermost one counts."""
         if self._batching:
             yield
             return
-        with self._guarded():
-            self.db.execute("BEGIN IMMEDIATE")
+        if not self.db.in_transaction:
+            with self._guarded():
+                self.db.execute("BEGIN IMMEDIATE")
+            self._grouped, self._group_began = 0, time.monotonic()
         self._batching = True
         try:
             yield
@@ -536,17 +585,34 @@ class SQLiteStore(StateStore):
             raise
         except BaseException:
             self._batching = False
-            self._commit()
+            self._commit_if_due()
             raise
         self._batching = False
-        self._commit()
+        self._commit_if_due()
 
-    def _commit(self) -> None:
-        with self._guarded():
-            self.db.execute("COMMIT")
+    def _commit_if_due(self) -> None:
+        self._grouped += 1
+        if (
+            self._grouped >= self._group_records
+            or time.monotonic() - self._group_began >= self._group_seconds
+        ):
+            self.commit_group()
+
+    def commit_group(self) -> None:
+        if self.closed:
+            return  # committed by close(): a feed stored after the spider closed asks again
+        with self._guarded():  # a failed store refuses: what it rolled back is not seen
+            if self.db.in_transaction and not self._batching:
+                self.db.execute("COMMIT")
+
+    @property
+    def grouping(self) -> bool:
+        """A group's transaction is open (written, not yet committed)."""
+        return not self.closed and self.db.in_transaction and not self._batching
 
     def _transaction(self) -> AbstractContextManager[None]:
-        return nullcontext() if self._batching else _Transaction(self.db)
+        # Inside a batch or an open group: the writes join it (committed with it).
+        return nullcontext() if self._batching or self.db.in_transaction else _Transaction(self.db)
 
 
 def _create_store(path: Path) -> None:
@@ -575,6 +641,23 @@ def _create_store(path: Path) -> None:
     finally:
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
             leftover.unlink(missing_ok=True)
+
+
+class _Guard:
+    """SQLiteStore._guarded's context manager."""
+
+    def __init__(self, store: SQLiteStore, write: bool) -> None:
+        self.store, self.write = store, write
+
+    def __enter__(self) -> None:
+        if self.write and self.store.failed is not None:
+            raise StateStoreFailed(self.store.path, self.store.failed)
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        if isinstance(value, (sqlite3.IntegrityError, sqlite3.ProgrammingError)):
+            return  # a bug in our SQL, not the disk: the traceback is wanted
+        if isinstance(value, sqlite3.DatabaseError):
+            raise self.store._failed(value) from None
 
 
 class _Transaction:

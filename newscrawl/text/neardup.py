@@ -61,6 +61,7 @@ import math
 import re
 import unicodedata
 from array import array
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -76,6 +77,7 @@ __all__ = [
     "SHINGLE_CHARS",
     "SIGNATURE_SIZE",
     "NearDuplicateIndex",
+    "RecentIndex",
     "estimate_similarity",
     "fingerprint",
     "keys",
@@ -726,3 +728,58 @@ def _layout(table: U32Array, homes: IntArray, rows: U32Array) -> None:
 def _check(sig: bytes) -> None:
     if len(sig) != SIGNATURE_SIZE:
         raise ValueError(f"a signature has {SIGNATURE_SIZE} bytes, not {len(sig)}")
+
+
+class RecentIndex:
+    """A :class:`NearDuplicateIndex` of the last ``window`` signatures or so, in memory
+    whatever the number of signatures ever added: two generations of ``window // 2``,
+    the older dropped whole when the newer fills (no delete in an index). So the
+    signatures of the last ``window // 2`` to ``window`` records are searched: re-edits
+    of one wire story come within days; a store of years neither slows a run's start
+    (it reads the window, not the store) nor grows its memory (~160 bytes a signature).
+
+    >>> index = RecentIndex(window=4)
+    >>> sigs = [signature(" ".join(f"w{i}x{j}" for j in range(40))) for i in range(5)]
+    >>> for key, sig in enumerate(sigs):
+    ...     index.add(key, sig)
+    >>> len(index), [key for key, _ in index.matches(sigs[0])], index.query(sigs[4])
+    (3, [], 4)
+    """
+
+    def __init__(self, threshold: float = 0.5, *, window: int = 200_000) -> None:
+        if window < 2:
+            raise ValueError(f"window must be at least 2, not {window}")
+        self.threshold = threshold
+        self.half = window // 2
+        self._older: NearDuplicateIndex | None = None
+        self._newer = NearDuplicateIndex(threshold)
+
+    def __len__(self) -> int:
+        return len(self._newer) + (len(self._older) if self._older is not None else 0)
+
+    def add(self, key: int, sig: bytes) -> None:
+        if len(self._newer) >= self.half:
+            self._older, self._newer = self._newer, NearDuplicateIndex(self.threshold)
+        self._newer.add(key, sig)
+
+    def matches(self, sig: bytes) -> Iterator[tuple[int, bytes]]:
+        """As :meth:`NearDuplicateIndex.matches`: first-added first."""
+        if self._older is not None:
+            yield from self._older.matches(sig)
+        yield from self._newer.matches(sig)
+
+    def query(self, sig: bytes) -> int | None:
+        return next((key for key, _ in self.matches(sig)), None)
+
+    @classmethod
+    def from_items(
+        cls, items: Iterable[tuple[int, bytes]], threshold: float = 0.5, *, window: int = 200_000
+    ) -> RecentIndex:
+        """The window over ``items`` (oldest first): their last ``window // 2`` or more."""
+        index = cls(threshold, window=window)
+        rows = list(deque(items, maxlen=2 * index.half))
+        cut = max(0, len(rows) - index.half)
+        if cut:
+            index._older = NearDuplicateIndex.from_items(rows[:cut], threshold)
+        index._newer = NearDuplicateIndex.from_items(rows[cut:], threshold)
+        return index
