@@ -47,6 +47,9 @@ SKIPPED_SEEN = ours("state/skipped_seen")  # known to the state store, not fetch
 REFETCH_UPDATED = ours("state/refetch_updated")
 NOT_MODIFIED = ours("discovery/not_modified")  # a feed or sitemap answered 304
 FAILED_SOURCES = ours("discovery/failed_sources")  # list of "<reason> <url>"
+# The most requests from discovery out at once without limit= (NEWSCRAWL_DISCOVERY_INFLIGHT);
+# discovery/inflight_deferred and _resumed count the waits and the requests sent later.
+DISCOVERY_PEAK = ours("discovery/inflight_peak")
 ITEMS_NEW = ours("items/new")
 ITEMS_UPDATED = ours("items/updated")
 DUPLICATES_NEAR = ours("duplicates/near")
