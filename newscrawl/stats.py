@@ -10,6 +10,7 @@ so they never change; add new ones here. A leaf: it imports nothing of ours.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -29,6 +30,16 @@ def inc(target: Crawler | StatsCollector | None, key: str, count: float = 1) -> 
     stats = target.stats if isinstance(target, Crawler) else target
     if stats is not None:
         stats.inc_value(key, count)  # type: ignore[arg-type]  # typed int; seconds add too
+
+
+def counter(target: Crawler | StatsCollector | None) -> Callable[[str, float], None]:
+    """``count(name, amount)``: :func:`inc` of ``newscrawl/<name>``, for code that names
+    its stats without the prefix (storage/warcin.py's ``Count``)."""
+
+    def count(name: str, amount: float = 1) -> None:
+        inc(target, ours(name), amount)
+
+    return count
 
 
 def put(target: Crawler | StatsCollector | None, key: str, value: Any) -> None:
