@@ -43,12 +43,15 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))  # the test servers live in tests/, outside the package
 
 from tests.localservers import free_port  # noqa: E402
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 WORDS = (
     "the minister said government council security economy agreement talks region city "
@@ -144,19 +147,11 @@ def tree_rss_mb(root: int) -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def crawl(mode: str, origin: str, out: Path, workers: str) -> None:
-    from scrapy.crawler import CrawlerProcess
+def bench_settings(out: Path, workers: str) -> Settings:
+    """The project's settings for a benchmark crawl of the local site (this script's and
+    bench/scale.py's): politeness off, 32 requests at once, the feed ``out`` with its
+    state store beside it, ``workers`` extraction workers."""
     from scrapy.utils.project import get_project_settings
-
-    from newscrawl.sites.registry import site_spiders
-
-    ArabsTodaySpider = site_spiders()["arabstoday"]
-
-    class BareSpider(ArabsTodaySpider):
-        name = "arabstoday_bare"
-
-        def parse_article(self, response: Any, entry: Any = None) -> Iterator[dict[str, str]]:
-            yield {"url": response.url}
 
     os.chdir(PROJECT)
     settings = get_project_settings()
@@ -173,6 +168,23 @@ def crawl(mode: str, origin: str, out: Path, workers: str) -> None:
         },
         priority="cmdline",
     )
+    return settings
+
+
+def crawl(mode: str, origin: str, out: Path, workers: str) -> None:
+    from scrapy.crawler import CrawlerProcess
+
+    from newscrawl.sites.registry import site_spiders
+
+    ArabsTodaySpider = site_spiders()["arabstoday"]
+
+    class BareSpider(ArabsTodaySpider):
+        name = "arabstoday_bare"
+
+        def parse_article(self, response: Any, entry: Any = None) -> Iterator[dict[str, str]]:
+            yield {"url": response.url}
+
+    settings = bench_settings(out, workers)
     if mode == "bare":
         settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     process = CrawlerProcess(settings)

@@ -1,6 +1,6 @@
 """Memory as a crawl grows: RSS of one arabstoday crawl at 10k, 50k and 100k pages.
 
-    python bench/scale.py [--marks 10000 50000 100000]
+    python bench/scale.py [--marks 10000 50000 100000] [--inflight 0 2000]
 
 A local site of ``max(marks)`` article pages (bench/crawl.py's generator: realistic
 markup, ~25 KB a page, one sitemap) is served by Twisted's static server in its own
@@ -11,6 +11,10 @@ Printed: RSS at each mark and its ratio to the first (the goal: RSS(100k)/RSS(10
 1.1), pages/s, and the peak RSS (ru_maxrss). ``--trace`` (tracemalloc, slow) also
 prints, at each mark after the first, the 10 source lines whose allocations grew most
 since the first: what grows with the crawl.
+
+``--inflight`` crawls the same site once per value of NEWSCRAWL_DISCOVERY_INFLIGHT (0:
+discovery unbounded, the whole sitemap in Scrapy's queue at once, the baseline) and
+prints each one's RSS as a ratio of the first's at the same mark.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import Any
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from bench.crawl import generate_site  # noqa: E402  (the pool helper's generator)
+from bench.crawl import bench_settings, generate_site  # noqa: E402  (one site, one setup)
 from tests.localservers import free_port  # noqa: E402
 
 
@@ -41,28 +45,15 @@ def rss_mb() -> float:
     return 0.0
 
 
-def crawl(origin: str, out: Path, marks: list[int], trace: bool = False) -> None:
+def crawl(origin: str, out: Path, marks: list[int], inflight: str, trace: bool = False) -> None:
     """The crawl, in this (child) process: RSS noted at each mark into ``out``.marks.json."""
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
 
     from newscrawl.sites.registry import site_spiders
 
-    os.chdir(PROJECT)
-    settings = get_project_settings()
-    settings.setdict(
-        {
-            "AUTOTHROTTLE_ENABLED": False,
-            "DOWNLOAD_DELAY": 0,
-            "CONCURRENT_REQUESTS": 32,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
-            "LOG_LEVEL": "WARNING",
-            "FEEDS": {str(out): {"format": "jsonlines", "encoding": "utf8"}},
-            "NEWSCRAWL_STATE_PATH": str(out.with_suffix(".state.sqlite3")),
-        },
-        priority="cmdline",
-    )
+    settings = bench_settings(out, "auto")
+    settings.set("NEWSCRAWL_DISCOVERY_INFLIGHT", int(inflight), priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(site_spiders()["arabstoday"])
     noted: dict[int, float] = {}
@@ -103,8 +94,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--marks", type=int, nargs="+", default=[10_000, 50_000, 100_000])
     parser.add_argument("--trace", action="store_true", help="tracemalloc: what grows")
+    parser.add_argument(
+        "--inflight", nargs="+", default=["0", "2000"], help="NEWSCRAWL_DISCOVERY_INFLIGHT "
+        "of each crawl, the first the baseline (0: unbounded)",
+    )  # fmt: skip
     args = parser.parse_args()
     marks = sorted(args.marks)
+    results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         root = Path(tmp) / "site"
         started = time.perf_counter()
@@ -121,32 +117,39 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.1)
-            out = Path(tmp) / "full.jsonl"
-            child = subprocess.Popen(
-                [sys.executable, __file__, "--crawl" + ("-trace" if args.trace else ""),
-                 f"http://127.0.0.1:{port}", str(out), *map(str, marks)]
-            )  # fmt: skip
-            _, status, usage = os.wait4(child.pid, 0)
-            if os.waitstatus_to_exitcode(status):
-                raise SystemExit(f"the crawl failed: {os.waitstatus_to_exitcode(status)}")
+            for inflight in args.inflight:
+                print(f"-- NEWSCRAWL_DISCOVERY_INFLIGHT={inflight}", flush=True)
+                out = Path(tmp) / f"full-{inflight}.jsonl"
+                child = subprocess.Popen(
+                    [sys.executable, __file__, "--crawl" + ("-trace" if args.trace else ""),
+                     f"http://127.0.0.1:{port}", str(out), inflight, *map(str, marks)]
+                )  # fmt: skip
+                _, status, usage = os.wait4(child.pid, 0)
+                if os.waitstatus_to_exitcode(status):
+                    raise SystemExit(f"the crawl failed: {os.waitstatus_to_exitcode(status)}")
+                results[inflight] = json.loads(out.with_suffix(".marks.json").read_text())
+                results[inflight]["peak"] = usage.ru_maxrss / 1024  # KiB on Linux
         finally:
             server.terminate()
             server.wait()
-        result = json.loads(out.with_suffix(".marks.json").read_text())
-    noted = {int(mark): rss for mark, rss in result["marks"].items()}
-    first = noted[min(noted)]
-    for mark, rss in sorted(noted.items()):
-        print(f"{mark:>7,} pages: RSS {rss:.0f} MB, x{rss / first:.2f} of {min(noted):,}")
-    print(
-        f"{result['pages']:,} pages, {result['items']:,} items, "
-        f"{result['pages'] / result['seconds']:.0f} pages/s; peak RSS "
-        f"{usage.ru_maxrss / 1024:.0f} MB; load average {os.getloadavg()[0]:.2f}"
-    )
+    baseline = {int(m): rss for m, rss in results[args.inflight[0]]["marks"].items()}
+    for inflight, result in results.items():
+        noted = {int(mark): rss for mark, rss in result["marks"].items()}
+        first = noted[min(noted)]
+        print(f"NEWSCRAWL_DISCOVERY_INFLIGHT={inflight}:")
+        for mark, rss in sorted(noted.items()):
+            print(f"{mark:>7,} pages: RSS {rss:.0f} MB, x{rss / first:.2f} of {min(noted):,}, "
+                  f"x{rss / baseline[mark]:.2f} of inflight={args.inflight[0]}")  # fmt: skip
+        print(
+            f"  {result['pages']:,} pages, {result['items']:,} items, "
+            f"{result['pages'] / result['seconds']:.0f} pages/s; peak RSS {result['peak']:.0f} MB"
+        )
+    print(f"load average {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
     if len(sys.argv) >= 2 and sys.argv[1].startswith("--crawl"):
-        marks = [int(m) for m in sys.argv[4:]]
-        crawl(sys.argv[2], Path(sys.argv[3]), marks, trace=sys.argv[1] == "--crawl-trace")
+        marks = [int(m) for m in sys.argv[5:]]
+        crawl(sys.argv[2], Path(sys.argv[3]), marks, sys.argv[4], sys.argv[1] == "--crawl-trace")
     else:
         main()

@@ -28,6 +28,11 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # Feeds and sitemaps (read streaming) may be as large as the sitemap protocol allows,
 # 50 MB unpacked (gzip too); article pages keep DOWNLOAD_MAXSIZE.
 NEWSCRAWL_SOURCE_MAXSIZE = 50 * 1024 * 1024
+# Without -a limit=, at most this many requests from discovery (feeds, sitemaps,
+# listings) are scheduled at a time; the rest is read on as they come back, so a
+# 100,000-URL sitemap does not sit in Scrapy's memory queue (0: no bound). Not applied
+# with JOBDIR (disk queue) or NEWSCRAWL_REDIS_URL (Redis queue).
+NEWSCRAWL_DISCOVERY_INFLIGHT = 2000
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's code-execution HTTP server: off, like telnet
 COOKIES_ENABLED = False

@@ -10,6 +10,7 @@ so they never change; add new ones here. A leaf: it imports nothing of ours.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -31,6 +32,16 @@ def inc(target: Crawler | StatsCollector | None, key: str, count: float = 1) -> 
         stats.inc_value(key, count)  # type: ignore[arg-type]  # typed int; seconds add too
 
 
+def counter(target: Crawler | StatsCollector | None) -> Callable[[str, float], None]:
+    """``count(name, amount)``: :func:`inc` of ``newscrawl/<name>``, for code that names
+    its stats without the prefix (storage/warcin.py's ``Count``)."""
+
+    def count(name: str, amount: float = 1) -> None:
+        inc(target, ours(name), amount)
+
+    return count
+
+
 def put(target: Crawler | StatsCollector | None, key: str, value: Any) -> None:
     """Set the stat ``key`` (a full name) to ``value``."""
     stats = target.stats if isinstance(target, Crawler) else target
@@ -47,6 +58,9 @@ SKIPPED_SEEN = ours("state/skipped_seen")  # known to the state store, not fetch
 REFETCH_UPDATED = ours("state/refetch_updated")
 NOT_MODIFIED = ours("discovery/not_modified")  # a feed or sitemap answered 304
 FAILED_SOURCES = ours("discovery/failed_sources")  # list of "<reason> <url>"
+# The most requests from discovery out at once without limit= (NEWSCRAWL_DISCOVERY_INFLIGHT);
+# discovery/inflight_deferred and _resumed count the waits and the requests sent later.
+DISCOVERY_PEAK = ours("discovery/inflight_peak")
 ITEMS_NEW = ours("items/new")
 ITEMS_UPDATED = ours("items/updated")
 DUPLICATES_NEAR = ours("duplicates/near")

@@ -332,3 +332,26 @@ def test_gzip_sources_unpack_in_slices() -> None:
     for broken in (packed[:-12], packed[:2], b"\x1f\x8b\x08\x00" + b"junk" * 10):
         with pytest.raises((EOFError, zlib.error)):
             b"".join(xml_chunks(broken))
+
+
+def test_without_a_limit_discovery_is_bounded_and_every_listed_url_is_fetched(
+    tmp_path: Path,
+) -> None:
+    """A sitemap of 2,000 articles (and 100 of them listed twice), with at most 50
+    requests from discovery out at a time (NEWSCRAWL_DISCOVERY_INFLIGHT): the rest of
+    the sitemap waits and is read on as pages come back, and nothing is lost: every
+    listed URL is fetched once and emitted."""
+    served = [make_article(620_000 + i) for i in range(2_000)]
+    site = FaultSite(served, in_feeds=[])
+    listed = [REAL_ORIGIN + a.path for a in served]
+    site.pages["/sitemap.xml"] = Page(urlset(listed + listed[:100]), "application/xml")
+    with serve(site) as origin:
+        run = crawl(origin, tmp_path, "-s", "NEWSCRAWL_DISCOVERY_INFLIGHT=50", timeout=600)
+    assert run.code == 0, run.log[-3000:]
+    fetched = Counter(h.path for h in site.hits if "/news/" in h.path)
+    assert set(fetched) == {a.path for a in served} and max(fetched.values()) == 1
+    assert sorted(path_of(r) for r in run.records) == sorted(a.path for a in served)
+    assert 0 < run.stat("newscrawl/discovery/inflight_peak") <= 50
+    assert run.stat("newscrawl/discovery/inflight_deferred") >= 1
+    assert run.stat("newscrawl/discovery/inflight_resumed") >= 2_000 - 50
+    assert run.lines_about("NEWSCRAWL_DISCOVERY_INFLIGHT=50: enough requests queued")

@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
@@ -152,10 +153,15 @@ def test_sigkill_between_write_and_group_fsync_loses_and_repeats_nothing(
     assert integrity(tmp_path) == "ok"
 
 
-def test_sigterm_closes_the_feed_complete_and_resumes_from_the_queue(tmp_path: Path) -> None:
+# A small discovery bound must not lose what still waited when the run paused: with
+# JOBDIR the bound is off (Scrapy's queue is on disk; spiders/base.py discovery_inflight).
+@pytest.mark.parametrize("extra", [(), ("-s", "NEWSCRAWL_DISCOVERY_INFLIGHT=5")])
+def test_sigterm_closes_the_feed_complete_and_resumes_from_the_queue(
+    tmp_path: Path, extra: tuple[str, ...]
+) -> None:
     site = FaultSite(ARTICLES, delay=0.1)
     with serve(site) as origin:
-        code = run_until(origin, tmp_path, 1, 4, signal.SIGTERM)
+        code = run_until(origin, tmp_path, 1, 4, signal.SIGTERM, *extra)
         first = tmp_path / "run1.jsonl"
         report = json.loads(first.with_name("run1.report.json").read_text("utf-8"))
         assert code == exitcodes.ABORTED
@@ -164,7 +170,7 @@ def test_sigterm_closes_the_feed_complete_and_resumes_from_the_queue(tmp_path: P
         assert len(records) == report["articles_emitted"] < len(ARTICLES)
         assert not (tmp_path / "latest").exists(), "an aborted run must not become latest"
         assert integrity(tmp_path) == "ok"
-        code = run_until(origin, tmp_path, 2, None, signal.SIGTERM)
+        code = run_until(origin, tmp_path, 2, None, signal.SIGTERM, *extra)
     log = (tmp_path / "run2.log").read_text()
     assert code == exitcodes.OK, log[-3000:]
     assert "Resuming crawl" in log and "did not close" not in log

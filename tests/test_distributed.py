@@ -21,12 +21,17 @@ from typing import Any
 
 import pytest
 import redis
+from scrapy import Request, Spider, signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from newscrawl import exitcodes
 from newscrawl.commands.merge import merge
 from newscrawl.discovery.urls import url_key
-from newscrawl.distributed.config import Keys, mask_url, redis_url
+from newscrawl.distributed.config import Keys, keys_for, mask_url, redis_url
+from newscrawl.distributed.rediscrawl import Coordinator
+from newscrawl.distributed.redisstore import OUTAGE
 from newscrawl.distributed.wiring import apply_settings
 from newscrawl.fixtureserver import PROJECT_ROOT
 from tests.redis_server import redis_db_fixture, redis_server_fixture  # noqa: F401
@@ -487,3 +492,34 @@ def test_three_workers_one_killed_halfway_every_article_exactly_once(
     assert not list(r.scan_iter(KEYS.processing("*")))
     assert not list(r.scan_iter(KEYS.pending("*")))
     assert r.scard(KEYS.claims) == 1200
+
+
+def test_a_worker_that_waited_for_the_seed_gets_its_idle_timeout_again_after_working(
+    redis_db: str,
+) -> None:
+    """The idle clock counts time with nothing to do. A worker started before the seed
+    idles (its clock starts), then fetches what the seed queued for longer than its
+    NEWSCRAWL_REDIS_IDLE_TIMEOUT: when the queue drains it waits the whole timeout again
+    (more may come) instead of leaving at once on a clock started before the seed."""
+    crawler = get_crawler(Spider, {"NEWSCRAWL_REDIS_URL": redis_db,
+                                   "NEWSCRAWL_REDIS_IDLE_TIMEOUT": 1,
+                                   "NEWSCRAWL_WORKER_ID": "early"})  # fmt: skip
+    spider = Spider("arabstoday")
+    try:
+        coordinator = Coordinator.from_crawler(crawler)
+        coordinator.role, coordinator.keys = "worker", keys_for(crawler.settings, spider.name)
+        coordinator._scheduler = lambda: None  # type: ignore[method-assign]  # no engine here
+        with pytest.raises(DontCloseSpider):
+            coordinator.spider_idle(spider)  # nothing queued yet: waits for the seed
+        for n in range(3):  # the seed's articles, fetched here
+            request = Request(f"https://www.arabstoday.net/en/news/{n}/x")
+            crawler.signals.send_catch_log(
+                signals.request_reached_downloader, request=request, spider=spider
+            )
+        time.sleep(1.2)  # fetching took longer than the idle timeout
+        with pytest.raises(DontCloseSpider):
+            coordinator.spider_idle(spider)  # the queue drained: the clock starts now
+        time.sleep(1.2)
+        coordinator.spider_idle(spider)  # a whole timeout with nothing to do: it leaves
+    finally:
+        OUTAGE.disarm()

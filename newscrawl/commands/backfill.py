@@ -33,7 +33,8 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl import exitcodes, preflight
-from newscrawl.discovery.urls import canonicalize, url_key
+from newscrawl.commands._replay import replay_settings, replayed
+from newscrawl.discovery.urls import url_key
 from newscrawl.extraction.article import Extraction
 from newscrawl.extraction.decide import decide
 from newscrawl.extraction.rules import SiteRules
@@ -42,8 +43,7 @@ from newscrawl.spiders.base import ArgumentError, NewsSpider
 from newscrawl.spiders.news import GENERIC_ARTICLE_URL
 from newscrawl.stats import inc
 from newscrawl.storage.feeds import feed_problem
-from newscrawl.storage.warc import FETCHED_AT, REPLAY
-from newscrawl.storage.warcin import ArchivedPage, read_pages
+from newscrawl.storage.warcin import ArchivedPage
 
 logger = logging.getLogger(__name__)
 
@@ -90,21 +90,9 @@ class BackfillSpider(NewsSpider):
             self.helpers[site.name] = helper
         return self.helpers[site.name]
 
-    def count(self, key: str, amount: int) -> None:
-        inc(self.crawler, f"newscrawl/{key}", amount)  # warcin's keys are under newscrawl/
-
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for path in self.paths:
-            maxsize = self.settings.getint("DOWNLOAD_MAXSIZE")  # as the crawl holds pages to
-            for page in read_pages(path, self.count, maxsize):
-                if self.wanted(page):
-                    yield scrapy.Request(
-                        canonicalize(page.url), callback=self.parse_article, errback=self.on_error,
-                        dont_filter=True, meta={
-                            REPLAY: (page.status, page.headers, page.body),
-                            FETCHED_AT: page.fetched_at or None,
-                        },
-                    )  # fmt: skip
+        async for request in replayed(self, self.paths, self.wanted):
+            yield request
 
     def wanted(self, page: ArchivedPage) -> bool:
         """Whether to extract this page; when not, counted by why."""
@@ -202,15 +190,7 @@ class Command(BaseRunSpiderCommand):
         spider = type("BackfillSpider", (BackfillSpider,), {"paths": tuple(paths),
                                                             "sites": sites})  # fmt: skip
         assert self.settings is not None and self.crawler_process is not None
-        overrides: dict[str, Any] = {
-            "ROBOTSTXT_OBEY": False,
-            "NEWSCRAWL_WARC": None,
-            "DOWNLOADER_MIDDLEWARES": {"newscrawl.storage.warc.ReplayMiddleware": 1},
-            "AUTOTHROTTLE_ENABLED": False,
-            "DOWNLOAD_DELAY": 0,
-        }
-        for key, value in overrides.items():
-            self.settings.set(key, value, priority="cmdline")
+        replay_settings(self.settings)
         crawler = self.crawler_process.create_crawler(spider)
         if problem := feed_problem(crawler, spargs):  # as scrapy crawl: before any work
             print(f"error: {problem}", file=sys.stderr)

@@ -11,61 +11,44 @@ store is neither read nor changed) unless ``-s NEWSCRAWL_STATE_PATH=...`` is giv
 from __future__ import annotations
 
 import argparse
-import functools
 import re
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
+from newscrawl.commands._replay import replay_settings, replayed
 from newscrawl.discovery.urls import host_matches
 from newscrawl.pagekind import KIND, PageKind
 from newscrawl.sites.registry import site_spiders
 from newscrawl.spiders.base import NewsSpider
 from newscrawl.stats import EXIT_CODE, inc
-from newscrawl.storage.warc import FETCHED_AT, REPLAY
-from newscrawl.storage.warcin import Count, read_pages
+from newscrawl.storage.warcin import ArchivedPage
 
 
-def archived_articles(
-    paths: list[Path], site: type[NewsSpider], count: Count, max_bytes: int = 0
-) -> AsyncIterator[scrapy.Request]:
-    """Requests answering themselves with each archived article response: the pages
-    newscrawl archived as articles, and in any other crawler's WARC (no page kind), the
-    pages the site's article URL pattern matches (storage/warcin.py counts the rest)."""
+def article_of(site: type[NewsSpider], spider: NewsSpider) -> Callable[[ArchivedPage], bool]:
+    """Whether an archived page is an article of ``site``: one newscrawl archived as an
+    article, or in any other crawler's WARC (no page kind), a page the site's article
+    URL pattern matches; the rest is counted (``newscrawl/reextract/not_article``)."""
     article_url = re.compile(site.article_url) if site.article_url else None
 
-    async def generate() -> AsyncIterator[scrapy.Request]:
-        for path in paths:
-            for page in read_pages(path, count, max_bytes):
-                if page.kind is None:  # another crawler's: the site's own article URLs only
-                    parts = urlsplit(page.url)
-                    is_article = host_matches(parts.hostname, tuple(site.domains)) and bool(
-                        article_url and article_url.search(parts.path)
-                    )
-                else:
-                    is_article = page.kind == PageKind.ARTICLE
-                if not is_article:
-                    count("reextract/not_article", 1)
-                    continue
-                yield scrapy.Request(
-                    page.url,
-                    dont_filter=True,
-                    meta={REPLAY: (page.status, page.headers, page.body),
-                          FETCHED_AT: page.fetched_at or None, KIND: PageKind.ARTICLE},
-                )  # fmt: skip
+    def wanted(page: ArchivedPage) -> bool:
+        if page.kind is None:  # another crawler's: the site's own article URLs only
+            parts = urlsplit(page.url)
+            is_article = host_matches(parts.hostname, tuple(site.domains)) and bool(
+                article_url and article_url.search(parts.path)
+            )
+        else:
+            is_article = page.kind == PageKind.ARTICLE
+        if not is_article:
+            inc(spider.crawler, "newscrawl/reextract/not_article")
+        return is_article
 
-    return generate()
-
-
-def count_under_newscrawl(crawler: Any, key: str, amount: int) -> None:
-    """storage/warcin.py's counter: its keys are named under ``newscrawl/``."""
-    inc(crawler, f"newscrawl/{key}", amount)
+    return wanted
 
 
 class Command(BaseRunSpiderCommand):
@@ -101,10 +84,9 @@ class Command(BaseRunSpiderCommand):
             """The site spider, fed from the archive instead of discovery."""
 
             async def start(self) -> AsyncIterator[scrapy.Request]:
-                maxsize = self.settings.getint("DOWNLOAD_MAXSIZE")  # as the crawl's pages
-                count = functools.partial(count_under_newscrawl, self.crawler)
-                async for request in archived_articles(paths, site, count, maxsize):
-                    yield request.replace(callback=self.parse_article, errback=self.on_error)
+                wanted = article_of(site, self)
+                async for request in replayed(self, paths, wanted, **{KIND: PageKind.ARTICLE}):
+                    yield request
 
         Replay.__name__ = f"{site.__name__}Replay"
         assert self.settings is not None and self.crawler_process is not None
@@ -112,15 +94,7 @@ class Command(BaseRunSpiderCommand):
         if self.settings.getpriority("NEWSCRAWL_STATE_PATH") in (None, 0, 20):
             state_dir = tempfile.TemporaryDirectory(prefix="newscrawl-reextract-")
             self.settings.set("NEWSCRAWL_STATE_PATH", f"{state_dir.name}/state.sqlite3", "cmdline")
-        overrides: dict[str, Any] = {
-            "ROBOTSTXT_OBEY": False,
-            "NEWSCRAWL_WARC": None,
-            "DOWNLOADER_MIDDLEWARES": {"newscrawl.storage.warc.ReplayMiddleware": 1},
-            "AUTOTHROTTLE_ENABLED": False,
-            "DOWNLOAD_DELAY": 0,
-        }
-        for key, value in overrides.items():
-            self.settings.set(key, value, priority="cmdline")
+        replay_settings(self.settings)
         crawler = self.crawler_process.create_crawler(Replay)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

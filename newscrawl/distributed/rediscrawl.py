@@ -514,6 +514,7 @@ class Coordinator:
         coordinator = cls(crawler)
         crawler.signals.connect(coordinator.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(coordinator.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(coordinator.working, signal=signals.request_reached_downloader)
         crawler.signals.connect(coordinator.spider_closed, signal=signals.spider_closed)
         return coordinator
 
@@ -766,6 +767,12 @@ class Coordinator:
             except ValueError:
                 return True
         return False
+
+    def working(self, request: Request, spider: Spider) -> None:
+        """A request fetched: the idle clock starts afresh when the engine next idles. It
+        is set only in spider_idle, so a worker that had waited for the seed, then
+        fetched for longer than the idle timeout, left as soon as the queue drained."""
+        self.idle_since = None
 
     def spider_idle(self, spider: Spider) -> None:
         if self.role == "seed" or self.keys is None or self.closed or OUTAGE.gave_up:

@@ -7,7 +7,9 @@ extraction rules). Arguments every site accepts:
 ``-a edition=en,ar``  editions to crawl (default: all)
 ``-a since=YYYY-MM-DD``  skip feed/sitemap entries older than that, before fetching
 ``-a limit=N``  stop after N emitted articles; discovery is bounded by it too (see
-    :meth:`NewsSpider._bounded`): a 100,000-item feed is read only as far as needed
+    :meth:`NewsSpider._bounded`): a 100,000-item feed is read only as far as needed.
+    Without a limit, at most ``NEWSCRAWL_DISCOVERY_INFLIGHT`` requests from discovery
+    are out at a time, the rest read on as they come back (flat memory at any size)
 ``-a base_url=http://127.0.0.1:PORT``  send every request to that origin, keeping paths
 ``-a max_pages=N``  listing pages followed per section (pagination depth)
 ``-a recrawl=1``  ignore the state store for this run (fetch everything; nothing erased)
@@ -32,6 +34,7 @@ from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from itertools import chain
 from types import MappingProxyType
 from typing import Any
@@ -57,7 +60,7 @@ from newscrawl.discovery.sources import (
     stream_sitemap,
 )
 from newscrawl.discovery.urls import canonicalize, host_matches, rebase, url_key
-from newscrawl.distributed.config import ROLES
+from newscrawl.distributed.config import ROLES, redis_url
 from newscrawl.extraction.article import Extraction
 from newscrawl.extraction.dates import iso
 from newscrawl.extraction.decide import decide
@@ -74,6 +77,7 @@ from newscrawl.spiders.learning import Ask, Learned, Learning
 from newscrawl.stats import (
     DECIDED_IN_POOL,
     DECIDED_IN_SPIDER,
+    DISCOVERY_PEAK,
     EXTRACTION_ERROR,
     FAILED_SOURCES,
     SKIPPED_SEEN,
@@ -318,6 +322,7 @@ class NewsSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_item_lost, signal=signals.item_dropped)
         crawler.signals.connect(spider.on_item_lost, signal=signals.item_error)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
         return spider
 
     def on_item_scraped(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
@@ -607,54 +612,87 @@ class NewsSpider(scrapy.Spider):
             if request := self._article_request(url, entry):
                 yield request
 
-    # -- limit=N bounds discovery ------------------------------------------------
+    # -- limit=N (else NEWSCRAWL_DISCOVERY_INFLIGHT) bounds discovery ------------
+
+    @cached_property
+    def discovery_inflight(self) -> int:
+        """Without limit=, how many requests from discovery may be out at a time (0: no
+        bound). Scrapy's memory queue holds each scheduled request (about 2.6 KB): a
+        100,000-URL sitemap scheduled at once held 260 MB for the whole run. Not with
+        JOBDIR (the queue is on disk, and a paused run would lose what still waits)
+        nor in a distributed crawl (the queue is Redis)."""
+        if self.settings.get("JOBDIR") or redis_url(self.settings):
+            return 0
+        return max(0, self.settings.getint("NEWSCRAWL_DISCOVERY_INFLIGHT", 2000))
 
     def _room(self) -> int:
         """Requests the limit can still use: what is left of it, less what is queued,
-        plus a margin for pages that will not make a record (10%, at least 2)."""
-        assert self.limit is not None
+        plus a margin for pages that will not make a record (10%, at least 2).
+        Without a limit: what is left of ``discovery_inflight``."""
+        if self.limit is None:
+            return self.discovery_inflight - self.in_flight
         margin = max(2, self.limit // 10)
         return self.limit + margin - self.emitted - self.pending - self.in_flight
 
     def _track(self, request: scrapy.Request) -> scrapy.Request:
         self.in_flight += 1
         request.meta[TRACKED] = True
+        if self.limit is None and self.crawler.stats is not None:
+            self.crawler.stats.max_value(DISCOVERY_PEAK, self.in_flight)
         return request
 
-    def _untrack(self, request: scrapy.Request | None) -> None:
+    def _untrack(self, request: scrapy.Request | None, refill: bool = True) -> None:
         if request is not None and request.meta.pop(TRACKED, False):
             self.in_flight = max(0, self.in_flight - 1)
+            if refill and self.limit is None and self.backlog:
+                self._refill()  # without a limit, one back makes room for the next
+
+    def on_request_dropped(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        """A duplicate the scheduler refused never comes back: its room is free now.
+        (No refill here: this runs inside engine.crawl, and _refill's loop goes on.)"""
+        self._untrack(request, refill=False)
 
     def _bounded(self, requests: Iterator[scrapy.Request]) -> Iterator[scrapy.Request]:
-        """``requests`` (read lazily), as many as the limit can use; the rest wait."""
-        if self.limit is None:
+        """``requests`` (read lazily), as many as the limit (or, without one,
+        ``discovery_inflight``) can use; the rest wait."""
+        if self.limit is None and not self.discovery_inflight:
             yield from requests
             return
         for request in requests:
             if self._room() <= 0:
                 if not self.backlog:
                     logger.info(
-                        "limit=%d: enough requests queued, the rest of discovery waits",
-                        self.limit,
-                    )
+                        "%s: enough requests queued, the rest of discovery waits",
+                        f"limit={self.limit}" if self.limit is not None
+                        else f"NEWSCRAWL_DISCOVERY_INFLIGHT={self.discovery_inflight}",
+                    )  # fmt: skip
                 self.backlog.append(chain((request,), requests))
-                inc(self.crawler, "newscrawl/limit/discovery_deferred")
+                inc(self.crawler, self._bound_stat("deferred"))
                 return
             yield self._track(request)
 
+    def _bound_stat(self, what: str) -> str:
+        """``newscrawl/limit/discovery_<what>``, or without a limit
+        ``newscrawl/discovery/inflight_<what>``."""
+        if self.limit is not None:
+            return f"newscrawl/limit/discovery_{what}"
+        return f"newscrawl/discovery/inflight_{what}"
+
     def _refill(self) -> int:
-        """Schedule waiting requests while the limit has room; how many went out."""
+        """Schedule waiting requests while the limit (or discovery_inflight) has room;
+        how many went out."""
         sent = 0
         engine = self.crawler.engine if self.crawler else None
-        while self.limit is not None and engine is not None and self.backlog:
-            if self._room() <= 0 or self.emitted >= self.limit:
+        bounded = self.limit is not None or self.discovery_inflight
+        while bounded and engine is not None and engine.spider is not None and self.backlog:
+            if self._room() <= 0 or (self.limit is not None and self.emitted >= self.limit):
                 break
             request = next(self.backlog[0], None)
             if request is None:
                 self.backlog.popleft()
                 continue
             engine.crawl(self._track(request))
-            inc(self.crawler, "newscrawl/limit/discovery_resumed")
+            inc(self.crawler, self._bound_stat("resumed"))
             sent += 1
         return sent
 
