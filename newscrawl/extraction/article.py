@@ -150,6 +150,7 @@ def _dates(
     if published is None:
         site_candidates = select_all(root, rules.date_selectors)
         trusted = set(site_candidates)
+        tried: set[str] = set()  # printed dates that did not parse (dateparser: ~1 ms each)
         # The generic guesses only when the site's own candidates give no date: their
         # walk of the whole tree is one of the dearest steps of a page.
         for el in itertools.chain(site_candidates, _lazy(_DATE_LIKE, root)):
@@ -162,7 +163,10 @@ def _dates(
             ):
                 continue
             raw = collapse_whitespace(el.text_content())
-            parsed = parse_date(raw, rules.date_formats, rules.timezone) if raw else None
+            if not raw or raw in tried:
+                continue  # the same text failed already (two selectors, one element)
+            parsed = parse_date(raw, rules.date_formats, rules.timezone)
+            tried.add(raw)
             if parsed:
                 published, raw_published = parsed, raw
                 break
