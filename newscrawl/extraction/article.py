@@ -32,7 +32,7 @@ from newscrawl.text.charset import (
     choose_encoding,
     guess_encoding,
     invalid_utf8_bytes,
-    repair_mojibake,
+    repair_mojibake_utf8,
 )
 from newscrawl.text.cleaning import bound_record, split_authors
 
@@ -240,11 +240,12 @@ class ParsedPage:
 
 
 def parse_page(html: str | bytes, url: str) -> ParsedPage:
-    text, mojibake = repair_mojibake(decode_html(html))  # UTF-8 once misread as cp1256/1252
+    # UTF-8 once misread as cp1256/1252; the text's UTF-8, made for the check, is parsed.
+    text, mojibake, utf8 = repair_mojibake_utf8(decode_html(html))
     if mojibake:
         logger.info("Mojibake (UTF-8 once read as %s) repaired: %s", mojibake, url)
     # Parsed as parsel would; nesting deeper than libxml2 allows is flattened first.
-    root, unwrapped, too_deep = parse_html(text or "<html></html>", url)
+    root, unwrapped, too_deep = parse_html(text or "<html></html>", url, utf8 if text else None)
     return ParsedPage(text, root, mojibake, unwrapped, too_deep)
 
 
