@@ -100,3 +100,47 @@ def test_an_unknown_site_zone_loses_no_field_of_the_article() -> None:
     extraction = extract_article(html, "https://news.example/world/2024/05/01/story", rules)
     assert extraction.record["published"] == "2024-01-01T10:00:00+03:00"
     assert not [note for note in extraction.notes if note.startswith("field_error/")]
+
+
+def test_dateparser_is_built_once_per_zone_and_reads_as_parse_did() -> None:
+    """``dateparser.parse`` built a DateDataParser on every call (a tenth of its cost);
+    one per site zone reads every printed date the same."""
+    import dateparser
+
+    from newscrawl.extraction import dates
+
+    assert dates._date_data_parser("Asia/Beirut") is dates._date_data_parser("Asia/Beirut")
+    settings = {
+        "TIMEZONE": "Asia/Beirut",
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "PREFER_DAY_OF_MONTH": "first",
+        "DATE_ORDER": "DMY",
+        "PARSERS": ["absolute-time"],
+    }
+    for text in ("Saturday, 15 April 2023 10:30", "March 2024", "05.04.2025 - x", "no date 2024"):
+        expected = dateparser.parse(text, languages=["en"], settings=settings)
+        assert dates._dateparser(text, "Asia/Beirut") == expected
+
+
+def test_a_printed_date_two_selectors_name_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two date selectors naming one element whose text is no date: the text goes to
+    the date parser (dateparser: about 1 ms) once, not once per selector."""
+    from newscrawl.extraction import article
+    from newscrawl.extraction.rules import SiteRules
+
+    seen: list[str] = []
+    real = article.parse_date
+
+    def spy(raw: str | None, *args: object, **kwargs: object) -> object:
+        seen.append(raw or "")
+        return real(raw, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(article, "parse_date", spy)
+    rules = SiteRules(date_selectors=(".created", "#main .created"))
+    html = (
+        "<html><body><div id='main'><h1>Title</h1><span class='created'>Posted on Friday"
+        " 2020 evening</span><p>" + "Story text. " * 40 + "</p></div></body></html>"
+    )
+    record = article.extract_article(html, "https://example.com/a/1", rules).record
+    assert record["published"] is None
+    assert seen.count("Posted on Friday 2020 evening") == 1

@@ -105,3 +105,25 @@ def test_a_crawl_emits_the_deeply_nested_pages(deep_run: tuple[FaultSite, Run]) 
     assert not run.stat("newscrawl/dropped/empty_body")
     for article in site.articles[:2]:
         assert len(run.lines_about(site.origin + article.path, "WARNING")) == 1
+
+
+def test_the_reused_parser_judges_each_page_alone() -> None:
+    """One parser per thread serves every page (lxml allows reuse, not sharing across
+    threads): a deep page does not leave its depth error to the next page, and a page
+    after it parses whole."""
+    import threading
+
+    from newscrawl.extraction import depth
+
+    assert depth._parser() is depth._parser()
+    other: list[object] = []
+    thread = threading.Thread(target=lambda: other.append(depth._parser()))
+    thread.start()
+    thread.join()
+    assert other and other[0] is not depth._parser()
+    deep = "<html><body>" + "<div>" * DEEP + STORY + "</div>" * DEEP + "</body></html>"
+    assert parse_html(deep)[1] > 0
+    page = "<html><body>" + STORY + "</body></html>"
+    root, unwrapped, too_deep = parse_html(page)
+    assert (unwrapped, too_deep) == (0, False)
+    assert len(root.findall(".//p")) == 6

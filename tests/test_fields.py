@@ -291,3 +291,28 @@ def test_a_crawl_keeps_the_article_with_bad_metadata(fields_run: tuple[FaultSite
     assert len(run.lines_about(url, "WARNING")) == 1  # the title cut
     assert len([line for line in run.lines_about(url) if "JSON-LD" in line]) == 1
     assert emitted[site.articles[1].path]["body"] == site.articles[1].body
+
+
+def test_date_like_elements_are_those_the_one_predicate_named() -> None:
+    """The generic date guess reaches elements through their class or id attribute
+    (cheaper); it finds what the predicate on every element found, once each, in
+    document order, and nothing outside <body>."""
+    import lxml.html
+    from lxml import etree
+
+    from newscrawl.extraction.article import _DATE_LIKE
+
+    predicate = etree.XPath(
+        "//body//*[contains(translate(@class, 'DATE', 'date'), 'date')"
+        " or contains(translate(@id, 'DATE', 'date'), 'date')"
+        " or contains(translate(@class, 'TIME', 'time'), 'time')]"
+    )
+    root = lxml.html.fromstring(
+        "<html><head><meta class='date'></head><body><div class='PostDate' id='date-1'>"
+        "<span id='upDATEd'>x</span><time class='Time'>y</time><p class='timeline'>z</p>"
+        "<i id='TIME'>no</i><b class='dat e'>no</b></div><ul class='x date'><li>1</li></ul>"
+        "</body></html>"
+    )
+    found = _DATE_LIKE(root)
+    assert found == predicate(root)
+    assert [el.tag for el in found] == ["div", "span", "time", "p", "ul"]

@@ -107,3 +107,38 @@ def test_words_whose_bytes_cannot_be_utf8_are_not_tried(monkeypatch: pytest.Monk
     misread = story.encode("utf-8").decode("cp1256")
     assert repair_mojibake(f"<p>{misread}</p>") == (f"<p>{story}</p>", "cp1256")
     assert tried
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_SOUP), max_size=200) | pages())
+def test_precheck_skips_only_texts_with_too_few_pairs(text: str) -> None:
+    """The C-speed precheck on the UTF-8 counts what the telltale pattern counts: it
+    may say "too few" only when the pattern finds fewer than MIN_TELLTALES pairs."""
+    utf8 = text.encode("utf-8", "surrogatepass")
+    for codec in ("cp1256", "cp1252"):
+        pairs = len(charset._TELLTALE[codec].findall(text))
+        if charset._few_telltales(utf8, codec):
+            assert pairs < charset.MIN_TELLTALES
+        if len(text) < 60:  # few lead characters: the precheck decides alone
+            assert charset._few_telltales(utf8, codec) == (pairs < charset.MIN_TELLTALES)
+
+
+def test_clean_pages_are_not_scanned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An English page with a few accented letters, an Arabic page without Latin-1
+    letters: the codecs whose lead characters are absent or few are not scanned."""
+    scanned: list[str] = []
+    real = charset._candidate_words
+
+    def spy(text: str, codec: str) -> tuple[list[tuple[int, int]], int]:
+        scanned.append(codec)
+        return real(text, codec)
+
+    monkeypatch.setattr(charset, "_candidate_words", spy)
+    english = "<p>The café owner’s view.</p>\n" * 5 + "<p>He said — “no comment”.</p>\n" * 200
+    assert repair_mojibake(english) == (english, None)
+    assert scanned == []
+    arabic = "<p>قال الوزير، إن الحكومة «ستعلن» القرار غدا.</p>\n" * 200
+    assert repair_mojibake(arabic) == (arabic, None)
+    assert scanned == ["cp1256"]  # Arabic letters are cp1256 lead characters: scanned
+    misread = "قال الوزير إن الحكومة".encode().decode("cp1256")
+    assert repair_mojibake(english + misread)[1] == "cp1256"

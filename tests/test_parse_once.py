@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import newscrawl
 from newscrawl.extraction import article
@@ -52,3 +54,38 @@ def test_fallback_record_is_the_generic_extraction_of_the_page(
     assert [r.getMessage() for r in caplog.records].count(
         f"Mojibake (UTF-8 once read as cp1252) repaired: {URL}"
     ) == 1
+
+
+def test_the_page_is_encoded_once_for_the_mojibake_check_and_the_parser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The mojibake check encodes the page as UTF-8; the parser is given those bytes
+    (sliced past the whitespace it strips) rather than encoding the page again. A page
+    the check repairs is encoded anew, as it must be."""
+    from newscrawl.extraction import depth
+
+    given: list[bytes | None] = []
+    real = article.parse_html
+
+    def spy(text: str, base_url: str | None = None, encoded: bytes | None = None) -> object:
+        given.append(encoded)
+        return real(text, base_url, encoded)
+
+    monkeypatch.setattr(article, "parse_html", spy)
+    page = f"\n  <html><body><h1>Talks — Doha</h1><p>{PROSE}</p></body></html>\n\n"
+    root = article.parse_page(page, URL).root
+    assert given == [page.encode()]
+    assert depth._utf8(page, page.encode()) == page.strip().encode()
+    assert root.findtext(".//h1") == "Talks — Doha"
+    repaired = article.parse_page(REDESIGNED.decode("utf-8"), URL)
+    assert repaired.mojibake == "cp1252" and given[-1] is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\xa0\u3000\x00a<é\u0639😀")))
+def test_the_parser_gets_the_bytes_it_got_before(text: str) -> None:
+    """Sliced or encoded anew, libxml2 is given what ``text.strip()`` without NULs
+    encodes to."""
+    from newscrawl.extraction import depth
+
+    assert depth._utf8(text, text.encode()) == text.strip().replace("\x00", "").encode()

@@ -32,7 +32,7 @@ from newscrawl.text.charset import (
     choose_encoding,
     guess_encoding,
     invalid_utf8_bytes,
-    repair_mojibake,
+    repair_mojibake_utf8,
 )
 from newscrawl.text.cleaning import bound_record, split_authors
 
@@ -74,11 +74,14 @@ def decode_html(html: str | bytes, declared_encoding: str | None = None) -> str:
     return text
 
 
-# Any element whose class or id says it holds a date or time, on any site.
+# Any element whose class or id says it holds a date or time, on any site. Reached
+# through the attribute (as selectors.fast_xpath does): only elements that have a class
+# or an id are tested, and each attribute is read once; the union is in document
+# order, as the one predicate on every element was (a quarter cheaper on the corpus).
 _DATE_LIKE = etree.XPath(
-    "//body//*[contains(translate(@class, 'DATE', 'date'), 'date')"
-    " or contains(translate(@id, 'DATE', 'date'), 'date')"
-    " or contains(translate(@class, 'TIME', 'time'), 'time')]"
+    "//body//*/@class[contains(translate(., 'DATE', 'date'), 'date')"
+    " or contains(translate(., 'TIME', 'time'), 'time')]/parent::*"
+    " | //body//*/@id[contains(translate(., 'DATE', 'date'), 'date')]/parent::*"
 )
 
 
@@ -150,6 +153,7 @@ def _dates(
     if published is None:
         site_candidates = select_all(root, rules.date_selectors)
         trusted = set(site_candidates)
+        tried: set[str] = set()  # printed dates that did not parse (dateparser: ~1 ms each)
         # The generic guesses only when the site's own candidates give no date: their
         # walk of the whole tree is one of the dearest steps of a page.
         for el in itertools.chain(site_candidates, _lazy(_DATE_LIKE, root)):
@@ -162,7 +166,10 @@ def _dates(
             ):
                 continue
             raw = collapse_whitespace(el.text_content())
-            parsed = parse_date(raw, rules.date_formats, rules.timezone) if raw else None
+            if not raw or raw in tried:
+                continue  # the same text failed already (two selectors, one element)
+            parsed = parse_date(raw, rules.date_formats, rules.timezone)
+            tried.add(raw)
             if parsed:
                 published, raw_published = parsed, raw
                 break
@@ -236,11 +243,12 @@ class ParsedPage:
 
 
 def parse_page(html: str | bytes, url: str) -> ParsedPage:
-    text, mojibake = repair_mojibake(decode_html(html))  # UTF-8 once misread as cp1256/1252
+    # UTF-8 once misread as cp1256/1252; the text's UTF-8, made for the check, is parsed.
+    text, mojibake, utf8 = repair_mojibake_utf8(decode_html(html))
     if mojibake:
         logger.info("Mojibake (UTF-8 once read as %s) repaired: %s", mojibake, url)
     # Parsed as parsel would; nesting deeper than libxml2 allows is flattened first.
-    root, unwrapped, too_deep = parse_html(text or "<html></html>", url)
+    root, unwrapped, too_deep = parse_html(text or "<html></html>", url, utf8 if text else None)
     return ParsedPage(text, root, mojibake, unwrapped, too_deep)
 
 
