@@ -276,18 +276,19 @@ def peer_main(repeat: int, ablate: bool) -> None:
 def interleaved(
     funcs: dict[str, Callable[[dict[str, Any]], str]], pages: list[dict[str, Any]], repeat: int
 ) -> dict[str, tuple[list[str], float]]:
-    """Bodies (from a warm-up pass) and pages/s of each function; passes alternate
-    between the functions so that a busy machine slows all of them alike. Time is this
-    process's CPU time: every function runs on one thread, and on a shared machine the
-    wall clock mostly measures the other processes' turns."""
+    """Bodies (from a warm-up pass) and pages/s of each function; the functions take
+    turns page by page, so that a busy machine slows all of them alike (turns of a whole
+    pass each gave ratios 10% apart from one run to the next). Time is this process's
+    CPU time: every function runs on one thread, and on a shared machine the wall clock
+    mostly measures the other processes' turns."""
     bodies = {name: [func(p) for p in pages] for name, func in funcs.items()}
     elapsed = dict.fromkeys(funcs, 0.0)
     for _ in range(repeat):
-        for name, func in funcs.items():
-            start = time.process_time()
-            for page in pages:
+        for page in pages:
+            for name, func in funcs.items():
+                start = time.process_time()
                 func(page)
-            elapsed[name] += time.process_time() - start
+                elapsed[name] += time.process_time() - start
     return {name: (bodies[name], len(pages) * repeat / elapsed[name]) for name in funcs}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from lxml.html import HtmlElement
 
 from newscrawl.extraction.article import extract_article
 from newscrawl.extraction.depth import HARD_DEPTH, MAX_DEPTH, flatten_deep, parse_html
@@ -59,6 +60,14 @@ def test_ordinary_pages_are_parsed_untouched() -> None:
     assert (unwrapped, too_deep) == (0, False)
     assert len(root.findall(".//p")) == 6
     assert flatten_deep(page) == (page, 0)
+
+
+def test_every_element_is_a_plain_html_element() -> None:
+    """Classes chosen in C (no Python call per element touched): forms and inputs too."""
+    page = "<html><body><form><input name='q'><label>Q</label></form></body></html>"
+    root, _, _ = parse_html(page)
+    assert {type(el) for el in root.iter()} == {HtmlElement}
+    assert root.find(".//form").text_content() == "Q"
 
 
 def test_flattening_keeps_text_and_the_depth_limit() -> None:

@@ -125,6 +125,30 @@ def test_the_tree_is_left_as_it_was() -> None:
     assert "a post" in root.text_content()
 
 
+def test_trafilatura_fast_mode_is_spared_what_its_cleaning_deletes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its fast mode gets the tree without <nav>, <aside>, <footer> (fewer nodes for its
+    passes); its full cascade, which measures the whole page, still gets them."""
+    import trafilatura.core
+
+    seen: list[tuple[bool, set[str]]] = []
+    sequence = trafilatura.core.trafilatura_sequence
+
+    def spy(tree: Any, options: Any, url: str | None = None) -> Any:
+        seen.append((options.fast, {el.tag for el in tree.iter() if isinstance(el.tag, str)}))
+        return sequence(tree, options, url)
+
+    monkeypatch.setattr(trafilatura.core, "trafilatura_sequence", spy)
+    chrome = "<nav><a href='/a'>Home</a></nav><aside><p>Elsewhere</p></aside><footer>About</footer>"
+    body_of(page(chrome + ps(PARAS)))
+    assert seen[0][0] and not {"nav", "aside", "footer"} & seen[0][1]
+    seen.clear()
+    body_of(page(chrome + "<p>Too short a story to be sure of.</p>"))  # unsure: full cascade
+    assert [fast for fast, _ in seen] == [True, False]
+    assert {"nav", "aside", "footer"} <= seen[1][1]
+
+
 # --- noise on the tree --------------------------------------------------------------------
 
 

@@ -1,6 +1,5 @@
 """The generic extractor assembled from its stages (see the package doc)."""
 
-
 from __future__ import annotations
 
 from collections.abc import Iterable
