@@ -24,6 +24,7 @@ spider's process (its state is the run's).
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -36,6 +37,8 @@ from newscrawl.extraction.template.apply import NOISE_LEAK
 from newscrawl.extraction.template.model import Template
 from newscrawl.extraction.template.online import SiteLearner, Templates, open_learner
 from newscrawl.stats import LAYOUT_HISTORY, LAYOUT_KNOWN, LAYOUT_NEW, LAYOUT_NOISE_LEAK, inc, put
+from newscrawl.storage.state import SQLiteStore, StateStoreFailed
+from newscrawl.storage.stores import store_for
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +91,9 @@ class Learning:
 
             store = RedisTemplateStore(url, settings.get("NEWSCRAWL_REDIS_PREFIX") or "newscrawl")
         self.learner = open_learner(
-            site, settings, lambda key: inc(crawler, f"newscrawl/{key}"), store
-        )
+            site, settings, lambda key: inc(crawler, f"newscrawl/{key}"), store,
+            None if store is not None else _state_store(crawler),
+        )  # fmt: skip
         if self.learner is not None:
             # A module's selectors are one layout of its history; the stored template's
             # layouts are the others.
@@ -180,3 +184,14 @@ class Learning:
         finally:
             if self.learner.store is not None:
                 self.learner.store.close()
+
+
+def _state_store(crawler: Crawler) -> SQLiteStore | None:
+    """The crawl's own SQLite state store, which the templates table shares
+    (extraction/template/online.py TemplateStore); None when it cannot be opened (the
+    pipelines say so, once)."""
+    try:
+        store = store_for(crawler)
+    except (StateStoreFailed, OSError, sqlite3.Error):
+        return None
+    return store if isinstance(store, SQLiteStore) else None

@@ -49,17 +49,39 @@ class Templates(Protocol):
     def close(self) -> None: ...
 
 
-class TemplateStore:
-    """Templates by site in a SQLite file (the state store's, in a table of their own)."""
+class SharedState(Protocol):
+    """The crawl's own SQLite state store (storage/state.py SQLiteStore), as far as
+    :class:`TemplateStore` needs it."""
 
-    def __init__(self, path: str | Path) -> None:
+    db: sqlite3.Connection
+    closed: bool
+
+
+class TemplateStore:
+    """Templates by site in a SQLite file (the state store's, in a table of their own).
+
+    ``shared``: the crawl's own state store on that file. Its records are written in
+    groups whose transaction stays open until the feed's group fsync (storage/state.py),
+    holding the file's write lock; a write from this connection would wait for that
+    commit, which the reactor, waiting here, cannot make. So while a group is open the
+    template's writes join it (and are committed with it)."""
+
+    def __init__(self, path: str | Path, shared: SharedState | None = None) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(path), timeout=30)
+        self.shared = shared
+        self._write(
+            "CREATE TABLE IF NOT EXISTS templates"
+            " (site TEXT PRIMARY KEY, template TEXT NOT NULL, learned_at TEXT NOT NULL)"
+        )
+
+    def _write(self, sql: str, row: tuple[str, ...] = ()) -> None:
+        shared = self.shared
+        if shared is not None and not shared.closed and shared.db.in_transaction:
+            shared.db.execute(sql, row)
+            return
         with self.db:
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS templates"
-                " (site TEXT PRIMARY KEY, template TEXT NOT NULL, learned_at TEXT NOT NULL)"
-            )
+            self.db.execute(sql, row)
 
     def load(self, site: str) -> Template | None:
         row = self.db.execute("SELECT template FROM templates WHERE site = ?", (site,)).fetchone()
@@ -72,11 +94,10 @@ class TemplateStore:
             return None
 
     def save(self, site: str, template: Template) -> None:
-        with self.db:
-            self.db.execute(
-                "INSERT OR REPLACE INTO templates VALUES (?, ?, ?)",
-                (site, template.to_json(), datetime.now(UTC).isoformat(timespec="seconds")),
-            )
+        self._write(
+            "INSERT OR REPLACE INTO templates VALUES (?, ?, ?)",
+            (site, template.to_json(), datetime.now(UTC).isoformat(timespec="seconds")),
+        )
 
     def close(self) -> None:
         self.db.close()
@@ -209,16 +230,18 @@ def open_learner(
     settings: BaseSettings,
     inc: Callable[[str], None],
     store: Templates | None = None,
+    shared: SharedState | None = None,
 ) -> SiteLearner | None:
     """The run's learner for ``site`` (None when ``NEWSCRAWL_LEARN_PAGES`` is 0), with
-    ``store``, or else the templates table of ``NEWSCRAWL_STATE_PATH``'s SQLite file."""
+    ``store``, or else the templates table of ``NEWSCRAWL_STATE_PATH``'s SQLite file
+    (``shared``: the crawl's state store on it, :class:`TemplateStore`)."""
     pages = settings.getint("NEWSCRAWL_LEARN_PAGES", 8)
     if pages <= 0:
         return None
     path = settings.get("NEWSCRAWL_STATE_PATH")
     if store is None and path:
         try:
-            store = TemplateStore(path)
+            store = TemplateStore(path, shared)
         except (OSError, sqlite3.Error) as exc:  # learning still serves this run
             inc("learn/store_unavailable")
             logger.warning("Templates not stored (%s: %s); learned for this run only", path, exc)
