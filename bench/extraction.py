@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
 import pstats
 import sys
@@ -282,6 +283,9 @@ def interleaved(
     CPU time: every function runs on one thread, and on a shared machine the wall clock
     mostly measures the other processes' turns."""
     bodies = {name: [func(p) for p in pages] for name, func in funcs.items()}
+    # Warm now, as an extraction worker is after its warm-up: its heap frozen as the
+    # worker's is (pool.init_worker), so full collections walk what pages allocate.
+    gc.freeze()
     elapsed = dict.fromkeys(funcs, 0.0)
     for _ in range(repeat):
         for page in pages:

@@ -125,3 +125,20 @@ def test_a_crawl_killed_with_sigkill_leaves_no_extraction_worker_behind(tmp_path
         while alive(workers) and time.monotonic() < deadline:
             time.sleep(0.1)
     assert not alive(workers)
+
+
+def test_a_warmed_worker_keeps_its_start_up_heap_out_of_the_collector() -> None:
+    # A fresh process, as the fork server starts a worker: after init_worker, what the
+    # imports and the warm-up left alive is frozen (gc.freeze), so full collections
+    # during extraction no longer walk the modules and models.
+    script = (
+        "import gc, multiprocessing, logging\n"
+        "from newscrawl.extraction.pool import init_worker\n"
+        "init_worker(multiprocessing.SimpleQueue(), logging.WARNING)\n"
+        "print(gc.get_freeze_count())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.split()[-1]) > 10_000, done.stdout

@@ -220,7 +220,11 @@ class _NoiseText:
         self.blob = "\n".join(compact(el.text_content()) for el in blocks)
         self.atoms: set[str] | None = None  # text nodes, for short paragraphs
         self._page: str | None = None
-        self._code = ""
+        self._code: str | None = None
+
+    def _body(self) -> HtmlElement:
+        body = self.root.find("body")
+        return self.root if body is None else body
 
     def __contains__(self, paragraph: str) -> bool:
         if len(paragraph) < 15:
@@ -234,18 +238,21 @@ class _NoiseText:
         # The same words outside the noise (a live blog's entry title that is also in
         # the most-read box) are the story's.
         if self._page is None:
-            body = self.root.find("body")
-            body = self.root if body is None else body
-            self._page = compact(body.text_content())
+            self._page = compact(self._body().text_content())
+        in_noise = self.blob.count(squeezed)
+        in_page = self._page.count(squeezed)
+        if in_page <= in_noise:
+            return True  # nowhere else, whatever of the page is code
+        if self._code is None:
             # (not where trafilatura never looks: scripts with a JSON copy of the page,
-            # <noscript>, <nav>, <footer> ...)
+            # <noscript>, <nav>, <footer> ...). Read only here: most pages never ask,
+            # and a page's scripts can be most of its text.
             self._code = "\n".join(
                 compact(el.text_content())
-                for el in body.iter(*UNSEEN)
+                for el in self._body().iter(*UNSEEN)
                 if not any(a.tag in UNSEEN for a in el.iterancestors())
             )
-        outside = self._page.count(squeezed) - self._code.count(squeezed)
-        return outside <= self.blob.count(squeezed)
+        return in_page - self._code.count(squeezed) <= in_noise
 
 
 _LINE_RULES = (
