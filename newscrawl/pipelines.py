@@ -26,6 +26,7 @@ from newscrawl.extraction.rules import SiteRules
 from newscrawl.items import Article, article_schema
 from newscrawl.stats import ITEMS_NEW, ITEMS_UPDATED, dropped, inc
 from newscrawl.storage.durable import ledger, remember_emitted
+from newscrawl.storage.runkeys import HashMap64, HashSet64, fingerprint_hash, key_hash
 from newscrawl.storage.state import ClaimLost, StateStore, StateStoreFailed
 from newscrawl.storage.stores import store_for
 from newscrawl.text.neardup import (
@@ -221,11 +222,13 @@ class DeduplicatePipeline(_Pipeline):
         if self.mode not in {"mark", "drop", "off"}:
             raise ValueError(f"NEWSCRAWL_NEAR_DUPLICATES must be mark, drop or off: {self.mode!r}")
         self.threshold = self.settings.getfloat("NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD", 0.5)
-        # hash(identity) -> body fingerprint, this run. The 64-bit hash, not the key: ~100
-        # bytes an article less (a key is a URL), for a chance of two keys of one run
-        # colliding of n**2 / 2**65 (3e-8 for a million).
-        self.run_keys: dict[int, bytes] = {}
-        self.run_fingerprints: set[bytes] = set()
+        # This run's identities -> their body fingerprints, and its fingerprints, as 64-bit
+        # hashes (storage/runkeys.py: 16 bytes a record, not ~180 as str/bytes in a dict
+        # and a set). A hit that would drop an article is confirmed against the store
+        # (_same_body); a false hit that only skips a claim takes two keys of one run
+        # sharing 64 bits: a chance of n**2 / 2**65 (3e-8 for a million).
+        self.run_keys = HashMap64()
+        self.run_fingerprints = HashSet64()
         self.window = self.settings.getint("NEWSCRAWL_NEAR_DUPLICATE_WINDOW", 200_000)
         if self.window < 2:
             raise ValueError(f"NEWSCRAWL_NEAR_DUPLICATE_WINDOW must be at least 2: {self.window}")
@@ -275,12 +278,31 @@ class DeduplicatePipeline(_Pipeline):
     def _is_update(self, key: str) -> bool:
         return self.run is not None and self.run.is_update(key)
 
-    def _holder(self, key: str) -> tuple[bool, bytes | None]:
-        """(whether a record holds ``key`` already, the fingerprint of its body)."""
-        if hash(key) in self.run_keys:
-            return True, self.run_keys[hash(key)]
+    def _run_holds(self, key: str, body_fingerprint: bytes) -> bool | None:
+        """Whether this run emitted ``key`` with this body (None: it did not emit ``key``).
+
+        The run's map holds 64-bit hashes; a hit is confirmed by the store's row of
+        ``key`` (written in the open group: this connection reads it), so a false one
+        would take two keys and two bodies of one run each sharing 64 bits, *and* the
+        store holding this very key with this very body (from an earlier run, under
+        -a recrawl=1): never, in practice; and it drops no article the store did not
+        already have.
+        """
+        held = self.run_keys.get(key_hash(key))
+        if held is None:
+            return None
+        if held != fingerprint_hash(body_fingerprint):
+            return False
+        seen = self.store.seen(key)
+        return seen is not None and seen.fingerprint == body_fingerprint
+
+    def _holder(self, key: str, body_fingerprint: bytes) -> tuple[bool, bool]:
+        """(whether a record holds ``key`` already, whether with this body)."""
+        run = self._run_holds(key, body_fingerprint)
+        if run is not None:
+            return True, run
         seen = None if self.recrawl else self.store.seen(key)
-        return seen is not None, seen.fingerprint if seen is not None else None
+        return seen is not None, seen is not None and seen.fingerprint == body_fingerprint
 
     def _identity(self, adapter: ItemAdapter, body_fingerprint: bytes) -> tuple[str, str]:
         """(URL, key) the record is known by: its canonical URL unless another body has it."""
@@ -289,8 +311,8 @@ class DeduplicatePipeline(_Pipeline):
         key = identity_key(url, canonical)  # a canonical's own key space: see urls.canonical_key
         if not canonical or key == url_key(url):
             return canonical or url, key
-        held, holder = self._holder(key)
-        if not held or holder == body_fingerprint:
+        held, same = self._holder(key, body_fingerprint)
+        if not held or same:
             return canonical, key
         if self._is_update(key) or self._is_update(url_key(url)):
             return canonical, key  # the article itself, changed since we fetched it
@@ -363,7 +385,7 @@ class DeduplicatePipeline(_Pipeline):
             )
         canonical, key = self._identity(adapter, body_fingerprint)
         fetched_key = url_key(url)
-        if self.run_keys.get(hash(key)) == body_fingerprint:
+        if self._run_holds(key, body_fingerprint):
             raise self.drop("duplicate_url", adapter)
         seen = None if self.recrawl else self.store.seen(key)
         updated = self._is_update(fetched_key) or self._is_update(key)
@@ -376,12 +398,19 @@ class DeduplicatePipeline(_Pipeline):
         # A known identity with another body is the article changed (refetched as an
         # update) or a page whose own URL was remembered without a body: emitted.
         new = seen is None or seen.fingerprint is None
-        if hash(key) not in self.run_keys and not self.store.claim(key):
+        if key_hash(key) not in self.run_keys and not self.store.claim(key):
             # atomic across processes and distributed workers
             raise ClaimLost(str(self.drop("duplicate_url", adapter, "claimed by another run")))
         if new:
-            owner = None if self.recrawl else self.store.fingerprint_owner(body_fingerprint)
-            if body_fingerprint in self.run_fingerprints or owner is not None:
+            # A 64-bit hit of this run's is confirmed by the store: it has every emitted
+            # record's whole fingerprint (see _run_holds).
+            in_run = fingerprint_hash(body_fingerprint) in self.run_fingerprints
+            owner = (
+                self.store.fingerprint_owner(body_fingerprint)
+                if in_run or not self.recrawl
+                else None
+            )
+            if owner is not None:
                 self.store.remember(key, canonical, None, None)
                 raise self.drop("duplicate_body", adapter, f"same body as {owner}" if owner else "")
         sig = None
@@ -409,7 +438,7 @@ class DeduplicatePipeline(_Pipeline):
             self.index.add(row, sig)
         if known:
             self.store.add_paragraphs(known)
-        self.run_keys[hash(key)] = body_fingerprint
-        self.run_fingerprints.add(body_fingerprint)
+        self.run_keys[key_hash(key)] = fingerprint_hash(body_fingerprint)
+        self.run_fingerprints.add(fingerprint_hash(body_fingerprint))
         inc(self.crawler, ITEMS_UPDATED if updated and not new else ITEMS_NEW)
         return item

@@ -33,6 +33,8 @@ NEWSCRAWL_SOURCE_MAXSIZE = 50 * 1024 * 1024
 # 100,000-URL sitemap does not sit in Scrapy's memory queue (0: no bound). Not applied
 # with JOBDIR (disk queue) or NEWSCRAWL_REDIS_URL (Redis queue).
 NEWSCRAWL_DISCOVERY_INFLIGHT = 2000
+# Scrapy's, its fingerprints in 16 bytes a request, not ~90 (newscrawl/dupefilter.py).
+DUPEFILTER_CLASS = "newscrawl.dupefilter.CompactDupeFilter"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's code-execution HTTP server: off, like telnet
 COOKIES_ENABLED = False

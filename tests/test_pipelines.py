@@ -17,6 +17,7 @@ from newscrawl.fixtureserver import PROJECT_ROOT
 from newscrawl.items import Article
 from newscrawl.pipelines import CleanPipeline, DeduplicatePipeline, ValidatePipeline
 from newscrawl.sites.registry import site_spiders
+from newscrawl.storage import runkeys
 from newscrawl.storage.stores import store_for
 from newscrawl.text.prepared import boilerplate_of, clean_record, prepare
 
@@ -344,3 +345,68 @@ def test_the_extraction_worker_prepares_the_record() -> None:
     assert extraction.record == expected
     prepared = extraction.prepared  # type: ignore[attr-defined]
     assert prepared.body is extraction.record["body"] and prepared.language_ok
+
+
+def test_run_keys_stay_exact_across_merges_of_the_compact_map(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The pipeline's per-run identities live in sorted arrays once merged: a key set
+    # again keeps its newest value, before and after a merge.
+    monkeypatch.setattr(runkeys, "_MIN_PENDING", 4)
+    table = runkeys.HashMap64()
+    for number in range(10):
+        table[number * 2**60 + number] = number
+    table[3 * 2**60 + 3] = 33  # after the first merges
+    for number in range(10, 20):
+        table[number] = number
+    assert table.get(3 * 2**60 + 3) == 33
+    assert table.get(9 * 2**60 + 9) == 9 and table.get(19) == 19 and table.get(20) is None
+    assert len(table) == 20
+    seen = runkeys.HashSet64()
+    seen.add(2**64 - 1)
+    assert 2**64 - 1 in seen and -1 in seen and 0 not in seen
+
+
+def test_a_duplicate_is_found_in_the_run_after_its_keys_were_merged(
+    crawler: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runkeys, "_MIN_PENDING", 2)
+    crawler.spider = ArabsTodaySpider.from_crawler(crawler)
+    crawler.spider.recrawl = True  # the store is not read: the run's own keys decide
+    pipeline = DeduplicatePipeline(crawler)
+    for number in range(6):  # several merges of the compact map
+        url = f"https://www.arabstoday.net/en/news/{number}/x"
+        pipeline.process_item(record(url=url, canonical_url=url, body=f"{number} {BODY}"))
+    with pytest.raises(DropItem):  # news/1 again
+        url = "https://www.arabstoday.net/en/news/1/x"
+        pipeline.process_item(record(url=url, canonical_url=url, body=f"1 {BODY}"))
+    with pytest.raises(DropItem):  # the body of news/2, under another URL
+        url = "https://www.arabstoday.net/en/news/77/z"
+        pipeline.process_item(record(url=url, canonical_url=url, body=f"2 {BODY}"))
+    assert crawler.stats.get_value("newscrawl/dropped/duplicate_url") == 1
+    assert crawler.stats.get_value("newscrawl/dropped/duplicate_body") == 1
+
+
+@pytest.mark.parametrize("recrawl", [False, True])
+def test_a_hash_collision_in_the_run_keys_drops_no_article(
+    crawler: Any, monkeypatch: pytest.MonkeyPatch, recrawl: bool
+) -> None:
+    # Every key and every fingerprint sharing one 64-bit hash: each hit is confirmed
+    # against the store, so different articles are all emitted, true duplicates dropped.
+    monkeypatch.setattr(pipelines, "key_hash", lambda key: 7)
+    monkeypatch.setattr(pipelines, "fingerprint_hash", lambda fingerprint: 7)
+    crawler.spider = ArabsTodaySpider.from_crawler(crawler)
+    crawler.spider.recrawl = recrawl
+    pipeline = DeduplicatePipeline(crawler)
+    for number in range(4):
+        url = f"https://www.arabstoday.net/en/news/{number}/x"
+        pipeline.process_item(record(url=url, canonical_url=url, body=f"Story {number}. {BODY}"))
+    with pytest.raises(DropItem):
+        url = "https://www.arabstoday.net/en/news/2/x"
+        pipeline.process_item(record(url=url, canonical_url=url, body=f"Story 2. {BODY}"))
+    with pytest.raises(DropItem):
+        url = "https://www.arabstoday.net/en/news/9/x"
+        pipeline.process_item(record(url=url, canonical_url=url, body=f"Story 3. {BODY}"))
+    assert crawler.stats.get_value("newscrawl/items/new") == 4
+    assert crawler.stats.get_value("newscrawl/dropped/duplicate_url") == 1
+    assert crawler.stats.get_value("newscrawl/dropped/duplicate_body") == 1
